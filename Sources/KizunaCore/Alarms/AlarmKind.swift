@@ -1,0 +1,123 @@
+/// What an alarm is about. The raw value is the `kind` the authority sees.
+public enum AlarmKind: String, Sendable, CaseIterable {
+    /// No sign of life while the resident is presumed home.
+    case inactivity
+    /// The resident pressed the help button.
+    case help
+    /// The entrance door stayed open too long.
+    case doorOpen = "door-open"
+    /// A PIR's output stayed high without a break: it cannot see anyone any more.
+    case pirStuck = "pir-stuck"
+    /// A PIR silent for days while the door is used: it may be dead.
+    case pirSilent = "pir-silent"
+    /// A sensor went offline or lies (CRC, NACK, stuck value).
+    case sensorFault = "sensor-fault"
+    /// An installer's test of the whole path; marked as a test everywhere.
+    case test
+
+    public var severity: AlarmSeverity {
+        switch self {
+        case .inactivity, .help: .critical
+        case .doorOpen: .warning
+        case .pirStuck, .pirSilent, .sensorFault: .fault
+        case .test: .info
+        }
+    }
+
+    /// Whether a local pre-alarm (buzzer) gives the resident a chance to cancel first.
+    public var hasPreAlarm: Bool { self == .inactivity || self == .doorOpen }
+
+    /// Whether the buzzer sounds while the network alarm is out and not acknowledged.
+    public var soundsLocally: Bool { self == .inactivity || self == .help }
+}
+
+public enum AlarmSeverity: String, Sendable, Comparable {
+    case info, fault, warning, critical
+    var rank: Int {
+        switch self {
+        case .info: 0
+        case .fault: 1
+        case .warning: 2
+        case .critical: 3
+        }
+    }
+    public static func < (a: Self, b: Self) -> Bool { a.rank < b.rank }
+}
+
+/// One rung of the ladder. The raw value is the `type` of a JSON line.
+public enum AlarmStepKind: String, Sendable {
+    /// Local buzzer only; the resident may cancel.
+    case preAlarm = "prealarm"
+    /// The network alarm goes out.
+    case alarm
+    /// Sent again: still not acknowledged.
+    case `repeat`
+    /// The pre-alarm was cancelled by the resident (motion, button) or the condition went away.
+    case cancel
+    case acknowledge
+    /// Activity (or the fixed condition) was seen again: over.
+    case resolve
+}
+
+/// Why an alarm step happened. Rendered to words with the sensor names.
+public enum AlarmReason: Sendable, Equatable {
+    case silence(for: Span, limit: Span, atNight: Bool, lastSign: SensorID)
+    case doorOpen(SensorID, for: Span, limit: Span, atNight: Bool)
+    case pirStuck(SensorID, for: Span)
+    case pirSilent(SensorID, for: Span, doorUses: Int)
+    case sensorFault(SensorID, SensorFault)
+    case helpButton(SensorID)
+    case graceExpired(Span)
+    case stillUnacknowledged(times: Int)
+    case cancelledByMotion(SensorID)
+    case cancelledByButton(SensorID)
+    case doorClosed(SensorID)
+    case activitySeen(SensorID)
+    case sensorRecovered(SensorID)
+    case acknowledged(by: String)
+    case test(by: String)
+
+    public func describe(_ sensors: SensorRegistry) -> String {
+        switch self {
+        case .silence(let f, let l, let n, let s):
+            let last = s == .none ? "since start" : "since \(sensors.name(s))"
+            return "no sign of life for \(f) \(last) (\(n ? "night" : "day") limit \(l))"
+        case .doorOpen(let d, let f, let l, let n): return "\(sensors.name(d)) open for \(f) (\(n ? "night" : "day") limit \(l))"
+        case .pirStuck(let s, let f): return "\(sensors.name(s)) output high without a break for \(f)"
+        case .pirSilent(let s, let f, let u): return "\(sensors.name(s)) silent for \(f) while the door was used \(u) times"
+        case .sensorFault(let s, let f): return "\(sensors.name(s)) fault: \(f.name)"
+        case .helpButton(let s): return "help requested with \(sensors.name(s))"
+        case .graceExpired(let g): return "pre-alarm not cancelled within \(g)"
+        case .stillUnacknowledged(let n): return "not acknowledged (repeat \(n))"
+        case .cancelledByMotion(let s): return "cancelled by motion in \(sensors.name(s))"
+        case .cancelledByButton(let s): return "cancelled by \(sensors.name(s))"
+        case .doorClosed(let s): return "\(sensors.name(s)) closed"
+        case .activitySeen(let s): return "activity seen again (\(sensors.name(s)))"
+        case .sensorRecovered(let s): return "\(sensors.name(s)) answers again"
+        case .acknowledged(let who): return "acknowledged by \(who)"
+        case .test(let who): return "TEST alarm requested by \(who)"
+        }
+    }
+}
+
+/// A step of an alarm's ladder, as a value the loop applies (log it, deliver it).
+public struct AlarmStep: Sendable, Equatable {
+    public var alarmID: UInt64
+    public var kind: AlarmKind
+    public var sensor: SensorID
+    public var step: AlarmStepKind
+    public var at: Timestamp
+    public var reason: AlarmReason
+    public var severity: AlarmSeverity { kind.severity }
+}
+
+/// What the local buzzer should be doing.
+public enum BuzzerPattern: String, Sendable {
+    case off
+    /// Short beeps: "a call is about to be made; move or press the button".
+    case preAlarm = "prealarm"
+    /// Continuous pulses: help is being called.
+    case alarm
+    /// One short chirp (walk test).
+    case chirp
+}

@@ -1,0 +1,161 @@
+/// An alarm that has been raised and is not yet over.
+public struct OpenAlarm: Sendable, Equatable {
+    public enum Phase: String, Sendable { case preAlarm = "prealarm", alarm, acknowledged }
+
+    public var id: UInt64
+    public var kind: AlarmKind
+    public var sensor: SensorID
+    public var raisedAt: Timestamp
+    public var phase: Phase
+    public var repeats: Int
+    /// End of the grace time (pre-alarm) or the next repeat (alarm); `.never` once acknowledged.
+    public var deadline: MonotonicInstant
+    /// Why it was raised.
+    public var reason: AlarmReason
+}
+
+/// The escalation ladder: pre-alarm (local buzzer; the resident may cancel) → network
+/// alarm → repeat every `repeatEvery` until acknowledged → resolved when activity (or the
+/// fixed condition) is seen again. Each step is a decision value for the loop to apply.
+public struct AlarmLadder: Sendable {
+    public var settings: LadderSettings
+    public private(set) var open: [OpenAlarm] = []
+    public private(set) var buzzer: BuzzerPattern = .off
+    public var nextID: UInt64 = 1
+
+    public init(settings: LadderSettings) {
+        self.settings = settings
+        open.reserveCapacity(32)
+    }
+
+    public var isEmpty: Bool { open.isEmpty }
+
+    public var deadline: MonotonicInstant {
+        var d = MonotonicInstant.never
+        for a in open where a.deadline < d { d = a.deadline }
+        return d
+    }
+
+    public func isOpen(_ kind: AlarmKind, sensor: SensorID = .none) -> Bool {
+        open.contains { $0.kind == kind && $0.sensor == sensor }
+    }
+
+    public func alarm(id: UInt64) -> OpenAlarm? { open.first { $0.id == id } }
+
+    /// Raises an alarm unless one of the same kind for the same sensor is already open.
+    public mutating func raise(_ kind: AlarmKind, sensor: SensorID = .none, _ reason: AlarmReason, at time: Timestamp, into out: inout [Decision]) {
+        guard !isOpen(kind, sensor: sensor) else { return }
+        let id = nextID
+        nextID += 1
+        if kind.hasPreAlarm {
+            open.append(OpenAlarm(id: id, kind: kind, sensor: sensor, raisedAt: time, phase: .preAlarm, repeats: 0,
+                                  deadline: time.monotonic + settings.preAlarmGrace, reason: reason))
+            out.append(.alarm(AlarmStep(alarmID: id, kind: kind, sensor: sensor, step: .preAlarm, at: time, reason: reason)))
+        } else {
+            open.append(OpenAlarm(id: id, kind: kind, sensor: sensor, raisedAt: time, phase: .alarm, repeats: 0,
+                                  deadline: time.monotonic + settings.repeatEvery, reason: reason))
+            out.append(.alarm(AlarmStep(alarmID: id, kind: kind, sensor: sensor, step: .alarm, at: time, reason: reason)))
+        }
+        updateBuzzer(at: time, into: &out)
+    }
+
+    /// The condition went away: a pre-alarm is cancelled (`cancel` says why), an alarm is
+    /// resolved (`resolve` says why). `sensor == nil` matches any sensor of that kind.
+    public mutating func clear(_ kind: AlarmKind, sensor: SensorID? = nil, cancel: AlarmReason, resolve: AlarmReason,
+                               at time: Timestamp, into out: inout [Decision]) {
+        var i = 0
+        var changed = false
+        while i < open.count {
+            let a = open[i]
+            if a.kind == kind, sensor == nil || a.sensor == sensor {
+                let isPre = a.phase == .preAlarm
+                out.append(.alarm(AlarmStep(alarmID: a.id, kind: a.kind, sensor: a.sensor, step: isPre ? .cancel : .resolve,
+                                            at: time, reason: isPre ? cancel : resolve)))
+                open.remove(at: i)
+                changed = true
+            } else {
+                i += 1
+            }
+        }
+        if changed { updateBuzzer(at: time, into: &out) }
+    }
+
+    /// Cancels every pre-alarm (the resident pressed the button). Returns the kinds cancelled.
+    public mutating func cancelPreAlarms(_ reason: AlarmReason, at time: Timestamp, into out: inout [Decision]) -> [AlarmKind] {
+        var cancelled: [AlarmKind] = []
+        var i = 0
+        while i < open.count {
+            if open[i].phase == .preAlarm {
+                let a = open.remove(at: i)
+                cancelled.append(a.kind)
+                out.append(.alarm(AlarmStep(alarmID: a.id, kind: a.kind, sensor: a.sensor, step: .cancel, at: time, reason: reason)))
+            } else {
+                i += 1
+            }
+        }
+        if !cancelled.isEmpty { updateBuzzer(at: time, into: &out) }
+        return cancelled
+    }
+
+    public var hasPreAlarm: Bool { open.contains { $0.phase == .preAlarm } }
+
+    /// Someone has taken the alarm in hand: repeats stop. A help call is then over.
+    @discardableResult
+    public mutating func acknowledge(id: UInt64, by who: String, at time: Timestamp, into out: inout [Decision]) -> Bool {
+        guard let i = open.firstIndex(where: { $0.id == id }), open[i].phase != .acknowledged else { return false }
+        open[i].phase = .acknowledged
+        open[i].deadline = .never
+        let a = open[i]
+        out.append(.alarm(AlarmStep(alarmID: a.id, kind: a.kind, sensor: a.sensor, step: .acknowledge, at: time, reason: .acknowledged(by: who))))
+        if a.kind == .help || a.kind == .test {
+            open.remove(at: i)
+            out.append(.alarm(AlarmStep(alarmID: a.id, kind: a.kind, sensor: a.sensor, step: .resolve, at: time, reason: .acknowledged(by: who))))
+        }
+        updateBuzzer(at: time, into: &out)
+        return true
+    }
+
+    /// Escalates pre-alarms whose grace has run out and repeats unacknowledged alarms.
+    public mutating func expire(at now: Timestamp, into out: inout [Decision]) {
+        var changed = false
+        for i in open.indices where open[i].deadline <= now.monotonic {
+            let a = open[i]
+            let at = now.advanced(to: a.deadline)
+            switch a.phase {
+            case .preAlarm:
+                open[i].phase = .alarm
+                open[i].deadline = a.deadline + settings.repeatEvery
+                out.append(.alarm(AlarmStep(alarmID: a.id, kind: a.kind, sensor: a.sensor, step: .alarm, at: at, reason: a.reason)))
+                changed = true
+            case .alarm:
+                open[i].repeats += 1
+                open[i].deadline = a.deadline + settings.repeatEvery
+                out.append(.alarm(AlarmStep(alarmID: a.id, kind: a.kind, sensor: a.sensor, step: .repeat, at: at,
+                                            reason: .stillUnacknowledged(times: open[i].repeats))))
+            case .acknowledged:
+                open[i].deadline = .never
+            }
+        }
+        if changed { updateBuzzer(at: now, into: &out) }
+    }
+
+    /// Puts back an alarm read from the store after a restart.
+    public mutating func restore(_ alarm: OpenAlarm) {
+        open.append(alarm)
+        nextID = max(nextID, alarm.id + 1)
+        buzzer = wantedBuzzer
+    }
+
+    var wantedBuzzer: BuzzerPattern {
+        if open.contains(where: { $0.phase == .alarm && $0.kind.soundsLocally }) { return .alarm }
+        if open.contains(where: { $0.phase == .preAlarm }) { return .preAlarm }
+        return .off
+    }
+
+    mutating func updateBuzzer(at time: Timestamp, into out: inout [Decision]) {
+        let wanted = wantedBuzzer
+        guard wanted != buzzer else { return }
+        buzzer = wanted
+        out.append(.buzzer(wanted, at: time))
+    }
+}

@@ -1,0 +1,252 @@
+/// The whole watch-over logic as a pure function of observations and time.
+///
+/// `handle(_:into:)` takes one raw observation, `tick(at:into:)` lets time pass; both
+/// append decisions (state changes, alarm steps, buzzer patterns) to a buffer the loop
+/// owns and applies. No I/O, no clock reads: tests drive it with a virtual clock, and a
+/// replay of months of data runs through the same code as the device.
+///
+/// Timers (debounce settle, PIR hold, away confirmation, rule limits, the ladder's grace
+/// and repeats) are deadlines on the monotonic clock. Each is fired at its own instant,
+/// however coarsely `tick` is called, so an alarm's time is exactly what the thresholds
+/// imply. The per-event path keeps only a lower bound of the next deadline and allocates
+/// nothing.
+public struct WatchEngine: Sendable {
+    public let settings: EngineSettings
+    /// Recent events, oldest overwritten first.
+    public let ring: EventRing<Event>
+    var channels: [InputChannel]
+    public private(set) var occupancy: OccupancyMachine
+    public private(set) var inactivity: InactivityRule
+    var doorOpen: DoorOpenRule
+    var pirHealth: PIRHealthRule
+    public private(set) var ladder: AlarmLadder
+    /// The latest time the engine has seen.
+    public private(set) var now: Timestamp
+    /// Lower bound of the next deadline; exact deadlines are computed only when it is reached.
+    var earliest: MonotonicInstant = .never
+    /// PIRs whose current episode no longer counts (declared stuck while active).
+    var discounted: [Bool]
+    var stuckScratch: [SensorID] = []
+
+    public init(settings: EngineSettings, start: Timestamp) {
+        self.settings = settings
+        self.ring = EventRing(capacity: settings.ringCapacity)
+        self.now = start
+        let night = settings.night
+        channels = settings.sensors.sensors.indices.map { i in
+            InputChannel(kind: settings.sensors.sensors[i].kind, inverted: settings.inverted[i],
+                         settle: settings.contactSettle, hold: settings.pirHold)
+        }
+        occupancy = OccupancyMachine(settings: settings.occupancy, night: night)
+        inactivity = InactivityRule(
+            policy: FixedSilenceLimits(byDay: settings.rules.inactivityByDay, atNight: settings.rules.inactivityAtNight, night: night),
+            start: start)
+        doorOpen = DoorOpenRule(byDay: settings.rules.doorOpenByDay, atNight: settings.rules.doorOpenAtNight, night: night)
+        pirHealth = PIRHealthRule(stuckAfter: settings.rules.pirStuckAfter, silentAfter: settings.rules.pirSilentAfter,
+                                  doorUsesNeeded: settings.rules.pirSilentDoorUses,
+                                  pirs: settings.sensors.ids(of: .pir), sensorCount: settings.sensors.count, start: start)
+        ladder = AlarmLadder(settings: settings.ladder)
+        discounted = Array(repeating: false, count: settings.sensors.count)
+        stuckScratch.reserveCapacity(settings.sensors.count)
+        earliest = exactDeadline()
+    }
+
+    // MARK: - Inputs
+
+    /// Sets a contact's level read at start-up, so that it is not reported as a change.
+    public mutating func prime(_ sensor: SensorID, rawLevel: Bool) {
+        let i = Int(sensor.index)
+        guard channels[i].kind != .pir else { return }
+        channels[i].debouncer.prime(rawLevel != channels[i].inverted)
+    }
+
+    /// Replaces the inactivity policy (the learned routine plugs in here).
+    public mutating func setSilencePolicy(_ policy: any SilencePolicy) {
+        inactivity.policy = policy
+        lower(inactivity.lowerBound)
+    }
+
+    /// Takes one raw observation. Timers due before it fire first.
+    public mutating func handle(_ observation: Observation, into out: inout [Decision]) {
+        let t = observation.time
+        if t.monotonic >= earliest { fireTimers(upTo: t, into: &out) }
+        if t.monotonic > now.monotonic { now = t }
+        switch observation {
+        case .level(let s, let high, let t):
+            edge(s, high != channels[Int(s.index)].inverted, at: t, into: &out)
+        case .reading(let s, let value, let t):
+            ring.push(Event(time: t, sensor: s, kind: .reading, value: value))
+        case .fault(let s, let fault, let t):
+            ring.push(Event(time: t, sensor: s, kind: .sensorFault, value: Double(fault.rawValue)))
+            ladder.raise(.sensorFault, sensor: s, .sensorFault(s, fault), at: t, into: &out)
+            lower(ladder.deadline)
+        case .recovered(let s, let t):
+            ring.push(Event(time: t, sensor: s, kind: .sensorRecovered))
+            ladder.clear(.sensorFault, sensor: s, cancel: .sensorRecovered(s), resolve: .sensorRecovered(s), at: t, into: &out)
+        }
+    }
+
+    /// Lets time pass to `time`, firing every timer due by then at its own instant.
+    public mutating func tick(at time: Timestamp, into out: inout [Decision]) {
+        if time.monotonic >= earliest { fireTimers(upTo: time, into: &out) }
+        if time.monotonic > now.monotonic { now = time }
+    }
+
+    /// When the engine next needs `tick` (`.never` if nothing is pending).
+    public mutating func nextDeadline() -> MonotonicInstant {
+        earliest = exactDeadline()
+        return earliest
+    }
+
+    /// Someone (the authority, the technician) has taken an alarm in hand.
+    @discardableResult
+    public mutating func acknowledge(alarmID: UInt64, by who: String, at time: Timestamp, into out: inout [Decision]) -> Bool {
+        tick(at: time, into: &out)
+        return ladder.acknowledge(id: alarmID, by: who, at: time, into: &out)
+    }
+
+    /// A test alarm through the whole path: raised and resolved at once, marked as a test.
+    public mutating func raiseTestAlarm(by who: String, at time: Timestamp, into out: inout [Decision]) {
+        tick(at: time, into: &out)
+        ladder.raise(.test, .test(by: who), at: time, into: &out)
+        ladder.clear(.test, cancel: .test(by: who), resolve: .test(by: who), at: time, into: &out)
+    }
+
+    // MARK: - Per-event path
+
+    @inline(__always) mutating func lower(_ d: MonotonicInstant) {
+        if d < earliest { earliest = d }
+    }
+
+    mutating func edge(_ s: SensorID, _ level: Bool, at t: Timestamp, into out: inout [Decision]) {
+        let i = Int(s.index)
+        if channels[i].kind == .pir {
+            let wasHigh = channels[i].motion.isRawHigh
+            let result = channels[i].motion.input(level, at: t)
+            if level, !wasHigh {
+                lower(pirHealth.rawRose(s, at: t, ladder: &ladder, into: &out))
+            } else if !level, wasHigh {
+                pirHealth.rawFell(s, at: t, ladder: &ladder, into: &out)
+                lower(channels[i].motion.deadline)
+            }
+            if result == .started { motionStarted(s, at: t, into: &out) }
+        } else {
+            channels[i].debouncer.input(level, at: t)
+            lower(channels[i].debouncer.deadline)
+        }
+    }
+
+    mutating func motionStarted(_ s: SensorID, at t: Timestamp, into out: inout [Decision]) {
+        ring.push(Event(time: t, sensor: s, kind: .motionStarted))
+        occupancy.motionStarted(s, at: t, into: &out)
+        inactivity.motionStarted(s, at: t)
+        if !ladder.isEmpty {
+            ladder.clear(.inactivity, cancel: .cancelledByMotion(s), resolve: .activitySeen(s), at: t, into: &out)
+        }
+    }
+
+    mutating func motionEnded(_ s: SensorID, lastSeen: Timestamp, into out: inout [Decision]) {
+        ring.push(Event(time: lastSeen, sensor: s, kind: .motionEnded))
+        if discounted[Int(s.index)] {
+            discounted[Int(s.index)] = false
+            return
+        }
+        occupancy.motionEnded(s, lastSeen: lastSeen)
+        inactivity.motionEnded(s, lastSeen: lastSeen)
+        lower(occupancy.deadline)
+        lower(inactivity.lowerBound)
+    }
+
+    mutating func contactSettled(_ s: SensorID, active: Bool, at t: Timestamp, into out: inout [Decision]) {
+        switch channels[Int(s.index)].kind {
+        case .door:
+            ring.push(Event(time: t, sensor: s, kind: active ? .doorOpened : .doorClosed))
+            occupancy.doorUsed(s, at: t)
+            inactivity.signOfLife(s, at: t)
+            if !ladder.isEmpty {
+                ladder.clear(.inactivity, cancel: .activitySeen(s), resolve: .activitySeen(s), at: t, into: &out)
+            }
+            if active {
+                doorOpen.opened(s, at: t)
+                pirHealth.doorOpened(at: t, ladder: &ladder, into: &out)
+            } else {
+                doorOpen.closed(s, at: t, ladder: &ladder, into: &out)
+            }
+        case .button:
+            guard active else { return }
+            ring.push(Event(time: t, sensor: s, kind: .buttonPressed))
+            occupancy.presence(s, at: t, into: &out)
+            inactivity.signOfLife(s, at: t)
+            if ladder.hasPreAlarm {
+                // "I'm all right": the button cancels what is about to be called.
+                let cancelled = ladder.cancelPreAlarms(.cancelledByButton(s), at: t, into: &out)
+                if cancelled.contains(.doorOpen) { doorOpen.silenceOpenDoors() }
+                ladder.clear(.inactivity, cancel: .cancelledByButton(s), resolve: .activitySeen(s), at: t, into: &out)
+            } else {
+                // Otherwise the button is a call for help.
+                ladder.clear(.inactivity, cancel: .cancelledByButton(s), resolve: .activitySeen(s), at: t, into: &out)
+                ladder.raise(.help, sensor: s, .helpButton(s), at: t, into: &out)
+            }
+        default:
+            break
+        }
+        earliest = min(earliest, occupancy.deadline, doorOpen.deadline, ladder.deadline, inactivity.lowerBound)
+    }
+
+    // MARK: - Timers
+
+    mutating func exactDeadline() -> MonotonicInstant {
+        var d = min(occupancy.deadline, inactivity.deadline(), doorOpen.deadline, pirHealth.deadline, ladder.deadline)
+        for c in channels where c.deadline < d { d = c.deadline }
+        return d
+    }
+
+    mutating func fireTimers(upTo limit: Timestamp, into out: inout [Decision]) {
+        while true {
+            let d = exactDeadline()
+            guard d <= limit.monotonic else {
+                earliest = d
+                return
+            }
+            let at = now.advanced(to: d)
+            if d > now.monotonic { now = at }
+            expire(at: at, into: &out)
+        }
+    }
+
+    /// Fires everything due at `at`.
+    mutating func expire(at: Timestamp, into out: inout [Decision]) {
+        for i in channels.indices where channels[i].deadline <= at.monotonic {
+            let s = SensorID(i)
+            if channels[i].kind == .pir {
+                if case .ended(let lastSeen) = channels[i].motion.expire() {
+                    motionEnded(s, lastSeen: lastSeen, into: &out)
+                }
+            } else if let settled = channels[i].debouncer.expire() {
+                contactSettled(s, active: settled.level, at: settled.at, into: &out)
+            }
+        }
+        if occupancy.deadline <= at.monotonic { occupancy.expire(at: at, into: &out) }
+        if inactivity.deadline() <= at.monotonic {
+            inactivity.expire(at: at, presumedHome: occupancy.state.isPresumedHome, ladder: &ladder, into: &out)
+        }
+        if doorOpen.deadline <= at.monotonic { doorOpen.expire(at: at, ladder: &ladder, into: &out) }
+        if pirHealth.deadline <= at.monotonic {
+            stuckScratch.removeAll(keepingCapacity: true)
+            pirHealth.expire(at: at, ladder: &ladder, into: &out, stuck: &stuckScratch)
+            for s in stuckScratch where channels[Int(s.index)].motion.active && !discounted[Int(s.index)] {
+                discounted[Int(s.index)] = true
+                occupancy.motionDiscounted()
+                inactivity.motionDiscounted()
+            }
+        }
+        if ladder.deadline <= at.monotonic { ladder.expire(at: at, into: &out) }
+    }
+
+    // MARK: - Reading the state
+
+    /// Open alarms, oldest first.
+    public var openAlarms: [OpenAlarm] { ladder.open }
+    public var buzzer: BuzzerPattern { ladder.buzzer }
+    public var state: OccupancyState { occupancy.state }
+}

@@ -1,0 +1,81 @@
+/// What happened, after the input filters: the vocabulary of the ring, the rules and the log.
+public enum EventKind: UInt8, Sendable, CaseIterable {
+    case motionStarted
+    case motionEnded
+    case doorOpened
+    case doorClosed
+    case buttonPressed
+    /// An environmental reading; the quantity is the sensor's kind, the value is in `value`.
+    case reading
+    /// The sensor stopped answering or lies (CRC, NACK, stuck); `value` holds a `SensorFault` code.
+    case sensorFault
+    case sensorRecovered
+
+    public var name: String {
+        switch self {
+        case .motionStarted: "motion-start"
+        case .motionEnded: "motion-end"
+        case .doorOpened: "door-open"
+        case .doorClosed: "door-close"
+        case .buttonPressed: "button"
+        case .reading: "reading"
+        case .sensorFault: "fault"
+        case .sensorRecovered: "recovered"
+        }
+    }
+
+    /// A sign that someone is alive and moving in the flat.
+    @inlinable public var isSignOfLife: Bool {
+        switch self {
+        case .motionStarted, .motionEnded, .doorOpened, .doorClosed, .buttonPressed: true
+        default: false
+        }
+    }
+}
+
+/// Why a sensor is faulty. Stored in an event's `value` as its raw value.
+public enum SensorFault: UInt8, Sendable {
+    case offline = 1, crc, noAcknowledge, stuckValue, outOfRange, eventOverflow
+
+    public var name: String {
+        switch self {
+        case .offline: "offline"
+        case .crc: "crc-error"
+        case .noAcknowledge: "no-ack"
+        case .stuckValue: "stuck-value"
+        case .outOfRange: "out-of-range"
+        case .eventOverflow: "event-overflow"
+        }
+    }
+}
+
+/// One event: small, trivially copyable, allocation-free.
+public struct Event: Hashable, Sendable {
+    public var time: Timestamp
+    public var sensor: SensorID
+    public var kind: EventKind
+    public var value: Double
+
+    @inlinable public init(time: Timestamp, sensor: SensorID, kind: EventKind, value: Double = 0) {
+        self.time = time
+        self.sensor = sensor
+        self.kind = kind
+        self.value = value
+    }
+}
+
+/// Raw input from a source, before the filters.
+public enum Observation: Sendable, Equatable {
+    /// A GPIO line changed level (raw, before inversion), with the kernel's timestamp.
+    case level(SensorID, high: Bool, at: Timestamp)
+    /// A measured value (already in the sensor's unit).
+    case reading(SensorID, value: Double, at: Timestamp)
+    case fault(SensorID, SensorFault, at: Timestamp)
+    case recovered(SensorID, at: Timestamp)
+
+    @inlinable public var time: Timestamp {
+        switch self {
+        case .level(_, _, let t), .reading(_, _, let t), .fault(_, _, let t), .recovered(_, let t): t
+        }
+    }
+}

@@ -1,0 +1,120 @@
+/// Fuses door and motion into home / resting / away.
+///
+/// - motion after a door event, or motion while away: home;
+/// - a door event followed by `awayConfirmation` without a new motion (and no PIR still
+///   active): away;
+/// - home and quiet for `restingAtNight` at night or `restingByDay` by day: resting;
+/// - motion while resting: home.
+///
+/// Only the start of motion counts after a door event: a PIR that saw the resident walk
+/// out ends its episode after the door closed, and that end is not someone at home.
+public struct OccupancyMachine: Sendable {
+    public private(set) var state: OccupancyState = .unknown
+    public var settings: OccupancySettings
+    public var night: DailyWindow
+
+    /// Last door event not yet followed by a motion start (the door that may mean "out").
+    var pendingDoor: (sensor: SensorID, at: Timestamp)?
+    /// Last door event at all, to tell a return from a missed door event.
+    var lastDoor: (sensor: SensorID, at: Timestamp)?
+    /// When motion was last seen (start, or the fall that ended an episode).
+    var lastMotion: Timestamp?
+    var activeMotion = 0
+
+    var awayDeadline: MonotonicInstant = .never
+    var restingDeadline: MonotonicInstant = .never
+
+    public init(settings: OccupancySettings, night: DailyWindow) {
+        self.settings = settings
+        self.night = night
+    }
+
+    public var deadline: MonotonicInstant { min(awayDeadline, restingDeadline) }
+
+    /// Puts the machine in a state without a transition (restart recovery, tests).
+    public mutating func restore(_ state: OccupancyState, lastMotion: Timestamp?) {
+        self.state = state
+        self.lastMotion = lastMotion
+        rearmResting()
+    }
+
+    mutating func move(to new: OccupancyState, _ reason: OccupancyReason, at time: Timestamp, into out: inout [Decision]) {
+        guard new != state else { return }
+        out.append(.occupancy(OccupancyTransition(from: state, to: new, reason: reason, at: time)))
+        state = new
+    }
+
+    public mutating func motionStarted(_ sensor: SensorID, at time: Timestamp, into out: inout [Decision]) {
+        activeMotion += 1
+        presence(sensor, at: time, into: &out)
+    }
+
+    /// Someone is in the flat (motion, the button): home, whatever the state was.
+    public mutating func presence(_ sensor: SensorID, at time: Timestamp, into out: inout [Decision]) {
+        lastMotion = time
+        restingDeadline = .never
+        switch state {
+        case .away:
+            if let door = lastDoor, time.monotonic - door.at.monotonic <= settings.awayConfirmation * 4 {
+                move(to: .home, .motionAfterDoor(motion: sensor, door: door.sensor), at: time, into: &out)
+            } else {
+                move(to: .home, .motionWhileAway(sensor), at: time, into: &out)
+            }
+        case .unknown, .resting:
+            move(to: .home, .motion(sensor), at: time, into: &out)
+        case .home:
+            break
+        }
+        pendingDoor = nil
+        awayDeadline = .never
+        rearmResting()
+    }
+
+    public mutating func motionEnded(_ sensor: SensorID, lastSeen: Timestamp) {
+        activeMotion = max(0, activeMotion - 1)
+        if lastMotion == nil || lastMotion!.monotonic < lastSeen.monotonic { lastMotion = lastSeen }
+        rearmResting()
+    }
+
+    /// A PIR declared stuck no longer counts as someone moving.
+    public mutating func motionDiscounted() {
+        activeMotion = max(0, activeMotion - 1)
+        rearmResting()
+    }
+
+    public mutating func doorUsed(_ sensor: SensorID, at time: Timestamp) {
+        lastDoor = (sensor, time)
+        guard state != .away else { return }
+        pendingDoor = (sensor, time)
+        awayDeadline = time.monotonic + settings.awayConfirmation
+    }
+
+    mutating func rearmResting() {
+        guard state == .home || state == .unknown, activeMotion == 0, let last = lastMotion else {
+            restingDeadline = .never
+            return
+        }
+        let due = night.firstTimeExceeding(since: last.wall, inside: settings.restingAtNight, outside: settings.restingByDay)
+        restingDeadline = last.monotonic + (due - last.wall)
+    }
+
+    /// Fires what is due at `now` (called at `deadline`).
+    public mutating func expire(at now: Timestamp, into out: inout [Decision]) {
+        if awayDeadline <= now.monotonic {
+            awayDeadline = .never
+            if let door = pendingDoor, activeMotion == 0 {
+                pendingDoor = nil
+                restingDeadline = .never
+                move(to: .away, .doorThenSilence(door: door.sensor, quiet: now.monotonic - door.at.monotonic), at: now, into: &out)
+            }
+        }
+        if restingDeadline <= now.monotonic {
+            restingDeadline = .never
+            if state == .home, let last = lastMotion {
+                let quiet = now.monotonic - last.monotonic
+                let reason: OccupancyReason = night.contains(now.wall) ? .quietAtNight(quiet: quiet) : .longCalm(quiet: quiet)
+                move(to: .resting, reason, at: now, into: &out)
+            }
+        }
+    }
+}

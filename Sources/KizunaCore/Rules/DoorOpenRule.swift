@@ -1,0 +1,71 @@
+/// A door left open: by day after `byDay`, at night after the stricter `atNight`.
+/// The resident may silence it with the button for this opening (airing the flat);
+/// closing the door re-arms it.
+public struct DoorOpenRule: Sendable {
+    public var byDay: Span
+    public var atNight: Span
+    public var night: DailyWindow
+
+    struct DoorState: Sendable {
+        var sensor: SensorID
+        var openSince: Timestamp?
+        var deadline: MonotonicInstant = .never
+        var silenced = false
+    }
+    var doors: [DoorState] = []
+
+    public init(byDay: Span, atNight: Span, night: DailyWindow) {
+        self.byDay = byDay
+        self.atNight = atNight
+        self.night = night
+    }
+
+    mutating func index(_ sensor: SensorID) -> Int {
+        if let i = doors.firstIndex(where: { $0.sensor == sensor }) { return i }
+        doors.append(DoorState(sensor: sensor))
+        return doors.count - 1
+    }
+
+    var deadline: MonotonicInstant {
+        var d = MonotonicInstant.never
+        for door in doors where door.deadline < d { d = door.deadline }
+        return d
+    }
+
+    mutating func opened(_ sensor: SensorID, at time: Timestamp) {
+        let i = index(sensor)
+        doors[i].openSince = time
+        doors[i].silenced = false
+        let due = night.firstTimeExceeding(since: time.wall, inside: atNight, outside: byDay)
+        doors[i].deadline = time.monotonic + (due - time.wall)
+    }
+
+    mutating func closed(_ sensor: SensorID, at time: Timestamp, ladder: inout AlarmLadder, into out: inout [Decision]) {
+        let i = index(sensor)
+        doors[i].openSince = nil
+        doors[i].deadline = .never
+        doors[i].silenced = false
+        if !ladder.isEmpty {
+            ladder.clear(.doorOpen, sensor: sensor, cancel: .doorClosed(sensor), resolve: .doorClosed(sensor), at: time, into: &out)
+        }
+    }
+
+    /// The resident cancelled the pre-alarm: no new alarm until the door closes.
+    mutating func silenceOpenDoors() {
+        for i in doors.indices where doors[i].openSince != nil {
+            doors[i].silenced = true
+            doors[i].deadline = .never
+        }
+    }
+
+    mutating func expire(at now: Timestamp, ladder: inout AlarmLadder, into out: inout [Decision]) {
+        for i in doors.indices where doors[i].deadline <= now.monotonic {
+            doors[i].deadline = .never
+            guard let since = doors[i].openSince, !doors[i].silenced else { continue }
+            let n = night.contains(now.wall)
+            ladder.raise(.doorOpen, sensor: doors[i].sensor,
+                         .doorOpen(doors[i].sensor, for: now.monotonic - since.monotonic, limit: n ? atNight : byDay, atNight: n),
+                         at: now, into: &out)
+        }
+    }
+}

@@ -1,0 +1,104 @@
+/// Watches each PIR for the two ways it fails silently:
+/// - **stuck**: its output high without a break for `stuckAfter` — it can no longer see
+///   anyone, and its endless "motion" would hide a collapse;
+/// - **silent**: no motion for `silentAfter` while the door keeps being used — someone
+///   comes and goes, so the PIR is probably dead (battery, cable, unplugged).
+public struct PIRHealthRule: Sendable {
+    public var stuckAfter: Span
+    public var silentAfter: Span
+    public var doorUsesNeeded: Int
+
+    struct PIRState: Sendable {
+        var sensor: SensorID
+        var stuckDeadline: MonotonicInstant = .never
+        var stuck = false
+        var lastMotion: Timestamp
+        var doorUses = 0
+        var silentDeadline: MonotonicInstant
+        var silentRaised = false
+    }
+    var pirs: [PIRState] = []
+    /// Index of each sensor's state in `pirs` (-1: not a PIR).
+    var slot: [Int]
+
+    public init(stuckAfter: Span, silentAfter: Span, doorUsesNeeded: Int, pirs sensors: [SensorID], sensorCount: Int, start: Timestamp) {
+        self.stuckAfter = stuckAfter
+        self.silentAfter = silentAfter
+        self.doorUsesNeeded = doorUsesNeeded
+        slot = Array(repeating: -1, count: sensorCount)
+        for s in sensors {
+            slot[Int(s.index)] = pirs.count
+            pirs.append(PIRState(sensor: s, lastMotion: start, silentDeadline: start.monotonic + silentAfter))
+        }
+    }
+
+    var deadline: MonotonicInstant {
+        var d = MonotonicInstant.never
+        for p in pirs {
+            if p.stuckDeadline < d { d = p.stuckDeadline }
+            if p.silentDeadline < d { d = p.silentDeadline }
+        }
+        return d
+    }
+
+    func isStuck(_ sensor: SensorID) -> Bool {
+        let i = slot[Int(sensor.index)]
+        return i >= 0 && pirs[i].stuck
+    }
+
+    /// The raw output went high: the PIR saw something, so it is alive.
+    mutating func rawRose(_ sensor: SensorID, at time: Timestamp, ladder: inout AlarmLadder, into out: inout [Decision]) -> MonotonicInstant {
+        let i = slot[Int(sensor.index)]
+        pirs[i].stuckDeadline = time.monotonic + stuckAfter
+        pirs[i].lastMotion = time
+        pirs[i].doorUses = 0
+        pirs[i].silentDeadline = time.monotonic + silentAfter
+        if pirs[i].silentRaised {
+            pirs[i].silentRaised = false
+            ladder.clear(.pirSilent, sensor: sensor, cancel: .activitySeen(sensor), resolve: .activitySeen(sensor), at: time, into: &out)
+        }
+        return pirs[i].stuckDeadline
+    }
+
+    /// The raw output fell: not stuck (any more).
+    mutating func rawFell(_ sensor: SensorID, at time: Timestamp, ladder: inout AlarmLadder, into out: inout [Decision]) {
+        let i = slot[Int(sensor.index)]
+        pirs[i].stuckDeadline = .never
+        if pirs[i].stuck {
+            pirs[i].stuck = false
+            ladder.clear(.pirStuck, sensor: sensor, cancel: .sensorRecovered(sensor), resolve: .sensorRecovered(sensor), at: time, into: &out)
+        }
+    }
+
+    mutating func doorOpened(at time: Timestamp, ladder: inout AlarmLadder, into out: inout [Decision]) {
+        for i in pirs.indices {
+            pirs[i].doorUses += 1
+            checkSilent(i, at: time, ladder: &ladder, into: &out)
+        }
+    }
+
+    mutating func checkSilent(_ i: Int, at now: Timestamp, ladder: inout AlarmLadder, into out: inout [Decision]) {
+        let p = pirs[i]
+        guard !p.silentRaised, now.monotonic - p.lastMotion.monotonic >= silentAfter, p.doorUses >= doorUsesNeeded else { return }
+        pirs[i].silentRaised = true
+        ladder.raise(.pirSilent, sensor: p.sensor,
+                     .pirSilent(p.sensor, for: now.monotonic - p.lastMotion.monotonic, doorUses: p.doorUses), at: now, into: &out)
+    }
+
+    /// Fires what is due. Returns the sensors newly declared stuck (their motion no longer
+    /// counts as a sign of life).
+    mutating func expire(at now: Timestamp, ladder: inout AlarmLadder, into out: inout [Decision], stuck: inout [SensorID]) {
+        for i in pirs.indices {
+            if pirs[i].stuckDeadline <= now.monotonic {
+                pirs[i].stuckDeadline = .never
+                pirs[i].stuck = true
+                stuck.append(pirs[i].sensor)
+                ladder.raise(.pirStuck, sensor: pirs[i].sensor, .pirStuck(pirs[i].sensor, for: stuckAfter), at: now, into: &out)
+            }
+            if pirs[i].silentDeadline <= now.monotonic {
+                pirs[i].silentDeadline = .never
+                checkSilent(i, at: now, ladder: &ladder, into: &out)
+            }
+        }
+    }
+}

@@ -1,0 +1,185 @@
+import Foundation
+import KizunaCore
+import KizunaHardware
+
+/// Reads and validates `kizuna.yaml`. Every error names the file, the line and the key.
+public enum ConfigLoader {
+    public static func load(file: String, boardsDirectory: String?) throws(ConfigError) -> Installation {
+        guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+            throw ConfigError(file: file, line: nil, key: "", message: "cannot read the file")
+        }
+        return try parse(text, file: file, boardsDirectory: boardsDirectory)
+    }
+
+    static let topKeys = ["device", "board", "timezone", "ring_capacity", "sensors", "outputs", "filters", "occupancy", "rules", "alarms"]
+
+    public static func parse(_ text: String, file: String, boardsDirectory: String?) throws(ConfigError) -> Installation {
+        let root = try YAMLNode.parse(text, file: file)
+        let top = try root.mapping(allowed: topKeys)
+        func section(_ name: String) -> YAMLNode? { top.first { $0.key == name }?.value }
+
+        // The board comes first: sensors are checked against it.
+        guard let boardNode = section("board") else {
+            throw ConfigError(file: file, line: nil, key: "board", message: "missing: name a board profile from boards/ (for example: board: sim)")
+        }
+        let boardName = try boardNode.string()
+        guard let dir = boardsDirectory else {
+            throw boardNode.error("no boards/ folder found; give --boards DIR or set KIZUNA_BOARDS")
+        }
+        let known = BoardProfileLoader.available(in: dir)
+        guard known.contains(boardName) else {
+            throw boardNode.error("no board profile '\(boardName)' in \(dir) (known: \(known.joined(separator: ", ")))")
+        }
+        let board = try BoardProfileLoader.load(name: boardName, directory: dir)
+
+        var deviceID = "kizuna"
+        var flatID = ""
+        var offset = UTCOffset.japan
+        var ringCapacity = 4096
+        var settle = Span.milliseconds(30)
+        var hold = Span.seconds(10)
+        var occupancy = OccupancySettings()
+        var rules = RuleSettings()
+        var ladder = LadderSettings()
+
+        if let d = section("device") {
+            for (k, v) in try d.mapping(allowed: ["id", "flat"]) {
+                if k == "id" { deviceID = try v.string() } else { flatID = try v.string() }
+            }
+        }
+        if let t = section("timezone") {
+            guard let o = UTCOffset(parsing: try t.string()) else { throw t.error("expected an offset from UTC such as +09:00") }
+            offset = o
+        }
+        if let r = section("ring_capacity") { ringCapacity = try r.int(in: 64...1_048_576) }
+        if let f = section("filters") {
+            for (k, v) in try f.mapping(allowed: ["contact_settle", "pir_hold"]) {
+                if k == "contact_settle" { settle = try v.span(in: .zero ... .seconds(2)) } else { hold = try v.span(in: .zero ... .minutes(10)) }
+            }
+        }
+        if let o = section("occupancy") {
+            for (k, v) in try o.mapping(allowed: ["away_after", "resting_at_night", "resting_by_day", "night"]) {
+                switch k {
+                case "away_after": occupancy.awayConfirmation = try v.span(in: .minutes(1) ... .hours(6))
+                case "resting_at_night": occupancy.restingAtNight = try v.span(in: .minutes(1) ... .hours(12))
+                case "resting_by_day": occupancy.restingByDay = try v.span(in: .minutes(1) ... .hours(12))
+                default:
+                    for (nk, nv) in try v.mapping(allowed: ["start", "end"]) {
+                        if nk == "start" { occupancy.nightStart = try nv.timeOfDay() } else { occupancy.nightEnd = try nv.timeOfDay() }
+                    }
+                }
+            }
+        }
+        if let r = section("rules") {
+            for (k, v) in try r.mapping(allowed: ["inactivity", "door_open", "pir_stuck", "pir_silent"]) {
+                switch k {
+                case "inactivity":
+                    for (ik, iv) in try v.mapping(allowed: ["day", "night"]) {
+                        let s = try iv.span(in: .minutes(10) ... .hours(48))
+                        if ik == "day" { rules.inactivityByDay = s } else { rules.inactivityAtNight = s }
+                    }
+                case "door_open":
+                    for (dk, dv) in try v.mapping(allowed: ["day", "night"]) {
+                        let s = try dv.span(in: .minutes(1) ... .hours(24))
+                        if dk == "day" { rules.doorOpenByDay = s } else { rules.doorOpenAtNight = s }
+                    }
+                case "pir_stuck": rules.pirStuckAfter = try v.span(in: .minutes(10) ... .days(7))
+                default:
+                    for (pk, pv) in try v.mapping(allowed: ["after", "door_uses"]) {
+                        if pk == "after" { rules.pirSilentAfter = try pv.span(in: .hours(6) ... .days(60)) } else { rules.pirSilentDoorUses = try pv.int(in: 1...1000) }
+                    }
+                }
+            }
+        }
+        if let a = section("alarms") {
+            for (k, v) in try a.mapping(allowed: ["prealarm_grace", "repeat_every"]) {
+                if k == "prealarm_grace" { ladder.preAlarmGrace = try v.span(in: .seconds(10) ... .minutes(30)) } else { ladder.repeatEvery = try v.span(in: .minutes(1) ... .hours(24)) }
+            }
+        }
+
+        // Sensors and outputs, resolved against the board.
+        var descriptors: [SensorDescriptor] = []
+        var inverted: [Bool] = []
+        var wiring = Wiring()
+        var sensorLines: [String: Int] = [:]
+        var used: [LineAddress: String] = [:]
+
+        func resolveLine(_ node: YAMLNode, allowedExtra: [String]) throws(ConfigError) -> (LineAddress?, [(String, YAMLNode)]) {
+            let entries = try node.mapping(allowed: ["pin", "line", "chip", "offset"] + allowedExtra)
+            var address: LineAddress?
+            var chip: String?
+            var offset: Int?
+            var extras: [(String, YAMLNode)] = []
+            for (k, v) in entries {
+                switch k {
+                case "pin":
+                    let pin = try v.int(in: 1...80)
+                    guard let a = board.header[pin] else {
+                        let pins = board.header.keys.sorted().map(String.init).joined(separator: ", ")
+                        throw v.error("pin \(pin) is not a GPIO pin on board '\(board.name)'" + (pins.isEmpty ? " (it has no header)" : " (GPIO pins: \(pins))"))
+                    }
+                    address = a
+                case "line":
+                    let name = try v.string()
+                    guard let a = board.line(named: name) else { throw v.error("no line named '\(name)' on board '\(board.name)'") }
+                    address = a
+                case "chip": chip = try v.string()
+                case "offset": offset = try v.int(in: 0...511)
+                default: extras.append((k, v))
+                }
+            }
+            if address == nil, let offset {
+                let label = chip ?? board.chips[0].label
+                guard let c = board.chip(label) else { throw node.error("no chip labelled '\(label)' on board '\(board.name)'") }
+                guard offset < c.lineCount else { throw node.error("offset \(offset) is past the last line of \(label) (\(c.lineCount) lines)") }
+                address = LineAddress(chipLabel: label, offset: offset)
+            }
+            if let a = address {
+                if let other = used[a] { throw node.error("line \(a) is already used by \(other)") }
+                used[a] = node.path.split(separator: ".").dropFirst().joined(separator: ".")
+            }
+            return (address, extras)
+        }
+
+        if let s = section("sensors") {
+            for (name, value) in try s.mapping() {
+                guard let d = SensorDescriptor(name: name) else {
+                    let kinds = SensorKind.allCases.map(\.rawValue).joined(separator: ", ")
+                    throw value.error("a sensor name is KIND.ROOM, with KIND one of \(kinds)")
+                }
+                sensorLines[name] = value.line
+                var isInverted = false
+                if d.kind.isBinary {
+                    let (address, extras) = try resolveLine(value, allowedExtra: ["inverted"])
+                    guard let address else { throw value.error("say where it is wired: pin: N, line: NAME, or chip: LABEL with offset: N") }
+                    for (_, v) in extras { isInverted = try v.bool() }
+                    wiring.inputs.append((SensorID(descriptors.count), address))
+                } else {
+                    for (_, v) in try value.mapping(allowed: ["source"]) {
+                        let source = try v.string()
+                        guard source == "sim" else { throw v.error("unknown source '\(source)'; this version knows: sim") }
+                    }
+                }
+                descriptors.append(d)
+                inverted.append(isInverted)
+            }
+        }
+        guard descriptors.contains(where: { $0.kind == .pir }) else {
+            throw ConfigError(file: file, line: section("sensors")?.line, key: "sensors", message: "at least one PIR (pir.ROOM) is needed to watch over anyone")
+        }
+        if let o = section("outputs") {
+            for (name, value) in try o.mapping(allowed: OutputRole.allCases.map(\.rawValue)) {
+                let (address, _) = try resolveLine(value, allowedExtra: [])
+                guard let address else { throw value.error("say where it is wired: pin: N, line: NAME, or chip: LABEL with offset: N") }
+                wiring.outputs.append((OutputRole(rawValue: name)!, address))
+            }
+        }
+        if flatID.isEmpty { flatID = deviceID }
+
+        let settings = EngineSettings(
+            sensors: SensorRegistry(descriptors), inverted: inverted, utcOffset: offset, ringCapacity: ringCapacity,
+            contactSettle: settle, pirHold: hold, occupancy: occupancy, rules: rules, ladder: ladder)
+        return Installation(configFile: file, deviceID: deviceID, flatID: flatID, board: board, settings: settings,
+                            wiring: wiring, sensorLines: sensorLines)
+    }
+}

@@ -1,0 +1,112 @@
+import KizunaCore
+import KizunaHardware
+
+/// `kizuna demo`: the whole runtime on the simulated board, playing a scenario.
+public struct Demo {
+    public var installation: Installation
+    public var scenario: Scenario
+    /// Virtual seconds per real second; nil: as fast as possible.
+    public var speed: Double?
+    public var style: TimelineReporter.Style
+    public var statusLine: Bool
+
+    public init(installation: Installation, scenario: Scenario, speed: Double?, style: TimelineReporter.Style, statusLine: Bool) {
+        self.installation = installation
+        self.scenario = scenario
+        self.speed = speed
+        self.style = style
+        self.statusLine = statusLine
+    }
+
+    /// Loads the config (default: the simulated flat's) and the scenario by name.
+    public static func load(config: String?, scenario: String, boards: String?) throws(ConfigError) -> (Installation, Scenario) {
+        guard let dir = BoardsDirectory.locate(explicit: boards) else {
+            throw ConfigError(file: boards ?? "boards", line: nil, key: "", message: "no boards/ folder found; run from the source checkout, give --boards DIR or set KIZUNA_BOARDS")
+        }
+        let installation = try ConfigLoader.load(file: config ?? "\(dir)/sim/kizuna.yaml", boardsDirectory: dir)
+        guard installation.board.isSimulated else {
+            throw ConfigError(file: installation.configFile, line: nil, key: "board",
+                              message: "the demo runs on a simulated board; '\(installation.board.name)' is real hardware")
+        }
+        let s = try ScenarioLoader.load(scenario, boards: dir, installation: installation)
+        return (installation, s)
+    }
+
+    public struct Result {
+        public var engine: WatchEngine
+        public var statistics: RunStatistics
+        public var flat: SimulatedFlat
+        public var wakeUps: Int
+    }
+
+    /// Plays the scenario to its end.
+    public func run(write: @escaping (String) -> Void = StandardOutput.write) -> Result {
+        let origin = Timestamp(monotonic: MonotonicInstant(nanoseconds: 5_000_000_000), wall: scenario.start)
+        let flat = SimulatedFlat(scenario: scenario, board: installation.board, sensors: installation.sensors,
+                                 inverted: installation.settings.inverted, wiring: installation.wiring, origin: origin)
+        var engine = WatchEngine(settings: installation.settings, start: origin)
+        for (sensor, level) in flat.initialLevels() { engine.prime(sensor, rawLevel: level) }
+        let clock = VirtualClock(start: origin, speed: speed)
+        let loop = RuntimeLoop(engine: engine, source: flat, outputs: flat, clock: clock)
+        let reporter = TimelineReporter(style: style, sensors: installation.sensors, offset: installation.settings.utcOffset,
+                                        statusLine: statusLine, write: write)
+        loop.add(reporter)
+        if style == .text { write(header()) }
+        loop.run(until: origin.monotonic + scenario.duration)
+        reporter.finish()
+        let result = Result(engine: loop.engine, statistics: reporter.stats, flat: flat, wakeUps: loop.wakeUps)
+        if style == .text { write(summary(result)) }
+        return result
+    }
+
+    func header() -> String {
+        let s = installation.settings
+        let r = s.rules
+        var lines = ["Kizuna demo — scenario '\(scenario.name)' on board '\(installation.board.name)' (\(installation.configFile))"]
+        if !scenario.description.isEmpty { lines.append("  \(scenario.description)") }
+        lines.append("  \(CivilTime.iso8601(scenario.start, offset: s.utcOffset)) for \(scenario.duration), " +
+                     (speed.map { "\(Int($0))× real time" } ?? "as fast as possible"))
+        lines.append("  inactivity limit \(r.inactivityByDay) by day, \(r.inactivityAtNight) at night (\(s.night)); " +
+                     "pre-alarm grace \(s.ladder.preAlarmGrace); repeat every \(s.ladder.repeatEvery)")
+        lines.append("  sensors: " + s.sensors.sensors.map(\.name).joined(separator: ", "))
+        lines.append("")
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    func summary(_ r: Result) -> String {
+        let st = r.statistics
+        let offset = installation.settings.utcOffset
+        func clock(_ t: Timestamp) -> String { String(CivilTime.iso8601(t.wall, offset: offset).split(separator: "T")[1].prefix(8)) }
+        var lines = ["", "Summary of '\(scenario.name)'"]
+        let ev = st.events
+        lines.append("  events: \(ev[.motionStarted, default: 0]) motion episodes, \(ev[.doorOpened, default: 0]) door openings, " +
+                     "\(ev[.buttonPressed, default: 0]) button presses, \(ev[.reading, default: 0]) readings" +
+                     (st.droppedFromRing > 0 ? " (\(st.droppedFromRing) not counted: ring overwritten)" : ""))
+        let order: [OccupancyState] = [.home, .resting, .away, .unknown]
+        lines.append("  time: " + order.compactMap { s in st.timeIn[s].map { "\(s.rawValue) \($0)" } }.joined(separator: ", "))
+        let alarmsOut = st.steps.filter { $0.step.step == .alarm }
+        let byKind = Dictionary(grouping: st.steps.map(\.step), by: \.kind)
+        if byKind.isEmpty {
+            lines.append("  alarms: none")
+        } else {
+            for (kind, steps) in byKind.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+                let counts = Dictionary(grouping: steps, by: \.step).map { "\($0.value.count) \($0.key.rawValue)" }.sorted()
+                lines.append("  \(kind.rawValue): " + counts.joined(separator: ", "))
+            }
+        }
+        if let collapse = scenario.collapseTime {
+            let collapseStamp = Timestamp(monotonic: MonotonicInstant(nanoseconds: 0), wall: collapse)
+            if let first = alarmsOut.first(where: { $0.step.kind == .inactivity }) {
+                let delay = first.step.at.wall - collapse
+                lines.append("  collapse at \(clock(collapseStamp)) → network alarm at \(clock(first.step.at)) (\(delay) later)")
+            } else {
+                lines.append("  collapse at \(clock(collapseStamp)) → NO network alarm within the scenario")
+            }
+        }
+        if !r.engine.openAlarms.isEmpty {
+            lines.append("  still open at the end: " + r.engine.openAlarms.map { "\($0.kind.rawValue) #\($0.id) (\($0.phase.rawValue))" }.joined(separator: ", "))
+        }
+        lines.append("  loop wake-ups: \(r.wakeUps)")
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

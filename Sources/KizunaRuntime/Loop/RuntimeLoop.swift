@@ -1,0 +1,102 @@
+import KizunaCore
+import KizunaHardware
+
+/// Sees what the loop decides and how it is doing (the demo's printer, later the store
+/// and the alarm outbox).
+public protocol RuntimeObserver: AnyObject {
+    /// The decisions of one wake-up, in order.
+    func apply(_ decisions: [Decision], engine: WatchEngine)
+    /// Called after every wake-up (the status line redraws itself at its own pace).
+    func wokeUp(at now: Timestamp, engine: WatchEngine)
+}
+
+/// The one loop that owns all mutable state (DESIGN.md): it waits for input or the next
+/// deadline, feeds observations to the engine, lets time pass, and applies the decisions
+/// (observers, buzzer and LED patterns). The same code runs in real and virtual time; only
+/// the clock differs.
+public final class RuntimeLoop {
+    public private(set) var engine: WatchEngine
+    let source: InputSource
+    let outputs: OutputSink
+    let clock: RuntimeClock
+    var observers: [RuntimeObserver] = []
+    var buzzer = PatternPlayer()
+    var led = PatternPlayer()
+    var ledPattern = OutputPattern.off
+    var observations: [Observation] = []
+    var decisions: [Decision] = []
+    /// How often the loop wakes at most in real time with nothing to do (status redraws).
+    public var idleWake = 0.1
+    public private(set) var wakeUps = 0
+    var stopRequested = false
+
+    public init(engine: WatchEngine, source: InputSource, outputs: OutputSink, clock: RuntimeClock) {
+        self.engine = engine
+        self.source = source
+        self.outputs = outputs
+        self.clock = clock
+        observations.reserveCapacity(256)
+        decisions.reserveCapacity(256)
+    }
+
+    public func add(_ observer: RuntimeObserver) { observers.append(observer) }
+
+    public func stop() { stopRequested = true }
+
+    /// Runs until `end` (monotonic) or `stop()`. Outputs are off when it returns.
+    public func run(until end: MonotonicInstant = .never) {
+        let start = clock.now()
+        outputs.allOff()
+        updateLED(at: start.monotonic)
+        while !stopRequested {
+            let now = clock.now()
+            step(at: now)
+            if now.monotonic >= end { break }
+            let deadline = min(engine.nextDeadline(), source.nextDeadline(), buzzer.deadline, led.deadline, end)
+            clock.wait(until: deadline, descriptors: source.pollDescriptors, maxRealWait: idleWake)
+        }
+        outputs.allOff()
+    }
+
+    /// One wake-up: inputs, timers, decisions, outputs.
+    func step(at now: Timestamp) {
+        wakeUps += 1
+        source.collect(upTo: now, into: &observations)
+        for o in observations { engine.handle(o, into: &decisions) }
+        observations.removeAll(keepingCapacity: true)
+        engine.tick(at: now, into: &decisions)
+        if !decisions.isEmpty {
+            for d in decisions {
+                if case .buzzer(let p, let at) = d {
+                    outputs.set(.buzzer, on: buzzer.start(.forBuzzer(p), at: at.monotonic), at: at)
+                }
+            }
+            updateLED(at: now.monotonic)
+            for o in observers { o.apply(decisions, engine: engine) }
+            decisions.removeAll(keepingCapacity: true)
+        }
+        if let level = buzzer.advance(to: now.monotonic) { outputs.set(.buzzer, on: level, at: now) }
+        if let level = led.advance(to: now.monotonic) { outputs.set(.statusLED, on: level, at: now) }
+        for o in observers { o.wokeUp(at: now, engine: engine) }
+    }
+
+    /// The status LED shows the worst open condition: alarm, fault, or all well.
+    func updateLED(at now: MonotonicInstant) {
+        let alarms = engine.openAlarms
+        let wanted: OutputPattern
+        if alarms.contains(where: { $0.kind.severity >= .warning }) { wanted = .alarmBlink }
+        else if !alarms.isEmpty { wanted = .faultBlink }
+        else { wanted = .heartbeat }
+        guard wanted != ledPattern else { return }
+        ledPattern = wanted
+        outputs.set(.statusLED, on: led.start(wanted, at: now), at: clock.now())
+    }
+
+    /// An acknowledgement from outside (API, shell), applied inside the loop.
+    public func acknowledge(alarmID: UInt64, by who: String) -> Bool {
+        let now = clock.now()
+        let ok = engine.acknowledge(alarmID: alarmID, by: who, at: now, into: &decisions)
+        step(at: now)
+        return ok
+    }
+}
