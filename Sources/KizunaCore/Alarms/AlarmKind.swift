@@ -27,6 +27,10 @@ public enum AlarmKind: String, Sendable, CaseIterable {
     /// Whether a local pre-alarm (buzzer) gives the resident a chance to cancel first.
     public var hasPreAlarm: Bool { self == .inactivity || self == .doorOpen }
 
+    /// Whether an unacknowledged alarm is sent again every `repeatEvery`. Faults are sent
+    /// once: they need a technician's visit, not an on-call person woken every 15 minutes.
+    public var repeats: Bool { severity >= .warning }
+
     /// Whether the buzzer sounds while the network alarm is out and not acknowledged.
     public var soundsLocally: Bool { self == .inactivity || self == .help }
 }

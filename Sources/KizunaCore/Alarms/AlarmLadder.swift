@@ -53,7 +53,7 @@ public struct AlarmLadder: Sendable {
             out.append(.alarm(AlarmStep(alarmID: id, kind: kind, sensor: sensor, step: .preAlarm, at: time, reason: reason)))
         } else {
             open.append(OpenAlarm(id: id, kind: kind, sensor: sensor, raisedAt: time, phase: .alarm, repeats: 0,
-                                  deadline: time.monotonic + settings.repeatEvery, reason: reason))
+                                  deadline: kind.repeats ? time.monotonic + settings.repeatEvery : .never, reason: reason))
             out.append(.alarm(AlarmStep(alarmID: id, kind: kind, sensor: sensor, step: .alarm, at: time, reason: reason)))
         }
         updateBuzzer(at: time, into: &out)
@@ -124,7 +124,7 @@ public struct AlarmLadder: Sendable {
             switch a.phase {
             case .preAlarm:
                 open[i].phase = .alarm
-                open[i].deadline = a.deadline + settings.repeatEvery
+                open[i].deadline = a.kind.repeats ? a.deadline + settings.repeatEvery : .never
                 out.append(.alarm(AlarmStep(alarmID: a.id, kind: a.kind, sensor: a.sensor, step: .alarm, at: at, reason: a.reason)))
                 changed = true
             case .alarm:

@@ -95,7 +95,7 @@ public struct OccupancyMachine: Sendable {
             return
         }
         let due = night.firstTimeExceeding(since: last.wall, inside: settings.restingAtNight, outside: settings.restingByDay)
-        restingDeadline = last.monotonic + (due - last.wall)
+        restingDeadline = last.monotonic + (due.at - last.wall)
     }
 
     /// Fires what is due at `now` (called at `deadline`).

@@ -36,8 +36,8 @@ public struct DoorOpenRule: Sendable {
         let i = index(sensor)
         doors[i].openSince = time
         doors[i].silenced = false
-        let due = night.firstTimeExceeding(since: time.wall, inside: atNight, outside: byDay)
-        doors[i].deadline = time.monotonic + (due - time.wall)
+        let due = night.firstTimeExceeding(since: time.wall, inside: atNight, outside: byDay, crossing: .current)
+        doors[i].deadline = time.monotonic + (due.at - time.wall)
     }
 
     mutating func closed(_ sensor: SensorID, at time: Timestamp, ladder: inout AlarmLadder, into out: inout [Decision]) {

@@ -24,9 +24,10 @@ public struct FixedSilenceLimits: SilencePolicy {
 
     public var floor: Span { min(byDay, atNight) }
 
+    /// A silence is judged by the most lenient limit of the periods it ran through: one
+    /// that began at night keeps the night limit into the morning.
     public func alarmTime(silenceSince since: WallTime) -> (at: WallTime, limit: Span, atNight: Bool) {
-        let at = night.firstTimeExceeding(since: since, inside: atNight, outside: byDay)
-        let n = night.contains(at)
-        return (at, n ? atNight : byDay, n)
+        let r = night.firstTimeExceeding(since: since, inside: atNight, outside: byDay, crossing: .mostLenient)
+        return (r.at, r.limit, r.inWindow)
     }
 }

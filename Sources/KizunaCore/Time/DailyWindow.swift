@@ -35,21 +35,38 @@ public struct DailyWindow: Hashable, Sendable, CustomStringConvertible {
         return WallTime(nanosecondsSinceEpoch: midnight + best)
     }
 
-    /// The first time `t >= since` at which `t - since` reaches the limit in force at `t`:
-    /// `inside` while `t` is in the window, `outside` otherwise.
-    ///
-    /// Used by every rule with a day and a night limit: a silence that began at 21:00 with a
-    /// 3 h day limit and a 9 h night limit (22:00–07:00) is judged by the night limit from
-    /// 22:00 and by the day limit again at 07:00, when it is already 10 h long.
-    public func firstTimeExceeding(since: WallTime, inside: Span, outside: Span) -> WallTime {
+    /// How a limit is chosen while a duration runs across window boundaries.
+    public enum Crossing: Sendable {
+        /// The limit in force at each moment applies ("stricter at night" for a door).
+        case current
+        /// The most lenient limit of every period the duration has run through applies: a
+        /// silence that began in the night keeps the night limit into the morning, so a
+        /// resident who sleeps in is not called for at the first minute of the day.
+        case mostLenient
+    }
+
+    /// The first time `t >= since` at which `t - since` reaches the limit: `inside` while
+    /// in the window, `outside` otherwise, combined across boundaries as `crossing` says.
+    /// Returns that time, the limit that applied, and whether it was the window's.
+    public func firstTimeExceeding(since: WallTime, inside: Span, outside: Span, crossing: Crossing = .current)
+        -> (at: WallTime, limit: Span, inWindow: Bool)
+    {
         var segmentStart = since
+        var limit: Span?
+        var inWindow = false
         for _ in 0..<64 {
-            let limit = contains(segmentStart) ? inside : outside
+            let here = contains(segmentStart)
+            let segmentLimit = here ? inside : outside
+            if crossing == .current || limit == nil || segmentLimit > limit! {
+                limit = segmentLimit
+                inWindow = here
+            }
             let segmentEnd = nextBoundary(after: segmentStart)
-            let candidate = since + limit
-            if candidate < segmentEnd { return max(candidate, segmentStart) }
+            let candidate = since + limit!
+            if candidate < segmentEnd { return (max(candidate, segmentStart), limit!, inWindow) }
             segmentStart = segmentEnd
         }
-        return since + max(inside, outside)
+        let longest = max(inside, outside)
+        return (since + longest, longest, longest == inside)
     }
 }

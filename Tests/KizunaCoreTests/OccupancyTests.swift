@@ -1,0 +1,78 @@
+import Testing
+@testable import KizunaCore
+
+@Suite("Occupancy state machine")
+struct OccupancyTests {
+    /// One scripted case: actions at times, then the transitions expected (to-state and reason).
+    struct Case: CustomTestStringConvertible, Sendable {
+        var name: String
+        var script: [(String, String)]  // (time, action)
+        var until: String
+        var expected: [(OccupancyState, String)]  // (to, time)
+        var testDescription: String { name }
+    }
+
+    static let cases: [Case] = [
+        Case(name: "unknown + motion → home", script: [("10:00:00", "motion")], until: "10:05:00",
+             expected: [(.home, "10:00:00")]),
+        Case(name: "door then silence → away after the confirmation time",
+             script: [("10:00:00", "motion"), ("10:01:00", "open"), ("10:01:10", "close")], until: "11:00:00",
+             expected: [(.home, "10:00:00"), (.away, "10:16:10")]),
+        Case(name: "door then motion → still home",
+             script: [("10:00:00", "motion"), ("10:01:00", "open"), ("10:01:10", "close"), ("10:10:00", "motion")], until: "11:00:00",
+             expected: [(.home, "10:00:00")]),
+        Case(name: "away, door, then motion → home (return)",
+             script: [("10:00:00", "motion"), ("10:01:00", "open"), ("10:01:10", "close"),
+                      ("15:00:00", "open"), ("15:00:10", "close"), ("15:00:20", "motion")], until: "15:10:00",
+             expected: [(.home, "10:00:00"), (.away, "10:16:10"), (.home, "15:00:20")]),
+        Case(name: "away, motion without a door → home (missed door event)",
+             script: [("10:00:00", "motion"), ("10:01:00", "open"), ("10:01:10", "close"), ("15:00:00", "motion")], until: "15:10:00",
+             expected: [(.home, "10:00:00"), (.away, "10:16:10"), (.home, "15:00:00")]),
+        Case(name: "quiet at night → resting, motion → home",
+             script: [("22:10:00", "motion"), ("23:30:00", "motion")], until: "23:40:00",
+             expected: [(.home, "22:10:00"), (.resting, "22:40:02"), (.home, "23:30:00")]),
+        Case(name: "long calm by day → resting",
+             script: [("13:00:00", "motion")], until: "15:00:00",
+             expected: [(.home, "13:00:00"), (.resting, "14:00:02")]),
+        Case(name: "a PIR still seeing motion at the confirmation time keeps the flat occupied",
+             script: [("10:00:00", "motion"), ("10:00:50", "rise"), ("10:01:00", "open"), ("10:01:10", "close")], until: "10:30:00",
+             expected: [(.home, "10:00:00")]),
+        Case(name: "the button is presence: away → home",
+             script: [("10:00:00", "motion"), ("10:01:00", "open"), ("10:01:10", "close"), ("12:00:00", "button")], until: "12:10:00",
+             expected: [(.home, "10:00:00"), (.away, "10:16:10"), (.home, "12:00:00")]),
+    ]
+
+    @Test("transitions", arguments: cases)
+    func transitions(_ c: Case) {
+        var flat = TestFlat()
+        for (time, action) in c.script {
+            let t = flat.t(time)
+            switch action {
+            case "motion": flat.motion(at: t)
+            case "rise": flat.level("pir.living", true, at: t)
+            case "open": flat.door(open: true, at: t)
+            case "close": flat.door(open: false, at: t)
+            case "button": flat.press(at: t)
+            default: Issue.record("unknown action \(action)")
+            }
+        }
+        flat.tick(flat.t(c.until))
+        let got = flat.transitions.map { ($0.to, $0.at.monotonic) }
+        #expect(got.map(\.0) == c.expected.map(\.0))
+        #expect(got.map(\.1) == c.expected.map { flat.t($0.1).monotonic })
+    }
+
+    @Test("every transition says why")
+    func reasons() {
+        var flat = TestFlat()
+        flat.motion(at: flat.t("10:00:00"))
+        flat.door(open: true, at: flat.t("10:01:00"))
+        flat.door(open: false, at: flat.t("10:01:10"))
+        flat.tick(flat.t("11:00:00"))
+        let names = flat.engine.settings.sensors
+        #expect(flat.transitions.map { $0.reason.describe(names) } == [
+            "motion in pir.living",
+            "door.entrance used, then no motion for 15m 00s",
+        ])
+    }
+}

@@ -1,0 +1,155 @@
+import Testing
+@testable import KizunaCore
+
+/// Each rule one second before and one second after its threshold, by day and at night.
+@Suite("Rules at their thresholds")
+struct RuleTests {
+    /// Runs `setup`, ticks to `check` and returns the alarm steps of `kind` so far.
+    static func steps(_ kind: AlarmKind, at check: String, start: String = "09:00:00", configure: (inout EngineSettings) -> Void = { _ in },
+                      _ setup: (inout TestFlat) -> Void) -> [AlarmStep] {
+        var flat = TestFlat(start: start, configure)
+        setup(&flat)
+        flat.tick(flat.t(check))
+        return flat.steps(kind)
+    }
+
+    @Test("inactivity by day: 3 h after the last motion was seen")
+    func inactivityByDay() {
+        // Motion at 10:00:00, seen until the PIR output fell at 10:00:02.
+        let setup: (inout TestFlat) -> Void = { f in f.motion(at: f.t("10:00:00")) }
+        #expect(Self.steps(.inactivity, at: "13:00:01", setup).isEmpty)
+        let after = Self.steps(.inactivity, at: "13:00:03", setup)
+        #expect(after.map(\.step) == [.preAlarm])
+        var f = TestFlat()
+        #expect(after.first?.at.monotonic == f.t("13:00:02").monotonic)
+        f.motion(at: f.t("10:00:00"))
+        f.tick(f.t("13:00:03"))
+        #expect(f.steps(.inactivity).first?.reason.describe(f.engine.settings.sensors) ==
+                "no sign of life for 3h 00m since pir.living (day limit 3h 00m)")
+    }
+
+    @Test("inactivity at night: the night limit applies")
+    func inactivityAtNight() {
+        let configure: (inout EngineSettings) -> Void = { s in s.rules.inactivityAtNight = .hours(6) }
+        let setup: (inout TestFlat) -> Void = { f in f.motion(at: f.t("22:59:58")) }
+        // Last seen 23:00:00; the night limit of 6 h runs to 05:00:00.
+        #expect(Self.steps(.inactivity, at: "+1 04:59:59", start: "22:00:00", configure: configure, setup).isEmpty)
+        let s = Self.steps(.inactivity, at: "+1 05:00:01", start: "22:00:00", configure: configure, setup)
+        #expect(s.map(\.step) == [.preAlarm])
+        if case .silence(_, let limit, let atNight, _) = s.first?.reason {
+            #expect(limit == .hours(6) && atNight)
+        } else {
+            Issue.record("expected a silence reason")
+        }
+    }
+
+    @Test("a silence that began at night keeps the night limit into the morning (no call for sleeping in)")
+    func nightSilenceCrossesIntoDay() {
+        let setup: (inout TestFlat) -> Void = { f in f.motion(at: f.t("22:59:58")) }
+        // Night limit 10 h from 23:00:00 → 09:00:00, not 07:00 when the day limit of 3 h starts.
+        #expect(Self.steps(.inactivity, at: "+1 08:59:59", start: "22:00:00", setup).isEmpty)
+        #expect(Self.steps(.inactivity, at: "+1 09:00:01", start: "22:00:00", setup).map(\.step) == [.preAlarm])
+    }
+
+    @Test("a day silence running into the night takes the night limit")
+    func daySilenceIntoNight() {
+        let setup: (inout TestFlat) -> Void = { f in f.motion(at: f.t("20:59:58")) }
+        // Seen until 21:00:00: by 22:00 the night limit (10 h) applies → 07:00:00.
+        #expect(Self.steps(.inactivity, at: "+1 06:59:59", start: "20:00:00", setup).isEmpty)
+        #expect(Self.steps(.inactivity, at: "+1 07:00:01", start: "20:00:00", setup).map(\.step) == [.preAlarm])
+    }
+
+    @Test("no inactivity alarm while away")
+    func notWhileAway() {
+        let s = Self.steps(.inactivity, at: "+1 09:00:00") { f in
+            f.motion(at: f.t("09:00:00"))
+            f.door(open: true, at: f.t("09:01:00"))
+            f.door(open: false, at: f.t("09:01:10"))
+        }
+        #expect(s.isEmpty)
+    }
+
+    @Test("door open by day: 30 min")
+    func doorOpenByDay() {
+        let setup: (inout TestFlat) -> Void = { f in
+            f.motion(at: f.t("09:59:00"))
+            f.door(open: true, at: f.t("10:00:00"))
+        }
+        #expect(Self.steps(.doorOpen, at: "10:29:59", setup).isEmpty)
+        let s = Self.steps(.doorOpen, at: "10:30:01", setup)
+        #expect(s.map(\.step) == [.preAlarm])
+    }
+
+    @Test("door open at night: stricter, 5 min")
+    func doorOpenAtNight() {
+        let setup: (inout TestFlat) -> Void = { f in
+            f.motion(at: f.t("22:59:00"))
+            f.door(open: true, at: f.t("23:00:00"))
+        }
+        #expect(Self.steps(.doorOpen, at: "23:04:59", start: "22:30:00", setup).isEmpty)
+        #expect(Self.steps(.doorOpen, at: "23:05:01", start: "22:30:00", setup).map(\.step) == [.preAlarm])
+    }
+
+    @Test("a door opened by day is judged by the night limit once night comes")
+    func doorOpenIntoNight() {
+        let setup: (inout TestFlat) -> Void = { f in f.door(open: true, at: f.t("21:50:00")) }
+        #expect(Self.steps(.doorOpen, at: "21:59:59", start: "21:00:00", setup).isEmpty)
+        #expect(Self.steps(.doorOpen, at: "22:00:01", start: "21:00:00", setup).map(\.step) == [.preAlarm])
+    }
+
+    @Test("PIR stuck: output high without a break for 2 h")
+    func pirStuck() {
+        let setup: (inout TestFlat) -> Void = { f in f.level("pir.living", true, at: f.t("10:00:00")) }
+        #expect(Self.steps(.pirStuck, at: "11:59:59", setup).isEmpty)
+        let s = Self.steps(.pirStuck, at: "12:00:01", setup)
+        #expect(s.map(\.step) == [.alarm])  // a fault: no pre-alarm for the resident, no repeats
+        #expect(s.first?.sensor == TestFlat().id("pir.living"))
+    }
+
+    @Test("a stuck PIR no longer hides a silence: inactivity counts from its stuck verdict")
+    func stuckPIRDoesNotMaskCollapse() {
+        var f = TestFlat()
+        f.motion("pir.bedroom", at: f.t("09:59:00"))
+        f.level("pir.living", true, at: f.t("10:00:00"))  // stuck high from now on
+        f.tick(f.t("+1 00:00:00"))
+        #expect(f.steps(.pirStuck).count == 1)
+        #expect(!f.steps(.inactivity).isEmpty)
+    }
+
+    /// The bedroom PIR last rises at 00:00:00 on day 0; the living-room PIR sees the
+    /// resident every morning, and the door is used `doorUses` times.
+    static func silentBedroom(doorUses: Int) -> (inout TestFlat) -> Void {
+        { f in
+            f.motion("pir.bedroom", at: f.t("00:00:00"))
+            for day in 0..<3 {
+                f.motion("pir.living", at: f.t("+\(day) 08:00:00"))
+                if day < doorUses {
+                    f.door(open: true, at: f.t("+\(day) 09:00:00"))
+                    f.door(open: false, at: f.t("+\(day) 09:00:05"))
+                }
+            }
+        }
+    }
+
+    @Test("PIR silent for 3 days while the door is used: suspected dead, at 3 days ± 1 s")
+    func pirSilent() {
+        let bedroom = TestFlat().id("pir.bedroom")
+        #expect(Self.steps(.pirSilent, at: "+2 23:59:59", start: "00:00:00", Self.silentBedroom(doorUses: 3)).isEmpty)
+        let s = Self.steps(.pirSilent, at: "+3 00:00:01", start: "00:00:00", Self.silentBedroom(doorUses: 3))
+        #expect(s.map(\.sensor) == [bedroom])  // the living-room PIR saw motion: not suspected
+        #expect(s.first?.step == .alarm)
+        #expect(s.first?.at.monotonic == TestFlat().t("+3 00:00:00").monotonic)
+    }
+
+    @Test("PIR silent while the door is not used enough: no verdict until the door is used again")
+    func pirSilentNeedsDoorUse() {
+        let bedroom = TestFlat().id("pir.bedroom")
+        #expect(Self.steps(.pirSilent, at: "+3 12:00:00", start: "00:00:00", Self.silentBedroom(doorUses: 1)).isEmpty)
+        let s = Self.steps(.pirSilent, at: "+3 12:00:00", start: "00:00:00") { f in
+            Self.silentBedroom(doorUses: 1)(&f)
+            f.door(open: true, at: f.t("+3 10:00:00"))
+        }
+        #expect(s.map(\.sensor) == [bedroom])
+        #expect(s.first?.at.monotonic == TestFlat().t("+3 10:00:00").monotonic)
+    }
+}

@@ -1,0 +1,134 @@
+import Foundation
+import KizunaCore
+import Testing
+@testable import KizunaRuntime
+
+@Suite("Config")
+struct ConfigTests {
+    static let valid = """
+        device: { id: kz-1, flat: A-101 }
+        board: sim
+        timezone: "+09:00"
+        sensors:
+          pir.living: { line: PIR_LIVING }
+          door.entrance: { pin: 22, inverted: true }
+        rules:
+          inactivity: { day: 2h, night: 8h }
+        """
+
+    func parse(_ text: String) throws(ConfigError) -> Installation {
+        try ConfigLoader.parse(text, file: "kizuna.yaml", boardsDirectory: Paths.boards)
+    }
+
+    /// The error for `text`, which must be refused.
+    func error(_ text: String) -> ConfigError? {
+        do {
+            _ = try parse(text)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    @Test("a valid file gives the installation it describes")
+    func valid() throws {
+        let i = try parse(Self.valid)
+        #expect(i.deviceID == "kz-1" && i.flatID == "A-101")
+        #expect(i.settings.rules.inactivityByDay == .hours(2))
+        #expect(i.settings.rules.inactivityAtNight == .hours(8))
+        #expect(i.settings.rules.doorOpenAtNight == .minutes(5))  // a default
+        #expect(i.sensors.sensors.map(\.name) == ["pir.living", "door.entrance"])
+        #expect(i.settings.inverted == [false, true])
+        #expect(i.wiring.line(of: SensorID(1))?.offset == 5)  // header pin 22 on the sim board
+    }
+
+    @Test("the demo's own config is valid")
+    func demoConfig() throws {
+        let i = try ConfigLoader.load(file: Paths.demoConfig, boardsDirectory: Paths.boards)
+        #expect(i.board.isSimulated)
+        #expect(i.wiring.line(of: .buzzer) != nil)
+    }
+
+    @Test("an unknown key names the file, the line, the key, and what was meant")
+    func unknownKey() {
+        let e = error(Self.valid.replacingOccurrences(of: "inactivity: { day: 2h", with: "inactivty: { day: 2h"))
+        #expect(e?.line == 8)
+        #expect(e?.key == "rules.inactivty")
+        #expect(e?.description.hasPrefix("kizuna.yaml:8: rules.inactivty: unknown key (did you mean 'inactivity'?)") == true)
+    }
+
+    @Test("a wrong type is refused with what was expected and what was given")
+    func wrongType() {
+        let e = error(Self.valid.replacingOccurrences(of: "day: 2h", with: "day: two hours"))
+        #expect(e?.line == 8)
+        #expect(e?.key == "rules.inactivity.day")
+        #expect(e?.message == "expected a duration such as 30s, 15m, 3h, 1h30m or 2d, got \"two hours\"")
+        let b = error(Self.valid.replacingOccurrences(of: "inverted: true", with: "inverted: maybe"))
+        #expect(b?.key == "sensors.door.entrance.inverted")
+        #expect(b?.line == 6)
+    }
+
+    @Test("an out-of-range value is refused with the range")
+    func outOfRange() {
+        let e = error(Self.valid.replacingOccurrences(of: "day: 2h", with: "day: 5m"))
+        #expect(e?.key == "rules.inactivity.day")
+        #expect(e?.message == "5m is out of range (10m 00s to 2d 00h)")
+        let r = error(Self.valid + "\nring_capacity: 3\n")
+        #expect(r?.key == "ring_capacity")
+        #expect(r?.message == "3 is out of range (64 to 1048576)")
+    }
+
+    @Test("a missing or unknown board is named")
+    func board() {
+        let missing = error(Self.valid.replacingOccurrences(of: "board: sim\n", with: ""))
+        #expect(missing?.key == "board")
+        #expect(missing?.message.hasPrefix("missing") == true)
+        let unknown = error(Self.valid.replacingOccurrences(of: "board: sim", with: "board: rpi-99"))
+        #expect(unknown?.key == "board")
+        #expect(unknown?.line == 2)
+        #expect(unknown?.message.contains("no board profile 'rpi-99'") == true)
+    }
+
+    @Test("a pin used twice, or not on the board, names the key")
+    func pins() {
+        let twice = error(Self.valid.replacingOccurrences(of: "pir.living: { line: PIR_LIVING }", with: "pir.living: { pin: 22 }"))
+        #expect(twice?.key == "sensors.door.entrance")
+        #expect(twice?.message == "line kizuna-sim:5 is already used by pir.living")
+        let absent = error(Self.valid.replacingOccurrences(of: "pin: 22", with: "pin: 2"))
+        #expect(absent?.key == "sensors.door.entrance.pin")
+        #expect(absent?.message.hasPrefix("pin 2 is not a GPIO pin on board 'sim'") == true)
+    }
+
+    @Test("broken YAML gives the line")
+    func brokenYAML() {
+        let e = error("board: sim\nsensors:\n  pir.living: { line: PIR_LIVING\n")
+        #expect(e?.line != nil)
+        #expect(e?.message.hasPrefix("not valid YAML") == true)
+    }
+
+    @Test("durations", arguments: [("250ms", Span.milliseconds(250)), ("30s", .seconds(30)), ("1h30m", .minutes(90)), ("2d", .days(2))])
+    func durations(_ text: String, _ span: Span) {
+        #expect(YAMLNode.parseSpan(text) == span)
+    }
+
+    @Test("bad durations", arguments: ["", "3", "h", "3x", "-3h", "3h 2"])
+    func badDurations(_ text: String) {
+        #expect(YAMLNode.parseSpan(text) == nil)
+    }
+
+    @Test("kizuna check-config exits 2 and names file, line and key")
+    func checkConfigExitStatus() throws {
+        let kizuna = try #require(Paths.kizuna, "the kizuna executable is built by swift test")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kizuna-config-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let bad = dir.appendingPathComponent("kizuna.yaml").path
+        try Self.valid.replacingOccurrences(of: "night: 8h", with: "nigth: 8h").write(toFile: bad, atomically: true, encoding: .utf8)
+        let r = try run(kizuna, ["check-config", bad, "--boards", Paths.boards])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("\(bad):8: rules.inactivity.nigth: unknown key (did you mean 'night'?)"))
+        let good = try run(kizuna, ["check-config", Paths.demoConfig, "--boards", Paths.boards])
+        #expect(good.status == 0)
+        #expect(good.stdout.contains("OK"))
+    }
+}

@@ -1,0 +1,36 @@
+import Foundation
+
+/// Where the repository's files are, from this test file's own path.
+enum Paths {
+    static let repository: String = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url.path
+    }()
+    static var boards: String { repository + "/boards" }
+    static var demoConfig: String { boards + "/sim/kizuna.yaml" }
+
+    /// The `kizuna` executable that `swift build` / `swift test` built beside the tests.
+    static var kizuna: String? {
+        let bin = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        let candidates = [bin.appendingPathComponent("kizuna").path,
+                          bin.deletingLastPathComponent().appendingPathComponent("kizuna").path,
+                          repository + "/.build/debug/kizuna"]
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+}
+
+/// Runs a program and returns its exit status, standard output and standard error.
+func run(_ program: String, _ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: program)
+    p.arguments = arguments
+    let out = Pipe(), err = Pipe()
+    p.standardOutput = out
+    p.standardError = err
+    try p.run()
+    let o = out.fileHandleForReading.readDataToEndOfFile()
+    let e = err.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+}

@@ -1,1 +1,0 @@
-dmesg | tail -40
