@@ -109,7 +109,12 @@ public final class TimelineReporter: RuntimeObserver {
         let lastText = silence == .zero ? "moving now" : "last sign of life \(silence) ago" + (last == .none ? "" : " (\(sensors.name(last)))")
         let alarms = engine.openAlarms
         let alarmText = alarms.isEmpty ? "no alarms" : alarms.map { "\($0.kind.rawValue) \($0.phase.rawValue)" }.joined(separator: ", ")
-        return " ⏱ \(time(now))  \(engine.state.rawValue)  \(lastText)  ·  \(alarmText)"
+        let readings = stats.latestReadings.sorted { $0.key < $1.key }.map { s, v in
+            let value = (v * 10).rounded() / 10
+            return "\(value)\(sensors[s].kind.unit)"
+        }.joined(separator: " ")
+        let buzzer = engine.buzzer == .off ? "" : "  ·  buzzer: \(engine.buzzer.rawValue)"
+        return " ⏱ \(time(now))  \(engine.state.rawValue)  \(lastText)  ·  \(alarmText)\(buzzer)" + (readings.isEmpty ? "" : "  ·  \(readings)")
     }
 
     /// Clears the status line (before the summary).
@@ -127,6 +132,8 @@ public struct RunStatistics {
     var state: OccupancyState = .unknown
     public var steps: [(step: AlarmStep, text: String)] = []
     public var transitions: [OccupancyTransition] = []
+    /// The latest environmental reading of each sensor.
+    public var latestReadings: [SensorID: Double] = [:]
 
     mutating func record(_ d: Decision) {
         switch d {
@@ -142,6 +149,7 @@ public struct RunStatistics {
         while last < ring.pushed {
             let e = ring[oldestFirst: Int(last - first)]
             events[e.kind, default: 0] += 1
+            if e.kind == .reading { latestReadings[e.sensor] = e.value }
             last += 1
         }
         if let since = stateSince { timeIn[state, default: .zero] = timeIn[state, default: .zero] + (now.monotonic - since.monotonic) }
