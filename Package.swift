@@ -1,5 +1,11 @@
 // swift-tools-version: 6.0
+import Foundation
 import PackageDescription
+
+// libgpiod 1.6 (Debian 12, Raspberry Pi OS bookworm) and 2.x (Debian 13) have different
+// APIs; the C shim picks its path from the installed header. Only v1 is tested here.
+let gpiodHeader = (try? String(contentsOfFile: "/usr/include/gpiod.h", encoding: .utf8)) ?? ""
+let libgpiodV2 = gpiodHeader.contains("gpiod_request_config_new")
 
 // Module boundaries follow ../shared/DESIGN.md: the core is pure (standard library only),
 // hardware sits behind protocols, the runtime owns the one loop and its wiring.
@@ -20,11 +26,19 @@ let package = Package(
             // its throughput (BENCHMARKS.md). Debug builds, and so the tests, keep them.
             .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
         ]),
-        .target(name: "KizunaHardware", dependencies: ["KizunaCore"]),
+        // GPIO through libgpiod (Debian: libgpiod-dev), behind one small C interface.
+        .target(
+            name: "CKizunaGPIO",
+            cSettings: libgpiodV2 ? [.define("KZ_LIBGPIOD_V2")] : [],
+            linkerSettings: [.linkedLibrary("gpiod")]
+        ),
+        .target(name: "KizunaHardware", dependencies: ["KizunaCore", "CKizunaGPIO"]),
+        // Linux calls Swift's Glibc module lacks (signalfd).
+        .target(name: "CKizunaSystem"),
         .target(
             name: "KizunaRuntime",
             dependencies: [
-                "KizunaCore", "KizunaHardware",
+                "KizunaCore", "KizunaHardware", "CKizunaSystem",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),

@@ -1,13 +1,26 @@
 import ArgumentParser
 import Foundation
 import KizunaCore
+import KizunaHardware
 import KizunaRuntime
+
+/// Exit status when the hardware the config needs is not there (sysexits' EX_UNAVAILABLE):
+/// systemd restarts the service and it tries again.
+let exitHardwareUnavailable: Int32 = 69
+
+func loadInstallation(_ file: String, boards: String?, shortTimers: Bool = false) throws -> Installation {
+    do {
+        return try ConfigLoader.load(file: file, boardsDirectory: BoardsDirectory.locate(explicit: boards), shortTimers: shortTimers)
+    } catch {
+        throw fail(error)
+    }
+}
 
 struct Kizuna: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kizuna",
         abstract: "Watch-over runtime for a flat: confirms that the resident is moving around and calls for help early.",
-        subcommands: [DemoCommand.self, CheckConfig.self]
+        subcommands: [RunCommand.self, DemoCommand.self, CheckConfig.self, GPIOCheckCommand.self]
     )
 }
 
@@ -98,8 +111,116 @@ struct CheckConfig: ParsableCommand {
                 let line = i.wiring.line(of: SensorID(index)).map { " on \($0)" } ?? ""
                 print("  \(d.name)\(line)\(s.inverted[index] ? " (inverted)" : "")")
             }
-            for (role, line) in i.wiring.outputs { print("  \(role.rawValue) on \(line)") }
+            for o in i.wiring.outputs { print("  \(o.role.rawValue) on \(o.line)") }
         }
+    }
+}
+
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run the runtime on the board's GPIO in real time, until SIGTERM or Ctrl-C."
+    )
+
+    @Option(help: "Installation config.")
+    var config = "/etc/kizuna/kizuna.yaml"
+
+    @Option(help: "The boards/ folder (default: found automatically).")
+    var boards: String?
+
+    @Flag(help: "One JSON object per line for each state change and alarm step.")
+    var json = false
+
+    @Flag(help: "JSON lines for every event too, with its kernel time stamp (for tests and diagnosis).")
+    var trace = false
+
+    @Flag(help: "Walk test: the buzzer follows every PIR and door contact; prints edge-to-buzzer latency at the end.")
+    var walkTest = false
+
+    @Option(help: .hidden)
+    var seconds: Double?
+
+    @Flag(help: .hidden)
+    var shortTimers = false
+
+    func run() throws {
+        let installation = try loadInstallation(config, boards: boards, shortTimers: shortTimers)
+        guard !installation.board.isSimulated else {
+            StandardOutput.error("kizuna: board '\(installation.board.name)' is simulated; use kizuna demo\n")
+            throw ExitCode(2)
+        }
+        let device: DeviceRun
+        do {
+            device = try DeviceRun(installation: installation, style: json ? .json : .text, trace: trace, walkTest: walkTest,
+                                   log: { StandardOutput.error("kizuna: \($0)\n") })
+        } catch {
+            StandardOutput.error("kizuna: \(error)\n")
+            throw ExitCode(exitHardwareUnavailable)
+        }
+        if trace {
+            var j = JSONLine()
+            j.add("type", "ready")
+            j.add("gpio", LinuxGPIO.api)
+            j.add("board", installation.board.name)
+            StandardOutput.write(j.text + "\n")
+        }
+        let end = seconds.map { SystemClock().now().monotonic + Span(nanoseconds: Int64($0 * 1e9)) } ?? .never
+        device.run(until: end)
+        if walkTest, let l = device.walkTestLatency {
+            let text = "latency_us p50=\(Int(l.p50.rounded())) p99=\(Int(l.p99.rounded())) n=\(l.count)"
+            if trace || json {
+                var j = JSONLine()
+                j.add("type", "latency")
+                j.add("p50_us", l.p50)
+                j.add("p99_us", l.p99)
+                j.add("n", l.count)
+                StandardOutput.write(j.text + "\n")
+            } else {
+                StandardOutput.write(text + "\n")
+            }
+        }
+    }
+}
+
+struct GPIOCheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gpio-check",
+        abstract: "Show each configured GPIO line: the chip and offset it resolved to, its value, what is missing or busy."
+    )
+
+    @Option(help: "Installation config.")
+    var config = "/etc/kizuna/kizuna.yaml"
+
+    @Option(help: "The boards/ folder (default: found automatically).")
+    var boards: String?
+
+    func run() throws {
+        let installation = try loadInstallation(config, boards: boards)
+        guard !installation.board.isSimulated else {
+            StandardOutput.error("kizuna: board '\(installation.board.name)' is simulated: it has no GPIO lines to check\n")
+            throw ExitCode(2)
+        }
+        print("GPIO through \(LinuxGPIO.api), board \(installation.board.name)")
+        let reports = GPIOCheck.check(installation.wiring)
+        for r in reports {
+            let name = String(r.key.split(separator: ".").dropFirst().joined(separator: "."))
+            let place = r.chipPath.map { "\($0) line \(r.offset ?? -1)" + (r.lineName.map { " (\($0))" } ?? "") } ?? r.requested
+            let state: String
+            switch r.status {
+            case .ok: state = r.isOutput ? "output, free" : "value \(r.value.map(String.init) ?? "?")"
+            case .missingChip(let label): state = "MISSING: no chip labelled '\(label)'"
+            case .missingLine: state = "MISSING: no such line"
+            case .busy(let consumer): state = "BUSY: held by '\(consumer)'"
+            case .error(let e): state = "ERROR: \(e)"
+            }
+            print("  \(name.padding(toLength: 16, withPad: " ", startingAt: 0)) \(place.padding(toLength: 34, withPad: " ", startingAt: 0)) \(state)")
+        }
+        let bad = reports.filter { !$0.isUsable }
+        if !bad.isEmpty {
+            print("\(bad.count) of \(reports.count) lines are not usable")
+            throw ExitCode(exitHardwareUnavailable)
+        }
+        print("all \(reports.count) lines usable")
     }
 }
 

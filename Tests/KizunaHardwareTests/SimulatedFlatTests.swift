@@ -10,8 +10,9 @@ struct SimulatedFlatTests {
     static func flat(_ steps: [ScenarioStep]) -> SimulatedFlat {
         let sensors = SensorRegistry(["pir.living", "door.entrance", "temperature.living"].map { SensorDescriptor(name: $0)! })
         let board = BoardProfile(name: "sim", chips: [ChipProfile(label: "sim", lineCount: 4)], isSimulated: true)
-        let wiring = Wiring(inputs: [(SensorID(0), LineAddress(chipLabel: "sim", offset: 0)), (SensorID(1), LineAddress(chipLabel: "sim", offset: 1))],
-                            outputs: [(.buzzer, LineAddress(chipLabel: "sim", offset: 3))])
+        let wiring = Wiring(inputs: [InputWire(sensor: SensorID(0), line: .address(LineAddress(chipLabel: "sim", offset: 0))),
+                                     InputWire(sensor: SensorID(1), line: .address(LineAddress(chipLabel: "sim", offset: 1)))],
+                            outputs: [OutputWire(role: .buzzer, line: .address(LineAddress(chipLabel: "sim", offset: 3)))])
         let scenario = Scenario(name: "t", description: "", start: start, duration: .hours(1), utcOffset: offset, steps: steps)
         let origin = Timestamp(monotonic: MonotonicInstant(nanoseconds: 0), wall: start)
         return SimulatedFlat(scenario: scenario, board: board, sensors: sensors, inverted: [false, true, false], wiring: wiring, origin: origin)

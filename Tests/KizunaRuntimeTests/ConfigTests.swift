@@ -39,7 +39,7 @@ struct ConfigTests {
         #expect(i.settings.rules.doorOpenAtNight == .minutes(5))  // a default
         #expect(i.sensors.sensors.map(\.name) == ["pir.living", "door.entrance"])
         #expect(i.settings.inverted == [false, true])
-        #expect(i.wiring.line(of: SensorID(1))?.offset == 5)  // header pin 22 on the sim board
+        #expect(i.wiring.line(of: SensorID(1))?.address?.offset == 5)  // header pin 22 on the sim board
     }
 
     @Test("the demo's own config is valid")

@@ -45,10 +45,11 @@ public final class SimulatedFlat: InputSource, OutputSink, @unchecked Sendable {
             let d = sensors.sensors[i]
             return d.kind.isBinary ? nil : (SensorID(i), d.kind, d.room)
         }
-        for (s, line) in wiring.inputs {
-            lineToSensor[line] = s
+        for wire in wiring.inputs {
+            guard let line = wire.line.address else { continue }
+            lineToSensor[line] = wire.sensor
             // Contacts rest inactive: a closed door, a released button.
-            chips[line.chipLabel]?.drive(line.offset, high: inverted[Int(s.index)], at: origin)
+            chips[line.chipLabel]?.drive(line.offset, high: inverted[Int(wire.sensor.index)], at: origin)
         }
         for c in chips.values { _ = c.drainEdges() }
         environment = ["temperature": 24, "humidity": 50, "co2": 600, "voc": 100, "light": 200, "pressure": 1013]
@@ -56,7 +57,9 @@ public final class SimulatedFlat: InputSource, OutputSink, @unchecked Sendable {
 
     /// The raw level of each contact at start, for `WatchEngine.prime`.
     public func initialLevels() -> [(SensorID, Bool)] {
-        wiring.inputs.compactMap { s, line in chips[line.chipLabel].map { (s, $0.levels[line.offset]) } }
+        wiring.inputs.compactMap { wire in
+            wire.line.address.flatMap { line in chips[line.chipLabel].map { (wire.sensor, $0.levels[line.offset]) } }
+        }
     }
 
     func instant(_ wall: WallTime) -> MonotonicInstant { origin.monotonic + (wall - origin.wall) }
@@ -120,7 +123,7 @@ public final class SimulatedFlat: InputSource, OutputSink, @unchecked Sendable {
 
     /// Drives a contact to `active` with a few bounces, ending at the level.
     func bounce(_ s: SensorID, to active: Bool, at t: MonotonicInstant) {
-        guard let line = wiring.line(of: s) else { return }
+        guard let line = wiring.line(of: s)?.address else { return }
         let raw = active != inverted[Int(s.index)]
         let offsets: [Int64] = [0, 1, 2, 3, 5]  // ms; ends where it started toggling to
         for (k, ms) in offsets.enumerated() {
@@ -137,7 +140,7 @@ public final class SimulatedFlat: InputSource, OutputSink, @unchecked Sendable {
         switch action {
         case .motion(let room):
             for s in sensors.ids(of: .pir) where sensors[s].room == room {
-                guard let line = wiring.line(of: s) else { continue }
+                guard let line = wiring.line(of: s)?.address else { continue }
                 let raw = !inverted[Int(s.index)]
                 let fall = t + pirPulse
                 if let pending = pirFall[s], pending > t {
@@ -171,7 +174,7 @@ public final class SimulatedFlat: InputSource, OutputSink, @unchecked Sendable {
     // MARK: - Outputs
 
     public func set(_ role: OutputRole, on: Bool, at time: Timestamp) {
-        guard let line = wiring.line(of: role) else { return }
+        guard let line = wiring.line(of: role)?.address else { return }
         chips[line.chipLabel]?.setOutput(line.offset, on: on, at: time)
     }
 
@@ -180,7 +183,7 @@ public final class SimulatedFlat: InputSource, OutputSink, @unchecked Sendable {
     }
 
     public func isOn(_ role: OutputRole) -> Bool {
-        guard let line = wiring.line(of: role), let chip = chips[line.chipLabel] else { return false }
+        guard let line = wiring.line(of: role)?.address, let chip = chips[line.chipLabel] else { return false }
         return chip.levels[line.offset]
     }
 }

@@ -4,17 +4,20 @@ import KizunaHardware
 
 /// Reads and validates `kizuna.yaml`. Every error names the file, the line and the key.
 public enum ConfigLoader {
-    public static func load(file: String, boardsDirectory: String?) throws(ConfigError) -> Installation {
+    /// - Parameter shortTimers: accept every duration down to 1 s. Only for tests of the
+    ///   whole device (a VM test cannot wait 3 hours); never in a flat.
+    public static func load(file: String, boardsDirectory: String?, shortTimers: Bool = false) throws(ConfigError) -> Installation {
         guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
             throw ConfigError(file: file, line: nil, key: "", message: "cannot read the file")
         }
-        return try parse(text, file: file, boardsDirectory: boardsDirectory)
+        return try parse(text, file: file, boardsDirectory: boardsDirectory, shortTimers: shortTimers)
     }
 
     static let topKeys = ["device", "board", "timezone", "ring_capacity", "sensors", "outputs", "filters", "occupancy", "rules", "alarms"]
 
-    public static func parse(_ text: String, file: String, boardsDirectory: String?) throws(ConfigError) -> Installation {
-        let root = try YAMLNode.parse(text, file: file)
+    public static func parse(_ text: String, file: String, boardsDirectory: String?, shortTimers: Bool = false) throws(ConfigError) -> Installation {
+        var root = try YAMLNode.parse(text, file: file)
+        root.shortTimers = shortTimers
         let top = try root.mapping(allowed: topKeys)
         func section(_ name: String) -> YAMLNode? { top.first { $0.key == name }?.value }
 
@@ -104,9 +107,11 @@ public enum ConfigLoader {
         var sensorLines: [String: Int] = [:]
         var used: [LineAddress: String] = [:]
 
-        func resolveLine(_ node: YAMLNode, allowedExtra: [String]) throws(ConfigError) -> (LineAddress?, [(String, YAMLNode)]) {
+        var usedNames: [String: String] = [:]
+
+        func resolveLine(_ node: YAMLNode, allowedExtra: [String]) throws(ConfigError) -> (LineReference?, [(String, YAMLNode)]) {
             let entries = try node.mapping(allowed: ["pin", "line", "chip", "offset"] + allowedExtra)
-            var address: LineAddress?
+            var reference: LineReference?
             var chip: String?
             var offset: Int?
             var extras: [(String, YAMLNode)] = []
@@ -118,27 +123,39 @@ public enum ConfigLoader {
                         let pins = board.header.keys.sorted().map(String.init).joined(separator: ", ")
                         throw v.error("pin \(pin) is not a GPIO pin on board '\(board.name)'" + (pins.isEmpty ? " (it has no header)" : " (GPIO pins: \(pins))"))
                     }
-                    address = a
+                    reference = .address(a)
                 case "line":
                     let name = try v.string()
-                    guard let a = board.line(named: name) else { throw v.error("no line named '\(name)' on board '\(board.name)'") }
-                    address = a
+                    if let a = board.line(named: name) {
+                        reference = .address(a)
+                    } else if board.isSimulated {
+                        throw v.error("no line named '\(name)' on board '\(board.name)'")
+                    } else {
+                        reference = .named(name)  // looked up on the running system
+                    }
                 case "chip": chip = try v.string()
                 case "offset": offset = try v.int(in: 0...511)
                 default: extras.append((k, v))
                 }
             }
-            if address == nil, let offset {
+            if reference == nil, let offset {
                 let label = chip ?? board.chips[0].label
                 guard let c = board.chip(label) else { throw node.error("no chip labelled '\(label)' on board '\(board.name)'") }
                 guard offset < c.lineCount else { throw node.error("offset \(offset) is past the last line of \(label) (\(c.lineCount) lines)") }
-                address = LineAddress(chipLabel: label, offset: offset)
+                reference = .address(LineAddress(chipLabel: label, offset: offset))
             }
-            if let a = address {
+            let owner = node.path.split(separator: ".").dropFirst().joined(separator: ".")
+            switch reference {
+            case .address(let a)?:
                 if let other = used[a] { throw node.error("line \(a) is already used by \(other)") }
-                used[a] = node.path.split(separator: ".").dropFirst().joined(separator: ".")
+                used[a] = owner
+            case .named(let n)?:
+                if let other = usedNames[n] { throw node.error("line \(n) is already used by \(other)") }
+                usedNames[n] = owner
+            case nil:
+                break
             }
-            return (address, extras)
+            return (reference, extras)
         }
 
         if let s = section("sensors") {
@@ -150,10 +167,21 @@ public enum ConfigLoader {
                 sensorLines[name] = value.line
                 var isInverted = false
                 if d.kind.isBinary {
-                    let (address, extras) = try resolveLine(value, allowedExtra: ["inverted"])
-                    guard let address else { throw value.error("say where it is wired: pin: N, line: NAME, or chip: LABEL with offset: N") }
-                    for (_, v) in extras { isInverted = try v.bool() }
-                    wiring.inputs.append((SensorID(descriptors.count), address))
+                    let (line, extras) = try resolveLine(value, allowedExtra: ["inverted", "bias"])
+                    guard let line else { throw value.error("say where it is wired: pin: N, line: NAME, or chip: LABEL with offset: N") }
+                    var bias = LineBias.asIs
+                    for (k, v) in extras {
+                        if k == "inverted" {
+                            isInverted = try v.bool()
+                        } else {
+                            let text = try v.string()
+                            guard let b = LineBias(rawValue: text) else {
+                                throw v.error("expected one of \(LineBias.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(text)\"")
+                            }
+                            bias = b
+                        }
+                    }
+                    wiring.inputs.append(InputWire(sensor: SensorID(descriptors.count), line: line, bias: bias, key: value.path))
                 } else {
                     for (_, v) in try value.mapping(allowed: ["source"]) {
                         let source = try v.string()
@@ -169,9 +197,9 @@ public enum ConfigLoader {
         }
         if let o = section("outputs") {
             for (name, value) in try o.mapping(allowed: OutputRole.allCases.map(\.rawValue)) {
-                let (address, _) = try resolveLine(value, allowedExtra: [])
-                guard let address else { throw value.error("say where it is wired: pin: N, line: NAME, or chip: LABEL with offset: N") }
-                wiring.outputs.append((OutputRole(rawValue: name)!, address))
+                let (line, _) = try resolveLine(value, allowedExtra: [])
+                guard let line else { throw value.error("say where it is wired: pin: N, line: NAME, or chip: LABEL with offset: N") }
+                wiring.outputs.append(OutputWire(role: OutputRole(rawValue: name)!, line: line, key: value.path))
             }
         }
         if flatID.isEmpty { flatID = deviceID }

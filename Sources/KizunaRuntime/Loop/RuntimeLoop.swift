@@ -1,3 +1,4 @@
+import Foundation
 import KizunaCore
 import KizunaHardware
 
@@ -29,6 +30,15 @@ public final class RuntimeLoop {
     public var idleWake = 0.1
     public private(set) var wakeUps = 0
     var stopRequested = false
+    /// Descriptors that stop the loop when readable (a `SignalWatcher`'s).
+    public var stopDescriptors: [Int32] = []
+
+    /// Walk test: the buzzer follows every PIR and door contact at once, so the technician
+    /// hears each trigger; the alarms' buzzer patterns are held back meanwhile.
+    public var walkTest = false
+    /// Edge-to-buzzer latencies (ns) measured during a walk test: from the edge's kernel
+    /// timestamp to the moment the buzzer line was set.
+    public private(set) var walkTestLatencies: [Int64] = []
 
     public init(engine: WatchEngine, source: InputSource, outputs: OutputSink, clock: RuntimeClock) {
         self.engine = engine
@@ -53,7 +63,8 @@ public final class RuntimeLoop {
             step(at: now)
             if now.monotonic >= end { break }
             let deadline = min(engine.nextDeadline(), source.nextDeadline(), buzzer.deadline, led.deadline, end)
-            clock.wait(until: deadline, descriptors: source.pollDescriptors, maxRealWait: idleWake)
+            clock.wait(until: deadline, descriptors: source.pollDescriptors + stopDescriptors, maxRealWait: idleWake)
+            if !stopDescriptors.isEmpty, Self.anyReadable(stopDescriptors) { stopRequested = true }
         }
         outputs.allOff()
     }
@@ -62,12 +73,13 @@ public final class RuntimeLoop {
     func step(at now: Timestamp) {
         wakeUps += 1
         source.collect(upTo: now, into: &observations)
+        if walkTest { followInputs() }
         for o in observations { engine.handle(o, into: &decisions) }
         observations.removeAll(keepingCapacity: true)
         engine.tick(at: now, into: &decisions)
         if !decisions.isEmpty {
             for d in decisions {
-                if case .buzzer(let p, let at) = d {
+                if case .buzzer(let p, let at) = d, !walkTest {
                     outputs.set(.buzzer, on: buzzer.start(.forBuzzer(p), at: at.monotonic), at: at)
                 }
             }
@@ -78,6 +90,23 @@ public final class RuntimeLoop {
         if let level = buzzer.advance(to: now.monotonic) { outputs.set(.buzzer, on: level, at: now) }
         if let level = led.advance(to: now.monotonic) { outputs.set(.statusLED, on: level, at: now) }
         for o in observers { o.wokeUp(at: now, engine: engine) }
+    }
+
+    func followInputs() {
+        let sensors = engine.settings.sensors
+        for o in observations {
+            guard case .level(let s, let high, let at) = o else { continue }
+            let kind = sensors[s].kind
+            guard kind == .pir || kind == .door else { continue }
+            let active = high != engine.settings.inverted[Int(s.index)]
+            outputs.set(.buzzer, on: active, at: at)
+            walkTestLatencies.append(clock.now().monotonic.nanoseconds - at.monotonic.nanoseconds)
+        }
+    }
+
+    static func anyReadable(_ fds: [Int32]) -> Bool {
+        var p = fds.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+        return poll(&p, nfds_t(p.count), 0) > 0
     }
 
     /// The status LED shows the worst open condition: alarm, fault, or all well.

@@ -17,6 +17,9 @@ public final class TimelineReporter: RuntimeObserver {
     /// Everything seen, for the summary.
     public private(set) var stats = RunStatistics()
     var lastSequence: UInt64 = 0
+    /// Also print every event that passed the filters (`kizuna run --trace`), with its
+    /// monotonic stamp and when the loop read it.
+    public var includeEvents = false
 
     public init(style: Style, sensors: SensorRegistry, offset: UTCOffset, statusLine: Bool, write: @escaping (String) -> Void = { s in
         StandardOutput.write(s)
@@ -94,6 +97,21 @@ public final class TimelineReporter: RuntimeObserver {
     }
 
     public func wokeUp(at now: Timestamp, engine: WatchEngine) {
+        let first = engine.ring.pushed - UInt64(engine.ring.count)
+        if includeEvents, style == .json, lastSequence < engine.ring.pushed {
+            for seq in max(lastSequence, first)..<engine.ring.pushed {
+                let e = engine.ring[oldestFirst: Int(seq - first)]
+                var j = JSONLine()
+                j.add("type", "event")
+                j.add("kind", e.kind.name)
+                j.add("sensor", sensors.name(e.sensor))
+                j.add("at", iso(e.time))
+                if e.kind == .reading { j.add("value", e.value) }
+                j.add("monotonic_ns", Int(e.time.monotonic.nanoseconds))
+                j.add("read_ns", Int(now.monotonic.nanoseconds))
+                emit(j.text)
+            }
+        }
         stats.observe(engine.ring, since: &lastSequence, now: now, state: engine.state)
         guard statusLine else { return }
         let real = DispatchTime.now().uptimeNanoseconds

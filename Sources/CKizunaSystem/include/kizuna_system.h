@@ -1,0 +1,12 @@
+// Small Linux calls that Swift's Glibc module does not offer.
+#ifndef KIZUNA_SYSTEM_H
+#define KIZUNA_SYSTEM_H
+
+/// Blocks `signals` for the process and returns a non-blocking signalfd that becomes
+/// readable when one arrives; -errno on failure.
+int kz_signalfd_open(const int *signals, int count);
+
+/// The number of the signal waiting on `fd`, 0 if none, -errno on failure.
+int kz_signalfd_read(int fd);
+
+#endif

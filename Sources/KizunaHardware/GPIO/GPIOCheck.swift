@@ -1,0 +1,74 @@
+import CKizunaGPIO
+import KizunaCore
+
+/// What `kizuna gpio-check` finds for each configured line, without disturbing a running
+/// runtime: inputs that are free are read briefly; held lines are reported with their holder.
+public struct LineReport: Sendable {
+    public enum Status: Equatable, Sendable {
+        case ok
+        case missingChip(String)
+        case missingLine
+        case busy(consumer: String)
+        case error(String)
+    }
+
+    public var key: String
+    public var requested: String
+    public var chipPath: String?
+    public var offset: Int?
+    public var lineName: String?
+    public var isOutput: Bool
+    /// The line's value, read if the line was free to read (inputs only).
+    public var value: Int?
+    public var status: Status
+
+    public var isUsable: Bool { status == .ok }
+}
+
+public enum GPIOCheck {
+    public static func check(_ wiring: Wiring) -> [LineReport] {
+        wiring.inputs.map { report(key: $0.key, line: $0.line, isOutput: false) }
+            + wiring.outputs.map { report(key: $0.key, line: $0.line, isOutput: true) }
+    }
+
+    static func report(key: String, line: LineReference, isOutput: Bool) -> LineReport {
+        var r = LineReport(key: key, requested: line.description, isOutput: isOutput, status: .ok)
+        let address: LineAddress
+        do {
+            address = try LinuxGPIO.resolve(line, key: key)
+        } catch {
+            r.status = .missingLine
+            return r
+        }
+        var path = [CChar](repeating: 0, count: 256)
+        var lines: UInt32 = 0
+        guard kz_chip_find(address.chipLabel, &path, path.count, &lines) == 0 else {
+            r.status = .missingChip(address.chipLabel)
+            return r
+        }
+        r.chipPath = LinuxGPIO.string(path)
+        r.offset = address.offset
+        guard address.offset < Int(lines) else {
+            r.status = .missingLine
+            return r
+        }
+        var consumer = [CChar](repeating: 0, count: 64)
+        var name = [CChar](repeating: 0, count: 64)
+        let used = kz_line_info(address.chipLabel, UInt32(address.offset), &consumer, consumer.count, &name, name.count)
+        let lineName = LinuxGPIO.string(name)
+        r.lineName = lineName.isEmpty ? nil : lineName
+        if used < 0 {
+            r.status = .error("line info: errno \(-used)")
+        } else if used == 1 {
+            r.status = .busy(consumer: LinuxGPIO.string(consumer))
+        } else if !isOutput {
+            var handle: OpaquePointer?
+            if kz_line_request_input(address.chipLabel, UInt32(address.offset), Int32(KZ_BIAS_AS_IS), "kizuna-check", &handle) == 0 {
+                let v = kz_line_get(handle)
+                r.value = v >= 0 ? Int(v) : nil
+                kz_line_release(handle)
+            }
+        }
+        return r
+    }
+}
