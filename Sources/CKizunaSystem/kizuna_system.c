@@ -15,6 +15,14 @@ int kz_signalfd_open(const int *signals, int count) {
     return fd < 0 ? -errno : fd;
 }
 
+int kz_block_stop_signals(void) {
+    sigset_t mask;
+    sigemptyset(&mask);
+    sigaddset(&mask, SIGINT);
+    sigaddset(&mask, SIGTERM);
+    return sigprocmask(SIG_BLOCK, &mask, NULL) < 0 ? -errno : 0;
+}
+
 int kz_signalfd_read(int fd) {
     struct signalfd_siginfo info;
     ssize_t n = read(fd, &info, sizeof info);

@@ -140,6 +140,9 @@ struct RunCommand: ParsableCommand {
     @Option(help: .hidden)
     var seconds: Double?
 
+    @Option(help: .hidden)
+    var walkTestEdges: Int?
+
     @Flag(help: .hidden)
     var shortTimers = false
 
@@ -152,7 +155,7 @@ struct RunCommand: ParsableCommand {
         let device: DeviceRun
         do {
             device = try DeviceRun(installation: installation, style: json ? .json : .text, trace: trace, walkTest: walkTest,
-                                   log: { StandardOutput.error("kizuna: \($0)\n") })
+                                   walkTestEdges: walkTestEdges, log: { StandardOutput.error("kizuna: \($0)\n") })
         } catch {
             StandardOutput.error("kizuna: \(error)\n")
             throw ExitCode(exitHardwareUnavailable)
@@ -183,6 +186,9 @@ struct RunCommand: ParsableCommand {
 }
 
 struct GPIOCheckCommand: ParsableCommand {
+    @Flag(help: .hidden)
+    var shortTimers = false
+
     static let configuration = CommandConfiguration(
         commandName: "gpio-check",
         abstract: "Show each configured GPIO line: the chip and offset it resolved to, its value, what is missing or busy."
@@ -195,7 +201,7 @@ struct GPIOCheckCommand: ParsableCommand {
     var boards: String?
 
     func run() throws {
-        let installation = try loadInstallation(config, boards: boards)
+        let installation = try loadInstallation(config, boards: boards, shortTimers: shortTimers)
         guard !installation.board.isSimulated else {
             StandardOutput.error("kizuna: board '\(installation.board.name)' is simulated: it has no GPIO lines to check\n")
             throw ExitCode(2)
@@ -224,4 +230,7 @@ struct GPIOCheckCommand: ParsableCommand {
     }
 }
 
+// `run` stops on SIGINT/SIGTERM through a signalfd in its loop; the signals must be blocked
+// before any thread starts, or a thread that does not block them is killed by them.
+if CommandLine.arguments.dropFirst().first == "run" { SignalWatcher.blockInThisProcess() }
 Kizuna.main()

@@ -6,6 +6,9 @@
 /// readable when one arrives; -errno on failure.
 int kz_signalfd_open(const int *signals, int count);
 
+/// Blocks SIGINT and SIGTERM in the calling thread (and the threads it starts later).
+int kz_block_stop_signals(void);
+
 /// The number of the signal waiting on `fd`, 0 if none, -errno on failure.
 int kz_signalfd_read(int fd);
 

@@ -12,7 +12,7 @@ public final class DeviceRun {
 
     /// Requests the lines and builds the loop. A missing chip or a busy line throws.
     public init(installation: Installation, style: TimelineReporter.Style, trace: Bool, walkTest: Bool,
-                log: @escaping (String) -> Void) throws(GPIOError) {
+                walkTestEdges: Int? = nil, log: @escaping (String) -> Void) throws(GPIOError) {
         self.installation = installation
         gpio = try LinuxGPIO(wiring: installation.wiring, consumer: "kizuna", log: log)
         let clock = SystemClock()
@@ -21,6 +21,7 @@ public final class DeviceRun {
         loop = RuntimeLoop(engine: engine, source: gpio, outputs: gpio, clock: clock)
         loop.idleWake = 1.0
         loop.walkTest = walkTest
+        if let walkTestEdges { loop.walkTestEdgeLimit = walkTestEdges }
         loop.stopDescriptors = [signals.descriptor]
         reporter = TimelineReporter(style: trace ? .json : style, sensors: installation.sensors,
                                     offset: installation.settings.utcOffset, statusLine: false)

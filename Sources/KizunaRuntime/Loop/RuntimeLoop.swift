@@ -9,6 +9,12 @@ public protocol RuntimeObserver: AnyObject {
     func apply(_ decisions: [Decision], engine: WatchEngine)
     /// Called after every wake-up (the status line redraws itself at its own pace).
     func wokeUp(at now: Timestamp, engine: WatchEngine)
+    /// The raw observations of one wake-up, before the filters (for tracing).
+    func observed(_ observations: [Observation], engine: WatchEngine)
+}
+
+extension RuntimeObserver {
+    public func observed(_ observations: [Observation], engine: WatchEngine) {}
 }
 
 /// The one loop that owns all mutable state (DESIGN.md): it waits for input or the next
@@ -39,6 +45,8 @@ public final class RuntimeLoop {
     /// Edge-to-buzzer latencies (ns) measured during a walk test: from the edge's kernel
     /// timestamp to the moment the buzzer line was set.
     public private(set) var walkTestLatencies: [Int64] = []
+    /// Stop after this many walk-test edges (benchmarks).
+    public var walkTestEdgeLimit = Int.max
 
     public init(engine: WatchEngine, source: InputSource, outputs: OutputSink, clock: RuntimeClock) {
         self.engine = engine
@@ -74,6 +82,7 @@ public final class RuntimeLoop {
         wakeUps += 1
         source.collect(upTo: now, into: &observations)
         if walkTest { followInputs() }
+        if !observations.isEmpty { for o in observers { o.observed(observations, engine: engine) } }
         for o in observations { engine.handle(o, into: &decisions) }
         observations.removeAll(keepingCapacity: true)
         engine.tick(at: now, into: &decisions)
@@ -101,6 +110,7 @@ public final class RuntimeLoop {
             let active = high != engine.settings.inverted[Int(s.index)]
             outputs.set(.buzzer, on: active, at: at)
             walkTestLatencies.append(clock.now().monotonic.nanoseconds - at.monotonic.nanoseconds)
+            if walkTestLatencies.count >= walkTestEdgeLimit { stopRequested = true }
         }
     }
 

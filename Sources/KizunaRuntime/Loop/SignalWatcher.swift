@@ -10,5 +10,8 @@ public final class SignalWatcher {
         descriptor = kz_signalfd_open(signals, Int32(signals.count))
     }
 
+    /// Blocks SIGINT and SIGTERM before any other thread exists (call first thing in main).
+    public static func blockInThisProcess() { _ = kz_block_stop_signals() }
+
     deinit { if descriptor >= 0 { close(descriptor) } }
 }

@@ -96,6 +96,19 @@ public final class TimelineReporter: RuntimeObserver {
         }
     }
 
+    public func observed(_ observations: [Observation], engine: WatchEngine) {
+        guard includeEvents, style == .json else { return }
+        for o in observations {
+            guard case .level(let s, let high, let t) = o else { continue }
+            var j = JSONLine()
+            j.add("type", "edge")
+            j.add("sensor", sensors.name(s))
+            j.add("high", high)
+            j.add("monotonic_ns", Int(t.monotonic.nanoseconds))
+            emit(j.text)
+        }
+    }
+
     public func wokeUp(at now: Timestamp, engine: WatchEngine) {
         let first = engine.ring.pushed - UInt64(engine.ring.count)
         if includeEvents, style == .json, lastSequence < engine.ring.pushed {

@@ -1,0 +1,111 @@
+#!/bin/sh
+# Guest script: the real `kizuna` binary against the kernel's gpio-sim (issue: real GPIO).
+# usage (through run.sh): kizuna-gpio.sh KIZUNA BOARDS_DIR CONFIG
+# Each case prints PASS/FAIL lines; the exit status is the number of failed checks.
+set -u
+. "${KIZUNA_VM_LIB:?run me through Tests/VM/run.sh}"
+
+K=$1 BOARDS=$2 CONF=$3
+OUT=${KIZUNA_VM_OUT:-/tmp}/gpio
+mkdir -p "$OUT"
+LABEL=kizuna-gpio-sim
+NAMES="PIR_LIVING PIR_KITCHEN PIR_BEDROOM PIR_BATHROOM PIR_ENTRANCE DOOR_ENTRANCE BUTTON_HELP BUZZER LED_STATUS - - - - - - -"
+PIR=0 DOOR=5 BUZZER=7
+# (A function run with & would be a subshell: signals sent to $! would miss kizuna.)
+run_kizuna() { "$K" run --config "$CONF" --boards "$BOARDS" --short-timers "$@"; }
+# Boot-clock nanoseconds from /proc/uptime (centiseconds).
+uptime_ns() { u=$(cut -d' ' -f1 /proc/uptime); echo $(( ${u%.*} * 1000000000 + ${u#*.} * 10000000 )); }
+# The value of "key":NUMBER in a JSON line.
+json_num() { sed -n "s/.*\"$1\":\([0-9-]*\).*/\1/p"; }
+count() { grep -c "$1" "$2" || true; }
+
+vm_log "case: no chip at start -> clear error, exit status 69"
+run_kizuna > "$OUT/nochip.out" 2> "$OUT/nochip.err"
+vm_check_eq "$?" 69 "no chip: exit status 69 (so that systemd retries)"
+vm_check "no chip: the message names the chip label and the config key" \
+	grep -q "sensors.pir.living: no GPIO chip labelled '$LABEL'" "$OUT/nochip.err"
+
+# shellcheck disable=SC2086
+gpiosim_create kz "$LABEL" 16 $NAMES || exit 1
+
+vm_log "case: a line held by another process -> EBUSY names the line"
+gpiomon "$GPIOSIM_CHIP" $PIR > /dev/null 2>&1 &
+MON=$!
+gpiosim_wait_requested $PIR 10
+run_kizuna > "$OUT/busy.out" 2> "$OUT/busy.err"
+vm_check_eq "$?" 69 "busy: exit status 69"
+vm_check "busy: the message names the key, the line and who holds it" \
+	grep -q "sensors.pir.living: line $LABEL:0 is busy: held by another process ('gpiomon')" "$OUT/busy.err"
+"$K" gpio-check --config "$CONF" --boards "$BOARDS" --short-timers > "$OUT/check-busy.out" 2>&1
+vm_check_eq "$?" 69 "gpio-check with a busy line: exit status 69"
+vm_check "gpio-check says who holds it" grep -q "BUSY: held by 'gpiomon'" "$OUT/check-busy.out"
+kill $MON; wait $MON 2>/dev/null
+
+"$K" gpio-check --config "$CONF" --boards "$BOARDS" --short-timers > "$OUT/check.out" 2>&1
+vm_check_eq "$?" 0 "gpio-check: every line usable"
+vm_check "gpio-check shows the chip device and the value" grep -q "pir.living .*/dev/$GPIOSIM_CHIP line 0 (PIR_LIVING) *value 0" "$OUT/check.out"
+cat "$OUT/check.out"
+
+vm_log "case: kizuna run on gpio-sim"
+"$K" run --config "$CONF" --boards "$BOARDS" --short-timers --trace > "$OUT/run.jsonl" 2> "$OUT/run.err" &
+PID=$!
+vm_check "run: PIR and buzzer lines requested" gpiosim_wait_requested $BUZZER 40
+vm_wait 20 grep -q '"type":"ready"' "$OUT/run.jsonl"
+
+vm_log "case: a PIR edge becomes a motion event stamped by the kernel"
+T0=$(uptime_ns)
+gpiosim_pull $PIR up
+T1=$(uptime_ns)
+vm_check "motion: a motion-start event" vm_wait 10 grep -q '"kind":"motion-start","sensor":"pir.living"' "$OUT/run.jsonl"
+LINE=$(grep '"kind":"motion-start","sensor":"pir.living"' "$OUT/run.jsonl" | head -1)
+STAMP=$(echo "$LINE" | json_num monotonic_ns)
+READ=$(echo "$LINE" | json_num read_ns)
+vm_log "pull at [$T0, $T1] ns; event stamped $STAMP; read by the loop at $READ"
+vm_check "motion: stamped between the pull and 10 ms after it (kernel time, boot clock)" \
+	[ "$STAMP" -ge $((T0 - 10000000)) ] && [ "$STAMP" -le $((T1 + 10000000)) ]
+vm_check "motion: stamped before the loop read it (not the read time)" [ "$STAMP" -lt "$READ" ]
+gpiosim_pull $PIR down
+
+vm_log "case: a door contact bouncing 11 times within 20 ms is one open event"
+F=$GPIOSIM_DIR/sim_gpio$DOOR/pull
+echo pull-up > "$F"; echo pull-down > "$F"; echo pull-up > "$F"; echo pull-down > "$F"
+echo pull-up > "$F"; echo pull-down > "$F"; echo pull-up > "$F"; echo pull-down > "$F"
+echo pull-up > "$F"; echo pull-down > "$F"; echo pull-up > "$F"
+vm_wait 10 grep -q '"kind":"door-open"' "$OUT/run.jsonl"
+sleep 1
+EDGES=$(count '"type":"edge","sensor":"door.entrance"' "$OUT/run.jsonl")
+FIRST=$(grep '"type":"edge","sensor":"door.entrance"' "$OUT/run.jsonl" | head -1 | json_num monotonic_ns)
+LAST=$(grep '"type":"edge","sensor":"door.entrance"' "$OUT/run.jsonl" | tail -1 | json_num monotonic_ns)
+vm_log "door: $EDGES raw edges over $(( (LAST - FIRST) / 1000 )) us"
+vm_check_eq "$EDGES" 11 "bounce: the kernel delivered all 11 edges"
+vm_check "bounce: within 20 ms" [ $((LAST - FIRST)) -lt 20000000 ]
+vm_check_eq "$(count '"kind":"door-open"' "$OUT/run.jsonl")" 1 "bounce: exactly one door-open event"
+vm_check_eq "$(count '"kind":"door-close"' "$OUT/run.jsonl")" 0 "bounce: no door-close event"
+echo pull-down > "$F"
+vm_check "door: closing is one door-close event" vm_wait 5 grep -q '"kind":"door-close"' "$OUT/run.jsonl"
+
+vm_log "case: silence past the threshold -> pre-alarm -> buzzer on -> motion cancels"
+vm_check "silence: an inactivity pre-alarm" vm_wait 20 grep -q '"type":"prealarm","kind":"inactivity"' "$OUT/run.jsonl"
+vm_check "pre-alarm: the buzzer line goes high (read from sysfs)" gpiosim_wait_value $BUZZER 1 5
+vm_check "no network alarm yet (grace time)" vm_not grep -q '"type":"alarm","kind":"inactivity"' "$OUT/run.jsonl"
+gpiosim_pull $PIR up
+vm_check "motion: the pre-alarm is cancelled" vm_wait 5 grep -q '"type":"cancel","kind":"inactivity".*"reason":"cancelled by motion in pir.living"' "$OUT/run.jsonl"
+vm_check "motion: the buzzer line goes low" gpiosim_wait_value $BUZZER 0 5
+sleep 1
+vm_check_eq "$(gpiosim_value $BUZZER)" 0 "the buzzer stays off"
+gpiosim_pull $PIR down
+
+vm_log "case: the chip disappears at run time -> offline fault, the runtime goes on, and recovers"
+gpiosim_destroy kz
+vm_check "unplug: a sensor-fault alarm" vm_wait 10 grep -q '"type":"alarm","kind":"sensor-fault"' "$OUT/run.jsonl"
+vm_check "unplug: kizuna keeps running" kill -0 $PID
+# shellcheck disable=SC2086
+gpiosim_create kz "$LABEL" 16 $NAMES || exit 1
+vm_check "replug: the fault resolves by itself" vm_wait 30 grep -q '"type":"resolve","kind":"sensor-fault"' "$OUT/run.jsonl"
+vm_check "replug: lines requested again" gpiosim_wait_requested $PIR 10
+
+kill -TERM $PID
+wait $PID
+vm_check_eq "$?" 0 "SIGTERM: a clean exit"
+echo "---- kizuna stderr"; cat "$OUT/run.err"
+vm_finish

@@ -1,0 +1,22 @@
+#!/bin/bash
+# Host wrapper: the real `kizuna` binary against the kernel's gpio-sim in the qemu VM
+# (Tests/VM/kizuna-gpio.sh has the cases). Prepares the VM if needed.
+# usage: Tests/VM/run-gpio-tests.sh [KIZUNA_BINARY]     (default: .build/debug/kizuna)
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+REPO=$(cd "$HERE/../.." && pwd)
+KIZUNA=$(realpath "${1:-$REPO/.build/debug/kizuna}")
+[ -x "$KIZUNA" ] || { echo "run-gpio-tests: no kizuna binary at $KIZUNA (swift build first)" >&2; exit 2; }
+
+"$HERE/prepare.sh" >&2
+OUT=$(mktemp -d)
+trap 'rm -rf "$OUT"' EXIT
+set +e
+KIZUNA_VM_OUT=$OUT "$HERE/run.sh" "$HERE/kizuna-gpio.sh" "$KIZUNA" "$REPO/boards" "$HERE/fixtures/kizuna-vm.yaml" | tee "$OUT/console.txt"
+status=${PIPESTATUS[0]}
+set -e
+passed=$(grep -c '^PASS: ' "$OUT/console.txt" || true)
+failed=$(grep -c '^FAIL: ' "$OUT/console.txt" || true)
+echo "vm-gpio: $passed passed, $failed failed"
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then echo "vm-gpio: the VM run itself failed (status $status)" >&2; fi
+exit "$status"
