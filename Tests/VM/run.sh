@@ -8,8 +8,8 @@
 # tmpfs overlay on top), so host binaries such as .build/debug/kizuna and /opt/swift's
 # libraries run unchanged. Before GUEST_SCRIPT starts: gpio-sim.ko, i2c-stub
 # (chip_addr=$KIZUNA_VM_I2C_ADDR, default 0x76) and i2c-dev are loaded, configfs, sysfs,
-# proc, dev, debugfs mounted; /tmp /run /var/tmp are fresh tmpfs; the working directory is
-# the caller's (unless it is under /tmp). GUEST_SCRIPT is run with /bin/sh (or directly if
+# proc, dev, debugfs mounted; /run is a fresh tmpfs (and /tmp, /var/tmp with
+# KIZUNA_VM_ROOT=ro); the working directory is the caller's. GUEST_SCRIPT is run with /bin/sh (or directly if
 # executable); helpers for it: . "$KIZUNA_VM_LIB" (Tests/VM/lib.sh).
 # The guest console (script output included) is copied to stdout.
 #
@@ -48,13 +48,18 @@ done
 case $TIMEOUT in ''|*[!0-9]*) die "timeout must be whole seconds, got '$TIMEOUT'" ;; esac
 
 # Paths the guest replaces with its own tmpfs/proc/sys/dev: host files there are invisible.
-guest_hidden() { case $1 in /tmp|/tmp/*|/run|/run/*|/var/tmp|/var/tmp/*|/proc/*|/sys/*|/dev/*) return 0 ;; esac; return 1; }
+# /tmp and /var/tmp are hidden only with KIZUNA_VM_ROOT=ro (the overlay root keeps them).
+guest_hidden() {
+	case $1 in /run|/run/*|/proc/*|/sys/*|/dev/*) return 0 ;; esac
+	if [ "${KIZUNA_VM_ROOT:-overlay}" = ro ]; then case $1 in /tmp|/tmp/*|/var/tmp|/var/tmp/*) return 0 ;; esac; fi
+	return 1
+}
 
 SCRIPT=$(realpath -e -- "$1" 2>/dev/null) || die "guest script '$1' not found"
 shift
 [ -f "$SCRIPT" ] && [ -r "$SCRIPT" ] || die "guest script '$SCRIPT' is not a readable file"
-guest_hidden "$SCRIPT" && die "guest script '$SCRIPT' is under /tmp, /run or /var/tmp, which the guest hides behind its own tmpfs; put it elsewhere"
-guest_hidden "$KIZUNA_VM_DIR" && die "the harness ($KIZUNA_VM_DIR) must not live under /tmp, /run or /var/tmp"
+guest_hidden "$SCRIPT" && die "guest script '$SCRIPT' is under a path the guest replaces (/run; /tmp and /var/tmp with KIZUNA_VM_ROOT=ro); put it elsewhere"
+guest_hidden "$KIZUNA_VM_DIR" && die "the harness ($KIZUNA_VM_DIR) is under a path the guest replaces (/run; /tmp with KIZUNA_VM_ROOT=ro)"
 
 KVER=$(vm_kver)
 if ! vm_cache_ready "$KVER"; then
