@@ -19,6 +19,11 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         .target(name: "KizunaCore", swiftSettings: [
@@ -33,12 +38,26 @@ let package = Package(
             linkerSettings: [.linkedLibrary("gpiod")]
         ),
         .target(name: "KizunaHardware", dependencies: ["KizunaCore", "CKizunaGPIO"]),
+        // The flat's record: SQLite through GRDB (Debian: libsqlite3-dev).
+        .target(name: "KizunaStore", dependencies: ["KizunaCore", .product(name: "GRDB", package: "GRDB.swift")]),
+        // The authority's log-pull API and /metrics.
+        .target(
+            name: "KizunaNet",
+            dependencies: [
+                "KizunaCore", "KizunaStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         // Linux calls Swift's Glibc module lacks (signalfd).
         .target(name: "CKizunaSystem"),
         .target(
             name: "KizunaRuntime",
             dependencies: [
-                "KizunaCore", "KizunaHardware", "CKizunaSystem",
+                "KizunaCore", "KizunaHardware", "KizunaStore", "KizunaNet", "CKizunaSystem",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
@@ -55,6 +74,8 @@ let package = Package(
         .testTarget(name: "KizunaCoreTests", dependencies: ["KizunaCore"]),
         .testTarget(name: "KizunaHardwareTests", dependencies: ["KizunaHardware"]),
         .testTarget(name: "KizunaRuntimeTests", dependencies: ["KizunaRuntime"]),
+        .testTarget(name: "KizunaStoreTests", dependencies: ["KizunaStore"]),
+        .testTarget(name: "KizunaNetTests", dependencies: ["KizunaNet", "KizunaRuntime"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -55,6 +55,12 @@ struct DemoCommand: ParsableCommand {
     @Flag(help: "List the scenarios and exit.")
     var listScenarios = false
 
+    @Option(help: "Keep the flat's record in this SQLite file; a second run resumes from it (a simulated restart).")
+    var store: String?
+
+    @Option(help: ArgumentHelp("With --store: how long the simulated device was down before resuming.", valueName: "duration"))
+    var downtime = "1m"
+
     func run() throws {
         if listScenarios {
             guard let dir = BoardsDirectory.locate(explicit: boards) else { throw fail(ConfigError(file: "boards", line: nil, key: "", message: "no boards/ folder found")) }
@@ -69,13 +75,23 @@ struct DemoCommand: ParsableCommand {
         } else {
             throw ValidationError("--speed: expected a number from 1 to 10000000, or 'max'; got '\(speed)'")
         }
-        let demo: Demo
+        var demo: Demo
         do {
             demo = try makeDemo(speed: speedValue)
         } catch {
             throw fail(error)
         }
-        _ = demo.run()
+        demo.storePath = store
+        guard let down = DurationText.parse(downtime) else {
+            throw ValidationError("--downtime: expected a duration such as 10m or 5h, got '\(downtime)'")
+        }
+        demo.downtime = down
+        do {
+            _ = try demo.run()
+        } catch {
+            StandardOutput.error("kizuna: store \(store ?? ""): \(error)\n")
+            throw ExitCode(1)
+        }
     }
 
     func makeDemo(speed: Double?) throws(ConfigError) -> Demo {

@@ -11,7 +11,7 @@ struct ScenarioTests {
         let (installation, scenario) = try Demo.load(config: Paths.demoConfig, scenario: name, boards: Paths.boards)
         let demo = Demo(installation: installation, scenario: scenario, speed: nil, style: .json, statusLine: false)
         var output = ""
-        let result = demo.run { output += $0 }
+        let result = try demo.run { output += $0 }
         let lines = try output.split(separator: "\n").map { line in
             let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
             return object.mapValues { "\($0)" }

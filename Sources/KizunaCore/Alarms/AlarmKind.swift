@@ -80,6 +80,8 @@ public enum AlarmReason: Sendable, Equatable {
     case sensorRecovered(SensorID)
     case acknowledged(by: String)
     case test(by: String)
+    /// Read back from the store after a restart (the words it was stored with).
+    case restored(String)
 
     public func describe(_ sensors: SensorRegistry) -> String {
         switch self {
@@ -100,6 +102,7 @@ public enum AlarmReason: Sendable, Equatable {
         case .sensorRecovered(let s): return "\(sensors.name(s)) answers again"
         case .acknowledged(let who): return "acknowledged by \(who)"
         case .test(let who): return "TEST alarm requested by \(who)"
+        case .restored(let text): return text
         }
     }
 }

@@ -12,6 +12,18 @@ public struct OpenAlarm: Sendable, Equatable {
     public var deadline: MonotonicInstant
     /// Why it was raised.
     public var reason: AlarmReason
+
+    public init(id: UInt64, kind: AlarmKind, sensor: SensorID, raisedAt: Timestamp, phase: Phase, repeats: Int,
+                deadline: MonotonicInstant, reason: AlarmReason) {
+        self.id = id
+        self.kind = kind
+        self.sensor = sensor
+        self.raisedAt = raisedAt
+        self.phase = phase
+        self.repeats = repeats
+        self.deadline = deadline
+        self.reason = reason
+    }
 }
 
 /// The escalation ladder: pre-alarm (local buzzer; the resident may cancel) → network

@@ -243,6 +243,41 @@ public struct WatchEngine: Sendable {
         if ladder.deadline <= at.monotonic { ladder.expire(at: at, into: &out) }
     }
 
+    // MARK: - Restart recovery
+
+    /// What the store remembers, on the engine's time base (the caller maps stored wall
+    /// times onto this boot's monotonic clock).
+    public struct Recollection: Sendable {
+        public var occupancy: OccupancyState
+        public var lastSign: Timestamp?
+        public var lastSignSensor: SensorID
+        public var lastMotion: [SensorID: Timestamp]
+        public var openAlarms: [OpenAlarm]
+        public var nextAlarmID: UInt64
+
+        public init(occupancy: OccupancyState, lastSign: Timestamp?, lastSignSensor: SensorID, lastMotion: [SensorID: Timestamp],
+                    openAlarms: [OpenAlarm], nextAlarmID: UInt64) {
+            self.occupancy = occupancy
+            self.lastSign = lastSign
+            self.lastSignSensor = lastSignSensor
+            self.lastMotion = lastMotion
+            self.openAlarms = openAlarms
+            self.nextAlarmID = nextAlarmID
+        }
+    }
+
+    /// Puts back the state of before a restart: a resident silent for 10 h before a reboot
+    /// is still silent for 10 h after it, and open alarms go on where they were.
+    public mutating func restore(_ r: Recollection) {
+        let lastMotionEver = r.lastMotion.values.max { $0.monotonic < $1.monotonic }
+        occupancy.restore(r.occupancy, lastMotion: lastMotionEver)
+        if let sign = r.lastSign { inactivity.restore(lastSign: sign, sensor: r.lastSignSensor) }
+        for (s, t) in r.lastMotion { pirHealth.restore(s, lastMotion: t) }
+        for a in r.openAlarms { ladder.restore(a) }
+        ladder.nextID = max(ladder.nextID, r.nextAlarmID)
+        earliest = exactDeadline()
+    }
+
     // MARK: - Reading the state
 
     /// Open alarms, oldest first.

@@ -32,6 +32,14 @@ public struct PIRHealthRule: Sendable {
         }
     }
 
+    /// Restores when a PIR last saw motion (restart recovery).
+    mutating func restore(_ sensor: SensorID, lastMotion: Timestamp) {
+        let i = slot[Int(sensor.index)]
+        guard i >= 0 else { return }
+        pirs[i].lastMotion = lastMotion
+        pirs[i].silentDeadline = lastMotion.monotonic + silentAfter
+    }
+
     var deadline: MonotonicInstant {
         var d = MonotonicInstant.never
         for p in pirs {

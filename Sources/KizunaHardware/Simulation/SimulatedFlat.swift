@@ -53,6 +53,12 @@ public final class SimulatedFlat: InputSource, OutputSink, @unchecked Sendable {
         }
         for c in chips.values { _ = c.drainEdges() }
         environment = ["temperature": 24, "humidity": 50, "co2": 600, "voc": 100, "light": 200, "pressure": 1013]
+        // Resuming mid-scenario (after a simulated restart): what happened before the
+        // origin is history; only the weather it left carries over.
+        while nextAction < timeline.count, timeline[nextAction].at < origin.wall {
+            if case .environment = timeline[nextAction].action { apply(timeline[nextAction].action, at: origin.monotonic) }
+            nextAction += 1
+        }
     }
 
     /// The raw level of each contact at start, for `WatchEngine.prime`.

@@ -196,3 +196,9 @@ struct YAMLNode {
         return best.0
     }
 }
+
+/// Durations as the config writes them (`250ms`, `30s`, `15m`, `3h`, `1h30m`, `2d`), for
+/// command-line options too.
+public enum DurationText {
+    public static func parse(_ text: String) -> Span? { YAMLNode.parseSpan(text) }
+}

@@ -1,5 +1,7 @@
+import Foundation
 import KizunaCore
 import KizunaHardware
+import KizunaStore
 
 /// `kizuna demo`: the whole runtime on the simulated board, playing a scenario.
 public struct Demo {
@@ -9,6 +11,12 @@ public struct Demo {
     public var speed: Double?
     public var style: TimelineReporter.Style
     public var statusLine: Bool
+    /// Keep the flat's record in this SQLite file, and resume from it if it has one.
+    public var storePath: String?
+    /// With a store to resume from: how long the simulated device was down.
+    public var downtime: Span = .minutes(1)
+    /// Real seconds between commits (the device's default is 5 s; a fast demo needs less).
+    public var commitEvery: Double = 0.2
 
     public init(installation: Installation, scenario: Scenario, speed: Double?, style: TimelineReporter.Style, statusLine: Bool) {
         self.installation = installation
@@ -39,21 +47,43 @@ public struct Demo {
         public var wakeUps: Int
     }
 
-    /// Plays the scenario to its end.
-    public func run(write: @escaping (String) -> Void = StandardOutput.write) -> Result {
-        let origin = Timestamp(monotonic: MonotonicInstant(nanoseconds: 5_000_000_000), wall: scenario.start)
+    /// Plays the scenario to its end (from where a previous run stopped, with a store).
+    public func run(write: @escaping (String) -> Void = StandardOutput.write) throws -> Result {
+        var store: FlatStore?
+        var writer: StoreWriter?
+        var startWall = scenario.start
+        if let storePath {
+            let s = try FlatStore(path: storePath)
+            store = s
+            if let last = try Recovery.lastTrace(store: s) { startWall = last + downtime }
+            let w = StoreWriter(store: s, commitEvery: commitEvery)
+            w.start()
+            writer = w
+        }
+        // Each run is a new boot of the simulated device: its monotonic clock starts afresh.
+        let origin = Timestamp(monotonic: MonotonicInstant(nanoseconds: 5_000_000_000), wall: startWall)
+        let bootID = "sim-\(UUID().uuidString)"
         let flat = SimulatedFlat(scenario: scenario, board: installation.board, sensors: installation.sensors,
                                  inverted: installation.settings.inverted, wiring: installation.wiring, origin: origin)
         var engine = WatchEngine(settings: installation.settings, start: origin)
         for (sensor, level) in flat.initialLevels() { engine.prime(sensor, rawLevel: level) }
+        if let store, let r = try Recovery.recollect(store: store, settings: installation.settings, now: origin, bootID: bootID) {
+            engine.restore(r)
+        }
         let clock = VirtualClock(start: origin, speed: speed)
         let loop = RuntimeLoop(engine: engine, source: flat, outputs: flat, clock: clock)
+        if let writer { loop.add(FlatRecorder(writer: writer, sensors: installation.sensors, bootID: bootID)) }
         let reporter = TimelineReporter(style: style, sensors: installation.sensors, offset: installation.settings.utcOffset,
                                         statusLine: statusLine, write: write)
         loop.add(reporter)
         if style == .text { write(header()) }
-        loop.run(until: origin.monotonic + scenario.duration)
+        if style == .text, startWall != scenario.start {
+            write(" resumed from \(storePath ?? "") at \(CivilTime.iso8601(startWall, offset: installation.settings.utcOffset)) " +
+                  "(state \(engine.state.rawValue), \(engine.openAlarms.count) open alarms)\n")
+        }
+        loop.run(until: origin.monotonic + (scenario.end - startWall))
         reporter.finish()
+        writer?.stop()
         let result = Result(engine: loop.engine, statistics: reporter.stats, flat: flat, wakeUps: loop.wakeUps)
         if style == .text { write(summary(result)) }
         return result

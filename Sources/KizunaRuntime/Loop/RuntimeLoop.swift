@@ -66,6 +66,10 @@ public final class RuntimeLoop {
         let start = clock.now()
         outputs.allOff()
         updateLED(at: start.monotonic)
+        if engine.buzzer != .off, !walkTest {
+            // Restored with an alarm sounding: the buzzer goes on where it was.
+            outputs.set(.buzzer, on: buzzer.start(.forBuzzer(engine.buzzer), at: start.monotonic), at: start)
+        }
         while !stopRequested {
             let now = clock.now()
             step(at: now)

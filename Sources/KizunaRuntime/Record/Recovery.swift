@@ -1,0 +1,60 @@
+import KizunaCore
+import KizunaStore
+
+/// Reads back what the store remembers and maps it onto this run's clock, so that the
+/// engine resumes where it was: occupancy, the last sign of life, each PIR's last motion,
+/// and the open alarms (with their grace or repeat timers).
+public enum Recovery {
+    public static func recollect(store: FlatStore, settings: EngineSettings, now: Timestamp, bootID: String) throws -> WatchEngine.Recollection? {
+        let snapshot = try store.snapshot()
+        let lastSign = try store.lastSignOfLife()
+        guard snapshot != nil || lastSign != nil else { return nil }
+        // Within the same boot the monotonic clock still holds: use the saved pairing, immune
+        // to wall-clock jumps since. After a reboot, only the wall clock can say how long ago.
+        func stamp(_ wall: WallTime) -> Timestamp {
+            if let s = snapshot, s.bootID == bootID {
+                return Timestamp(monotonic: s.savedMonotonic + (wall - s.saved), wall: wall)
+            }
+            return Timestamp(monotonic: now.monotonic + (wall - now.wall), wall: wall)
+        }
+        let sensors = settings.sensors
+        var lastMotion: [SensorID: Timestamp] = [:]
+        for (name, wall) in try store.lastMotionBySensor() {
+            if let id = sensors.id(named: name) { lastMotion[id] = stamp(wall) }
+        }
+        var open: [OpenAlarm] = []
+        for (a, lastStep) in try store.openAlarms() {
+            guard let kind = AlarmKind(rawValue: a.kind) else { continue }
+            let raised = stamp(a.raised)
+            let phase: OpenAlarm.Phase
+            let deadline: MonotonicInstant
+            switch a.state {
+            case "prealarm":
+                phase = .preAlarm
+                deadline = raised.monotonic + settings.ladder.preAlarmGrace
+            case "alarm":
+                phase = .alarm
+                deadline = kind.repeats ? stamp(lastStep).monotonic + settings.ladder.repeatEvery : .never
+            default:
+                phase = .acknowledged
+                deadline = .never
+            }
+            open.append(OpenAlarm(id: UInt64(a.id), kind: kind, sensor: a.sensor.flatMap { sensors.id(named: $0) } ?? .none,
+                                  raisedAt: raised, phase: phase, repeats: 0, deadline: deadline, reason: .restored(a.reason)))
+        }
+        return WatchEngine.Recollection(
+            occupancy: snapshot.flatMap { OccupancyState(rawValue: $0.occupancy) } ?? .unknown,
+            lastSign: lastSign.map { stamp($0.wall) },
+            lastSignSensor: lastSign.flatMap { sensors.id(named: $0.sensor) } ?? .none,
+            lastMotion: lastMotion,
+            openAlarms: open,
+            nextAlarmID: UInt64(try store.maxAlarmID() + 1))
+    }
+
+    /// Where a simulation resumes: the last moment the previous run left a trace.
+    public static func lastTrace(store: FlatStore) throws -> WallTime? {
+        let snap = try store.snapshot()?.saved
+        let event = try store.read { db in try Int64.fetchOne(db, sql: "SELECT MAX(wall_ns) FROM event") }.map { WallTime(nanosecondsSinceEpoch: $0) }
+        return [snap, event].compactMap { $0 }.max()
+    }
+}

@@ -1,0 +1,99 @@
+import Foundation
+import GRDB
+import KizunaCore
+
+/// The flat's record on disk: events, alarms and every step of their ladder, the audit
+/// trail, the occupancy snapshot and hourly activity counts per room. SQLite through GRDB.
+///
+/// Durability: WAL journal with `synchronous = FULL`. WAL lets the API read while the
+/// writer writes; FULL makes every commit survive a power cut (NORMAL could lose the last
+/// commits, and the last commit may be the alarm). The writer batches (one commit every
+/// few seconds at most), so the fsync per commit costs little; see `StoreWriter`.
+public final class FlatStore: Sendable {
+    public let path: String
+    let pool: DatabasePool
+
+    public init(path: String) throws {
+        self.path = path
+        var config = Configuration()
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.execute(sql: "PRAGMA foreign_keys = ON")
+        }
+        config.busyMode = .timeout(5)
+        pool = try DatabasePool(path: path, configuration: config)
+        try Self.migrator.migrate(pool)
+    }
+
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1") { db in
+            // Raw events. `seq` is the cursor the API pages with: it only grows.
+            try db.execute(sql: """
+                CREATE TABLE event (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    wall_ns INTEGER NOT NULL,
+                    sensor TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    value REAL
+                );
+                CREATE INDEX event_wall ON event(wall_ns);
+                CREATE TABLE alarm (
+                    id INTEGER PRIMARY KEY,
+                    kind TEXT NOT NULL,
+                    sensor TEXT,
+                    severity TEXT NOT NULL,
+                    raised_wall_ns INTEGER NOT NULL,
+                    state TEXT NOT NULL,
+                    reason TEXT NOT NULL,
+                    updated_wall_ns INTEGER NOT NULL
+                );
+                CREATE INDEX alarm_raised ON alarm(raised_wall_ns);
+                CREATE TABLE alarm_step (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    alarm_id INTEGER NOT NULL REFERENCES alarm(id),
+                    step TEXT NOT NULL,
+                    wall_ns INTEGER NOT NULL,
+                    reason TEXT NOT NULL,
+                    actor TEXT
+                );
+                CREATE INDEX alarm_step_alarm ON alarm_step(alarm_id);
+                CREATE TABLE audit (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    wall_ns INTEGER NOT NULL,
+                    actor TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    detail TEXT NOT NULL
+                );
+                CREATE TABLE snapshot (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    occupancy TEXT NOT NULL,
+                    saved_wall_ns INTEGER NOT NULL,
+                    boot_id TEXT NOT NULL,
+                    saved_mono_ns INTEGER NOT NULL
+                );
+                CREATE TABLE hourly_activity (
+                    hour_wall_s INTEGER NOT NULL,
+                    room TEXT NOT NULL,
+                    motion INTEGER NOT NULL,
+                    door INTEGER NOT NULL,
+                    PRIMARY KEY (hour_wall_s, room)
+                ) WITHOUT ROWID;
+                """)
+        }
+        return m
+    }
+
+    /// Runs a write transaction (used by the writer).
+    func write<T>(_ body: (Database) throws -> T) throws -> T { try pool.write(body) }
+
+    /// Runs a read (concurrent with writes, from a WAL snapshot).
+    public func read<T>(_ body: (Database) throws -> T) throws -> T { try pool.read(body) }
+
+    /// Bytes of the database and its WAL on disk.
+    public var bytesOnDisk: Int {
+        [path, path + "-wal"].reduce(0) { sum, p in
+            sum + ((try? FileManager.default.attributesOfItem(atPath: p)[.size] as? Int) ?? 0)
+        }
+    }
+}

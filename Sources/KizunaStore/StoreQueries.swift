@@ -1,0 +1,103 @@
+import GRDB
+import KizunaCore
+
+/// Reads for the API, the export command and restart recovery. Each runs on a WAL
+/// snapshot, concurrently with the writer.
+extension FlatStore {
+    /// Events by cursor: `seq > after`, within [since, until), at most `limit`, in seq order.
+    public func events(after: Int64 = 0, since: WallTime? = nil, until: WallTime? = nil, limit: Int) throws -> [StoredEvent] {
+        try read { db in
+            var sql = "SELECT seq, wall_ns, sensor, kind, value FROM event WHERE seq > ?"
+            var args: [DatabaseValueConvertible] = [after]
+            if let since { sql += " AND wall_ns >= ?"; args.append(since.nanosecondsSinceEpoch) }
+            if let until { sql += " AND wall_ns < ?"; args.append(until.nanosecondsSinceEpoch) }
+            sql += " ORDER BY seq LIMIT ?"
+            args.append(limit)
+            return try StoredEvent.fetchAll(db, sql: sql, arguments: StatementArguments(args))
+        }
+    }
+
+    public func eventCount() throws -> Int {
+        try read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM event") ?? 0 }
+    }
+
+    public func alarms(since: WallTime? = nil, state: String? = nil) throws -> [StoredAlarm] {
+        try read { db in
+            var sql = "SELECT * FROM alarm WHERE 1"
+            var args: [DatabaseValueConvertible] = []
+            if let since { sql += " AND updated_wall_ns >= ?"; args.append(since.nanosecondsSinceEpoch) }
+            switch state {
+            case "open"?: sql += " AND state IN ('prealarm', 'alarm', 'acknowledged')"
+            case "closed"?: sql += " AND state IN ('cancelled', 'resolved')"
+            case let s?: sql += " AND state = ?"; args.append(s)
+            case nil: break
+            }
+            sql += " ORDER BY id"
+            return try StoredAlarm.fetchAll(db, sql: sql, arguments: StatementArguments(args))
+        }
+    }
+
+    public func steps(ofAlarm id: Int64) throws -> [StoredAlarmStep] {
+        try read { db in try StoredAlarmStep.fetchAll(db, sql: "SELECT * FROM alarm_step WHERE alarm_id = ? ORDER BY id", arguments: [id]) }
+    }
+
+    public func hourly(from: WallTime, to: WallTime) throws -> [HourlyActivity] {
+        try read { db in
+            try HourlyActivity.fetchAll(db, sql: "SELECT * FROM hourly_activity WHERE hour_wall_s >= ? AND hour_wall_s < ? ORDER BY hour_wall_s, room",
+                                        arguments: [from.nanosecondsSinceEpoch / 1_000_000_000, to.nanosecondsSinceEpoch / 1_000_000_000])
+        }
+    }
+
+    public func audit(limit: Int = 100) throws -> [(wall: WallTime, actor: String, action: String, detail: String)] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM audit ORDER BY id DESC LIMIT ?", arguments: [limit]).map {
+                (WallTime(nanosecondsSinceEpoch: $0["wall_ns"]), $0["actor"], $0["action"], $0["detail"])
+            }
+        }
+    }
+
+    // MARK: - Restart recovery
+
+    public func snapshot() throws -> StoredSnapshot? {
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM snapshot WHERE id = 1").map {
+                StoredSnapshot(occupancy: $0["occupancy"], saved: WallTime(nanosecondsSinceEpoch: $0["saved_wall_ns"]),
+                               bootID: $0["boot_id"], savedMonotonic: MonotonicInstant(nanoseconds: $0["saved_mono_ns"]))
+            }
+        }
+    }
+
+    /// The last sign of life (motion, door, button) and the sensor that gave it.
+    public func lastSignOfLife() throws -> (wall: WallTime, sensor: String)? {
+        try read { db in
+            try Row.fetchOne(db, sql: """
+                SELECT wall_ns, sensor FROM event
+                WHERE kind IN ('motion-start', 'motion-end', 'door-open', 'door-close', 'button')
+                ORDER BY wall_ns DESC LIMIT 1
+                """).map { (WallTime(nanosecondsSinceEpoch: $0["wall_ns"]), $0["sensor"]) }
+        }
+    }
+
+    /// The last motion seen by each PIR.
+    public func lastMotionBySensor() throws -> [String: WallTime] {
+        try read { db in
+            var out: [String: WallTime] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT sensor, MAX(wall_ns) AS w FROM event WHERE kind IN ('motion-start', 'motion-end') GROUP BY sensor") {
+                out[row["sensor"]] = WallTime(nanosecondsSinceEpoch: row["w"])
+            }
+            return out
+        }
+    }
+
+    /// Open alarms with the time of their last step.
+    public func openAlarms() throws -> [(alarm: StoredAlarm, lastStep: WallTime)] {
+        try alarms(state: "open").map { a in
+            let last = try read { db in try Int64.fetchOne(db, sql: "SELECT MAX(wall_ns) FROM alarm_step WHERE alarm_id = ?", arguments: [a.id]) }
+            return (a, last.map { WallTime(nanosecondsSinceEpoch: $0) } ?? a.updated)
+        }
+    }
+
+    public func maxAlarmID() throws -> Int64 {
+        try read { db in try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM alarm") ?? 0 }
+    }
+}

@@ -1,0 +1,271 @@
+import Foundation
+import GRDB
+import KizunaCore
+
+/// How the store is doing, for `/v1/status`, `/metrics` and the fault alarm.
+public struct StoreHealth: Sendable, Equatable {
+    /// nil while writes succeed; the last error otherwise.
+    public var failure: String?
+    public var lastCommit: WallTime?
+    public var queuedEvents: Int
+    public var queuedSteps: Int
+    /// Events dropped (oldest first, never alarm steps) because the disk failed for long.
+    public var droppedEvents: Int
+    public var commits: Int
+}
+
+/// Writes the loop's batches off the loop, on its own thread.
+///
+/// The loop only appends to in-memory queues (a short lock); this thread commits at most
+/// every `commitEvery` (default 5 s) and at once when an alarm step is queued. When a write
+/// fails (disk full, I/O error, locked) the batch stays queued and is retried every second;
+/// the loop never waits, alarms keep firing, and memory stays bounded: past `maxQueuedEvents`
+/// the oldest events are dropped and counted. Alarm steps are never dropped.
+public final class StoreWriter: @unchecked Sendable {
+    public let store: FlatStore
+    public let commitEvery: TimeInterval
+    public let maxQueuedEvents: Int
+    public var retentionEvents: Span = .days(90)
+    public var retentionHourly: Span = .days(730)
+
+    let condition = NSCondition()
+    var events: [EventRecord] = []
+    var steps: [AlarmStepRecord] = []
+    var audits: [AuditRecord] = []
+    var snapshot: StoredSnapshot?
+    var urgent = false
+    var stopping = false
+    var flushRequests = 0
+    var flushesDone = 0
+    var health = StoreHealth(queuedEvents: 0, queuedSteps: 0, droppedEvents: 0, commits: 0)
+    var thread: Thread?
+    var lastPrune = Date.distantPast
+    var lastAggregatedHour: Int64?
+    /// Test hook: make every commit fail with this error while set.
+    public var injectFailure: (@Sendable () -> Error?)?
+
+    public init(store: FlatStore, commitEvery: TimeInterval = 5, maxQueuedEvents: Int = 100_000) {
+        self.store = store
+        self.commitEvery = commitEvery
+        self.maxQueuedEvents = maxQueuedEvents
+    }
+
+    public func start() {
+        let t = Thread { [weak self] in self?.run() }
+        t.name = "kizuna-store"
+        thread = t
+        t.start()
+    }
+
+    /// Commits everything queued and stops the thread.
+    public func stop() {
+        condition.lock()
+        stopping = true
+        condition.broadcast()
+        condition.unlock()
+        while thread?.isFinished == false { usleep(1000) }
+    }
+
+    // MARK: - From the loop
+
+    /// Queues a batch. Never blocks on the disk.
+    public func enqueue(events newEvents: [EventRecord] = [], steps newSteps: [AlarmStepRecord] = [],
+                        audit: [AuditRecord] = [], snapshot newSnapshot: StoredSnapshot? = nil) {
+        guard !newEvents.isEmpty || !newSteps.isEmpty || !audit.isEmpty || newSnapshot != nil else { return }
+        condition.lock()
+        events.append(contentsOf: newEvents)
+        if events.count > maxQueuedEvents {
+            let drop = events.count - maxQueuedEvents
+            events.removeFirst(drop)
+            health.droppedEvents += drop
+        }
+        steps.append(contentsOf: newSteps)
+        audits.append(contentsOf: audit)
+        if let newSnapshot { snapshot = newSnapshot }
+        if !newSteps.isEmpty || newSnapshot != nil { urgent = true }
+        health.queuedEvents = events.count
+        health.queuedSteps = steps.count
+        condition.signal()
+        condition.unlock()
+    }
+
+    public var currentHealth: StoreHealth {
+        condition.lock()
+        defer { condition.unlock() }
+        return health
+    }
+
+    /// Waits until everything queued so far is committed (or `timeout` passes).
+    @discardableResult
+    public func flush(timeout: TimeInterval = 10) -> Bool {
+        condition.lock()
+        flushRequests += 1
+        let wanted = flushRequests
+        urgent = true
+        condition.broadcast()
+        let deadline = Date().addingTimeInterval(timeout)
+        while flushesDone < wanted {
+            if !condition.wait(until: deadline) { break }
+        }
+        let ok = flushesDone >= wanted
+        condition.unlock()
+        return ok
+    }
+
+    // MARK: - The writer thread
+
+    func run() {
+        var lastCommit = Date()
+        condition.lock()
+        while true {
+            let pending = !events.isEmpty || !steps.isEmpty || !audits.isEmpty || snapshot != nil
+            let due = pending && (urgent || Date().timeIntervalSince(lastCommit) >= commitEvery)
+            if !due && !stopping && flushesDone >= flushRequests {
+                let wake = pending ? lastCommit.addingTimeInterval(commitEvery) : Date().addingTimeInterval(60)
+                _ = condition.wait(until: wake)
+                if !stopping && flushesDone >= flushRequests && !urgent && !(pending && Date().timeIntervalSince(lastCommit) >= commitEvery) {
+                    condition.unlock()
+                    maintain()
+                    condition.lock()
+                    continue
+                }
+            }
+            let batchEvents = events, batchSteps = steps, batchAudits = audits, batchSnapshot = snapshot
+            let flushTarget = flushRequests
+            events.removeAll(keepingCapacity: true)
+            steps.removeAll(keepingCapacity: true)
+            audits.removeAll(keepingCapacity: true)
+            snapshot = nil
+            urgent = false
+            condition.unlock()
+
+            var failure: String?
+            if !batchEvents.isEmpty || !batchSteps.isEmpty || !batchAudits.isEmpty || batchSnapshot != nil {
+                do {
+                    try commit(batchEvents, batchSteps, batchAudits, batchSnapshot)
+                } catch {
+                    failure = "\(error)"
+                }
+            }
+            lastCommit = Date()
+
+            condition.lock()
+            if let failure {
+                // Put the batch back in front of what arrived meanwhile; retry in a second.
+                events.insert(contentsOf: batchEvents, at: 0)
+                if events.count > maxQueuedEvents {
+                    let drop = events.count - maxQueuedEvents
+                    events.removeFirst(drop)
+                    health.droppedEvents += drop
+                }
+                steps.insert(contentsOf: batchSteps, at: 0)
+                audits.insert(contentsOf: batchAudits, at: 0)
+                if snapshot == nil { snapshot = batchSnapshot }
+                health.failure = failure
+                health.queuedEvents = events.count
+                health.queuedSteps = steps.count
+                if stopping { break }
+                _ = condition.wait(until: Date().addingTimeInterval(1))
+                urgent = true
+                continue
+            }
+            health.failure = nil
+            health.commits += 1
+            health.lastCommit = WallTime(nanosecondsSinceEpoch: Int64(Date().timeIntervalSince1970 * 1e9))
+            health.queuedEvents = events.count
+            health.queuedSteps = steps.count
+            flushesDone = max(flushesDone, flushTarget)
+            condition.broadcast()
+            if stopping && events.isEmpty && steps.isEmpty && audits.isEmpty && snapshot == nil { break }
+        }
+        flushesDone = flushRequests
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    func commit(_ events: [EventRecord], _ steps: [AlarmStepRecord], _ audits: [AuditRecord], _ snapshot: StoredSnapshot?) throws {
+        if let e = injectFailure?() { throw e }
+        try store.write { db in
+            if !events.isEmpty {
+                let insert = try db.cachedStatement(sql: "INSERT INTO event (wall_ns, sensor, kind, value) VALUES (?, ?, ?, ?)")
+                for e in events {
+                    try insert.execute(arguments: [e.wall.nanosecondsSinceEpoch, e.sensor, e.kind, e.value])
+                }
+            }
+            for s in steps {
+                try db.execute(sql: """
+                    INSERT INTO alarm (id, kind, sensor, severity, raised_wall_ns, state, reason, updated_wall_ns)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT(id) DO UPDATE SET state = excluded.state, updated_wall_ns = excluded.updated_wall_ns
+                    """, arguments: [s.alarmID, s.kind, s.sensor, s.severity, s.wall.nanosecondsSinceEpoch, s.state, s.reason, s.wall.nanosecondsSinceEpoch])
+                try db.execute(sql: "INSERT INTO alarm_step (alarm_id, step, wall_ns, reason, actor) VALUES (?, ?, ?, ?, ?)",
+                               arguments: [s.alarmID, s.step, s.wall.nanosecondsSinceEpoch, s.reason, s.actor])
+            }
+            for a in audits {
+                try db.execute(sql: "INSERT INTO audit (wall_ns, actor, action, detail) VALUES (?, ?, ?, ?)",
+                               arguments: [a.wall.nanosecondsSinceEpoch, a.actor, a.action, a.detail])
+            }
+            if let s = snapshot {
+                try db.execute(sql: """
+                    INSERT INTO snapshot (id, occupancy, saved_wall_ns, boot_id, saved_mono_ns) VALUES (1, ?, ?, ?, ?)
+                    ON CONFLICT(id) DO UPDATE SET occupancy = excluded.occupancy, saved_wall_ns = excluded.saved_wall_ns,
+                        boot_id = excluded.boot_id, saved_mono_ns = excluded.saved_mono_ns
+                    """, arguments: [s.occupancy, s.saved.nanosecondsSinceEpoch, s.bootID, s.savedMonotonic.nanoseconds])
+            }
+        }
+        if let last = events.last { try aggregateHours(upTo: last.wall) }
+    }
+
+    /// Folds every finished hour before `now` into `hourly_activity` (one write an hour).
+    func aggregateHours(upTo now: WallTime) throws {
+        let hourNow = now.nanosecondsSinceEpoch / 3_600_000_000_000
+        if lastAggregatedHour == nil {
+            lastAggregatedHour = try store.read { db in
+                try Int64.fetchOne(db, sql: "SELECT MAX(hour_wall_s) / 3600 FROM hourly_activity")
+            } ?? (try store.read { db in try Int64.fetchOne(db, sql: "SELECT MIN(wall_ns) / 3600000000000 - 1 FROM event") } ?? hourNow - 1)
+        }
+        guard let last = lastAggregatedHour, last + 1 < hourNow else { return }
+        let from = (last + 1) * 3_600_000_000_000, to = hourNow * 3_600_000_000_000
+        try store.write { db in
+            try db.execute(sql: """
+                INSERT OR REPLACE INTO hourly_activity (hour_wall_s, room, motion, door)
+                SELECT (wall_ns / 3600000000000) * 3600, substr(sensor, instr(sensor, '.') + 1),
+                       SUM(kind = 'motion-start'), SUM(kind = 'door-open')
+                FROM event WHERE wall_ns >= ? AND wall_ns < ? AND kind IN ('motion-start', 'door-open')
+                GROUP BY 1, 2
+                """, arguments: [from, to])
+        }
+        lastAggregatedHour = hourNow - 1
+    }
+
+    /// Hourly housekeeping: retention, in small steps so that the API never waits long.
+    func maintain() {
+        guard Date().timeIntervalSince(lastPrune) > 3600 else { return }
+        lastPrune = Date()
+        _ = try? prune(now: WallTime(nanosecondsSinceEpoch: Int64(Date().timeIntervalSince1970 * 1e9)))
+    }
+
+    /// Deletes raw events older than `retentionEvents` and hourly counts older than
+    /// `retentionHourly`, 1000 rows per transaction. Alarms and audit are kept. Returns the
+    /// number of rows deleted.
+    @discardableResult
+    public func prune(now: WallTime) throws -> Int {
+        var total = 0
+        let eventCutoff = (now + Span(nanoseconds: -retentionEvents.nanoseconds)).nanosecondsSinceEpoch
+        while true {
+            let n = try store.write { db -> Int in
+                try db.execute(sql: "DELETE FROM event WHERE seq IN (SELECT seq FROM event WHERE wall_ns < ? ORDER BY seq LIMIT 1000)",
+                               arguments: [eventCutoff])
+                return db.changesCount
+            }
+            total += n
+            if n < 1000 { break }
+        }
+        let hourCutoff = (now + Span(nanoseconds: -retentionHourly.nanoseconds)).nanosecondsSinceEpoch / 1_000_000_000
+        total += try store.write { db -> Int in
+            try db.execute(sql: "DELETE FROM hourly_activity WHERE hour_wall_s < ?", arguments: [hourCutoff])
+            return db.changesCount
+        }
+        return total
+    }
+}
