@@ -3,7 +3,9 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <sys/eventfd.h>
 #include <sys/signalfd.h>
+#include <sys/timex.h>
 #include <unistd.h>
 
 int kz_signalfd_open(const int *signals, int count) {
@@ -29,4 +31,16 @@ int kz_signalfd_read(int fd) {
     if (n == (ssize_t)sizeof info) return (int)info.ssi_signo;
     if (n < 0 && errno != EAGAIN) return -errno;
     return 0;
+}
+
+int kz_eventfd_open(void) {
+    int fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    return fd < 0 ? -errno : fd;
+}
+
+int kz_clock_synchronised(void) {
+    struct timex t = {0};
+    int state = adjtimex(&t);
+    if (state < 0) return -errno;
+    return state == TIME_ERROR ? 0 : 1;
 }

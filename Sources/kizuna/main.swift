@@ -3,6 +3,7 @@ import Foundation
 import KizunaCore
 import KizunaHardware
 import KizunaRuntime
+import KizunaStore
 
 /// Exit status when the hardware the config needs is not there (sysexits' EX_UNAVAILABLE):
 /// systemd restarts the service and it tries again.
@@ -20,7 +21,7 @@ struct Kizuna: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kizuna",
         abstract: "Watch-over runtime for a flat: confirms that the resident is moving around and calls for help early.",
-        subcommands: [RunCommand.self, DemoCommand.self, CheckConfig.self, GPIOCheckCommand.self]
+        subcommands: [RunCommand.self, DemoCommand.self, CheckConfig.self, GPIOCheckCommand.self, ExportCommand.self]
     )
 }
 
@@ -172,9 +173,12 @@ struct RunCommand: ParsableCommand {
         do {
             device = try DeviceRun(installation: installation, style: json ? .json : .text, trace: trace, walkTest: walkTest,
                                    walkTestEdges: walkTestEdges, log: { StandardOutput.error("kizuna: \($0)\n") })
-        } catch {
-            StandardOutput.error("kizuna: \(error)\n")
+        } catch let e as GPIOError {
+            StandardOutput.error("kizuna: \(e)\n")
             throw ExitCode(exitHardwareUnavailable)
+        } catch {
+            StandardOutput.error("kizuna: store: \(error)\n")
+            throw ExitCode(1)
         }
         if trace {
             var j = JSONLine()
@@ -184,7 +188,7 @@ struct RunCommand: ParsableCommand {
             StandardOutput.write(j.text + "\n")
         }
         let end = seconds.map { SystemClock().now().monotonic + Span(nanoseconds: Int64($0 * 1e9)) } ?? .never
-        device.run(until: end)
+        device.run(until: end, log: { StandardOutput.error("kizuna: \($0)\n") })
         if walkTest, let l = device.walkTestLatency {
             let text = "latency_us p50=\(Int(l.p50.rounded())) p99=\(Int(l.p99.rounded())) n=\(l.count)"
             if trace || json {
@@ -243,6 +247,66 @@ struct GPIOCheckCommand: ParsableCommand {
             throw ExitCode(exitHardwareUnavailable)
         }
         print("all \(reports.count) lines usable")
+    }
+}
+
+struct ExportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Write the flat's events from the store to standard output (no server needed).",
+        discussion: "For a technician with a laptop on the serial console. Times are ISO-8601; without a zone they are read in the flat's time zone."
+    )
+
+    @Option(help: "Installation config (for the store's path and the time zone).")
+    var config = "/etc/kizuna/kizuna.yaml"
+
+    @Option(help: "The boards/ folder (default: found automatically).")
+    var boards: String?
+
+    @Option(help: "The SQLite file (default: store.path from the config).")
+    var store: String?
+
+    @Option(help: "Only events at or after this time.")
+    var since: String?
+
+    @Option(help: "Only events before this time.")
+    var until: String?
+
+    @Option(help: "Only events after this sequence number (a cursor).")
+    var after: Int64 = 0
+
+    @Option(help: "ndjson or csv.")
+    var format = "ndjson"
+
+    @Flag(help: .hidden)
+    var shortTimers = false
+
+    func run() throws {
+        let installation = try loadInstallation(config, boards: boards, shortTimers: shortTimers)
+        let offset = installation.settings.utcOffset
+        guard let eventFormat = EventFormat(rawValue: format) else { throw ValidationError("--format: expected ndjson or csv, got '\(format)'") }
+        func time(_ text: String?, _ name: String) throws -> WallTime? {
+            guard let text else { return nil }
+            guard let t = CivilTime.parseISO8601(text, defaultOffset: offset) else {
+                throw ValidationError("--\(name): expected an ISO-8601 time such as 2026-07-01T09:00:00+09:00, got '\(text)'")
+            }
+            return t
+        }
+        let from = try time(since, "since"), to = try time(until, "until")
+        guard let path = store ?? installation.store?.path else {
+            throw ValidationError("no store: give --store FILE or set store.path in \(config)")
+        }
+        guard FileManager.default.fileExists(atPath: path) else {
+            StandardOutput.error("kizuna: no store at \(path)\n")
+            throw ExitCode(1)
+        }
+        let db = try FlatStore(path: path)
+        if let header = eventFormat.header { StandardOutput.write(header) }
+        try db.exportEvents(after: after, since: from, until: to) { page in
+            var text = ""
+            for e in page { text += eventFormat.line(e, offset: offset) }
+            StandardOutput.write(text)
+        }
     }
 }
 

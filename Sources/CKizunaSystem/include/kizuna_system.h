@@ -12,4 +12,10 @@ int kz_block_stop_signals(void);
 /// The number of the signal waiting on `fd`, 0 if none, -errno on failure.
 int kz_signalfd_read(int fd);
 
+/// A non-blocking eventfd (the loop's wake-up for commands); -errno on failure.
+int kz_eventfd_open(void);
+
+/// 1 if the kernel says the wall clock is synchronised (adjtimex), 0 if not, -errno.
+int kz_clock_synchronised(void);
+
 #endif

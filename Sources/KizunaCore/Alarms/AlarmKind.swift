@@ -12,6 +12,8 @@ public enum AlarmKind: String, Sendable, CaseIterable {
     case pirSilent = "pir-silent"
     /// A sensor went offline or lies (CRC, NACK, stuck value).
     case sensorFault = "sensor-fault"
+    /// The flat's record cannot be written (disk full, I/O error): alarms still fire.
+    case storeFault = "store-fault"
     /// An installer's test of the whole path; marked as a test everywhere.
     case test
 
@@ -19,7 +21,7 @@ public enum AlarmKind: String, Sendable, CaseIterable {
         switch self {
         case .inactivity, .help: .critical
         case .doorOpen: .warning
-        case .pirStuck, .pirSilent, .sensorFault: .fault
+        case .pirStuck, .pirSilent, .sensorFault, .storeFault: .fault
         case .test: .info
         }
     }
@@ -82,6 +84,9 @@ public enum AlarmReason: Sendable, Equatable {
     case test(by: String)
     /// Read back from the store after a restart (the words it was stored with).
     case restored(String)
+    /// A part of the device itself failing (the store), and its recovery.
+    case systemFault(String)
+    case systemRecovered(String)
 
     public func describe(_ sensors: SensorRegistry) -> String {
         switch self {
@@ -103,6 +108,8 @@ public enum AlarmReason: Sendable, Equatable {
         case .acknowledged(let who): return "acknowledged by \(who)"
         case .test(let who): return "TEST alarm requested by \(who)"
         case .restored(let text): return text
+        case .systemFault(let text): return text
+        case .systemRecovered(let text): return text
         }
     }
 }

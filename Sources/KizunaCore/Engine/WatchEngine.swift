@@ -112,6 +112,17 @@ public struct WatchEngine: Sendable {
         ladder.clear(.test, cancel: .test(by: who), resolve: .test(by: who), at: time, into: &out)
     }
 
+    /// A part of the device itself fails (`active`) or works again: a fault alarm, sent
+    /// once, resolved on recovery.
+    public mutating func systemFault(_ kind: AlarmKind, active: Bool, detail: String, at time: Timestamp, into out: inout [Decision]) {
+        tick(at: time, into: &out)
+        if active {
+            ladder.raise(kind, .systemFault(detail), at: time, into: &out)
+        } else {
+            ladder.clear(kind, cancel: .systemRecovered(detail), resolve: .systemRecovered(detail), at: time, into: &out)
+        }
+    }
+
     // MARK: - Per-event path
 
     @inline(__always) mutating func lower(_ d: MonotonicInstant) {

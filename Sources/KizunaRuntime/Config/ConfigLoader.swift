@@ -1,6 +1,7 @@
 import Foundation
 import KizunaCore
 import KizunaHardware
+import KizunaNet
 
 /// Reads and validates `kizuna.yaml`. Every error names the file, the line and the key.
 public enum ConfigLoader {
@@ -13,7 +14,7 @@ public enum ConfigLoader {
         return try parse(text, file: file, boardsDirectory: boardsDirectory, shortTimers: shortTimers)
     }
 
-    static let topKeys = ["device", "board", "timezone", "ring_capacity", "sensors", "outputs", "filters", "occupancy", "rules", "alarms"]
+    static let topKeys = ["device", "board", "timezone", "ring_capacity", "sensors", "outputs", "filters", "occupancy", "rules", "alarms", "store", "api"]
 
     public static func parse(_ text: String, file: String, boardsDirectory: String?, shortTimers: Bool = false) throws(ConfigError) -> Installation {
         var root = try YAMLNode.parse(text, file: file)
@@ -98,6 +99,75 @@ public enum ConfigLoader {
             for (k, v) in try a.mapping(allowed: ["prealarm_grace", "repeat_every"]) {
                 if k == "prealarm_grace" { ladder.preAlarmGrace = try v.span(in: .seconds(10) ... .minutes(30)) } else { ladder.repeatEvery = try v.span(in: .minutes(1) ... .hours(24)) }
             }
+        }
+
+        var storeSettings: StoreSettings?
+        if let st = section("store") {
+            var path: String?
+            var settings = StoreSettings(path: "")
+            for (k, v) in try st.mapping(allowed: ["path", "commit_every", "keep_events", "keep_hourly"]) {
+                switch k {
+                case "path": path = try v.string()
+                case "commit_every": settings.commitEvery = try v.span(in: .milliseconds(100) ... .minutes(5))
+                case "keep_events": settings.keepEvents = try v.span(in: .days(1) ... .days(3650))
+                default: settings.keepHourly = try v.span(in: .days(1) ... .days(3650))
+                }
+            }
+            guard let path, !path.isEmpty else { throw st.error("say where the database goes: path: /var/lib/kizuna/kizuna.sqlite") }
+            settings.path = path
+            storeSettings = settings
+        }
+        var apiSettings: APISettings?
+        if let a = section("api") {
+            var api = APISettings()
+            for (k, v) in try a.mapping(allowed: ["listen", "tokens", "tls", "summary_window"]) {
+                switch k {
+                case "listen":
+                    let text = try v.string()
+                    guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {
+                        throw v.error("expected HOST:PORT such as 127.0.0.1:8080, got \"\(text)\"")
+                    }
+                    api.host = String(text[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+                    api.port = port
+                case "tls":
+                    for (tk, tv) in try v.mapping(allowed: ["certificate", "key"]) {
+                        if tk == "certificate" { api.certificate = try tv.string() } else { api.key = try tv.string() }
+                    }
+                    guard api.certificate != nil, api.key != nil else { throw v.error("TLS needs both certificate and key") }
+                case "summary_window": api.summaryWindow = try v.span(in: .minutes(10) ... .days(7))
+                default:
+                    for t in try v.sequence() {
+                        var name = "", role: APIRole?, privacy = PrivacyLevel.summary, hash: [UInt8]?
+                        for (tk, tv) in try t.mapping(allowed: ["name", "role", "privacy", "sha256"]) {
+                            switch tk {
+                            case "name": name = try tv.string()
+                            case "role":
+                                let r = try tv.string()
+                                guard let parsed = APIRole(rawValue: r) else { throw tv.error("expected authority or technician, got \"\(r)\"") }
+                                role = parsed
+                            case "privacy":
+                                let p = try tv.string()
+                                guard let parsed = PrivacyLevel(rawValue: p) else { throw tv.error("expected summary or full, got \"\(p)\"") }
+                                privacy = parsed
+                            default:
+                                let hex = try tv.string().lowercased()
+                                let bytes = stride(from: 0, to: hex.count, by: 2).compactMap { i -> UInt8? in
+                                    let start = hex.index(hex.startIndex, offsetBy: i)
+                                    return UInt8(hex[start..<hex.index(start, offsetBy: 2, limitedBy: hex.endIndex)!], radix: 16)
+                                }
+                                guard hex.count == 64, bytes.count == 32 else {
+                                    throw tv.error("expected the token's SHA-256 as 64 hex digits (sha256sum of the token), not the token itself")
+                                }
+                                hash = bytes
+                            }
+                        }
+                        guard !name.isEmpty, let role, let hash else { throw t.error("a token needs name, role and sha256") }
+                        api.tokens.append(APIToken(name: name, role: role, privacy: privacy, sha256: hash))
+                    }
+                }
+            }
+            guard !api.tokens.isEmpty else { throw a.error("the API needs at least one token (api.tokens)") }
+            apiSettings = api
         }
 
         // Sensors and outputs, resolved against the board.
@@ -208,6 +278,6 @@ public enum ConfigLoader {
             sensors: SensorRegistry(descriptors), inverted: inverted, utcOffset: offset, ringCapacity: ringCapacity,
             contactSettle: settle, pirHold: hold, occupancy: occupancy, rules: rules, ladder: ladder)
         return Installation(configFile: file, deviceID: deviceID, flatID: flatID, board: board, settings: settings,
-                            wiring: wiring, sensorLines: sensorLines)
+                            wiring: wiring, sensorLines: sensorLines, store: storeSettings, api: apiSettings)
     }
 }

@@ -1,5 +1,15 @@
 import KizunaCore
 import KizunaHardware
+import KizunaNet
+
+/// Where and how the flat's record is kept.
+public struct StoreSettings: Sendable {
+    public var path: String
+    public var commitEvery: Span = .seconds(5)
+    public var keepEvents: Span = .days(90)
+    public var keepHourly: Span = .days(730)
+    public init(path: String) { self.path = path }
+}
 
 /// One flat's installation, parsed and validated from `kizuna.yaml` and its board profile:
 /// everything the runtime needs to start.
@@ -12,6 +22,10 @@ public struct Installation: Sendable {
     public var wiring: Wiring
     /// Per sensor, the config line that defines it (for later error messages).
     public var sensorLines: [String: Int]
+    /// The flat's record (nil: none kept).
+    public var store: StoreSettings?
+    /// The authority's log-pull API (nil: not served).
+    public var api: APISettings?
 
     public var sensors: SensorRegistry { settings.sensors }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import KizunaCore
 import KizunaHardware
+import KizunaNet
 import KizunaStore
 
 /// `kizuna demo`: the whole runtime on the simulated board, playing a scenario.
@@ -72,7 +73,15 @@ public struct Demo {
         }
         let clock = VirtualClock(start: origin, speed: speed)
         let loop = RuntimeLoop(engine: engine, source: flat, outputs: flat, clock: clock)
-        if let writer { loop.add(FlatRecorder(writer: writer, sensors: installation.sensors, bootID: bootID)) }
+        var services: RuntimeServices?
+        if let writer {
+            let metrics = KizunaMetrics()
+            let status = StatusBoard(installation: installation, version: KizunaVersion.current, started: origin, writer: writer)
+            RuntimeServices.attach(to: loop, installation: installation, writer: writer, metrics: metrics, status: status, bootID: bootID)
+            let s = RuntimeServices(installation: installation, loop: loop, store: store, writer: writer, metrics: metrics, status: status)
+            s.startAPI(port: PortBox(), log: { StandardOutput.error("kizuna: \($0)\n") })
+            services = s
+        }
         let reporter = TimelineReporter(style: style, sensors: installation.sensors, offset: installation.settings.utcOffset,
                                         statusLine: statusLine, write: write)
         loop.add(reporter)
@@ -83,7 +92,7 @@ public struct Demo {
         }
         loop.run(until: origin.monotonic + (scenario.end - startWall))
         reporter.finish()
-        writer?.stop()
+        services?.stop()
         let result = Result(engine: loop.engine, statistics: reporter.stats, flat: flat, wakeUps: loop.wakeUps)
         if style == .text { write(summary(result)) }
         return result

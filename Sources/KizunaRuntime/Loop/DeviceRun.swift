@@ -1,23 +1,52 @@
 import Foundation
 import KizunaCore
 import KizunaHardware
+import KizunaNet
+import KizunaStore
 
-/// `kizuna run`: the runtime on the board's real GPIO, in real time, until SIGTERM.
+/// `kizuna run`: the runtime on the board's real GPIO, in real time, until SIGTERM, with
+/// the flat's record and the authority's API when the config asks for them.
 public final class DeviceRun {
     public let installation: Installation
     public let loop: RuntimeLoop
     public let gpio: LinuxGPIO
+    public let store: FlatStore?
+    public let writer: StoreWriter?
+    public let metrics = KizunaMetrics()
+    public let status: StatusBoard
     let reporter: TimelineReporter
     let signals = SignalWatcher()
+    /// The API's port once it listens (0 until then).
+    public let apiPort = PortBox()
 
-    /// Requests the lines and builds the loop. A missing chip or a busy line throws.
+    /// Requests the lines, opens the store, restores what it remembers, and builds the loop.
+    /// A missing chip or a busy line throws a `GPIOError`; a store that cannot be opened
+    /// throws its error.
     public init(installation: Installation, style: TimelineReporter.Style, trace: Bool, walkTest: Bool,
-                walkTestEdges: Int? = nil, log: @escaping (String) -> Void) throws(GPIOError) {
+                walkTestEdges: Int? = nil, version: String = KizunaVersion.current, log: @escaping (String) -> Void) throws {
         self.installation = installation
         gpio = try LinuxGPIO(wiring: installation.wiring, consumer: "kizuna", log: log)
         let clock = SystemClock()
-        var engine = WatchEngine(settings: installation.settings, start: clock.now())
+        let start = clock.now()
+        var engine = WatchEngine(settings: installation.settings, start: start)
         for (sensor, level) in gpio.initialLevels() { engine.prime(sensor, rawLevel: level) }
+        if let st = installation.store {
+            let s = try FlatStore(path: st.path)
+            let w = StoreWriter(store: s, commitEvery: st.commitEvery.seconds)
+            w.retentionEvents = st.keepEvents
+            w.retentionHourly = st.keepHourly
+            if let r = try Recovery.recollect(store: s, settings: installation.settings, now: start, bootID: BootID.current) {
+                engine.restore(r)
+                log("info: restored from \(st.path): \(r.occupancy.rawValue), last sign of life " +
+                    (r.lastSign.map { "\((start.monotonic - $0.monotonic)) ago" } ?? "unknown") + ", \(r.openAlarms.count) open alarms")
+            }
+            w.start()
+            store = s
+            writer = w
+        } else {
+            store = nil
+            writer = nil
+        }
         loop = RuntimeLoop(engine: engine, source: gpio, outputs: gpio, clock: clock)
         loop.idleWake = 1.0
         loop.walkTest = walkTest
@@ -26,12 +55,18 @@ public final class DeviceRun {
         reporter = TimelineReporter(style: trace ? .json : style, sensors: installation.sensors,
                                     offset: installation.settings.utcOffset, statusLine: false)
         reporter.includeEvents = trace
+        status = StatusBoard(installation: installation, version: version, started: start, writer: writer)
         loop.add(reporter)
+        RuntimeServices.attach(to: loop, installation: installation, writer: writer, metrics: metrics, status: status, bootID: BootID.current)
     }
 
-    /// Runs until SIGINT or SIGTERM (or `until`, for tests); outputs are off on return.
-    public func run(until end: MonotonicInstant = .never) {
+    /// Starts the API (if configured), runs the loop until SIGINT or SIGTERM (or `until`,
+    /// for tests); outputs are off and the store flushed on return.
+    public func run(until end: MonotonicInstant = .never, log: @escaping @Sendable (String) -> Void = { _ in }) {
+        let services = RuntimeServices(installation: installation, loop: loop, store: store, writer: writer, metrics: metrics, status: status)
+        services.startAPI(port: apiPort, log: log)
         loop.run(until: end)
+        services.stop()
     }
 
     /// p50 and p99 of the walk test's edge-to-buzzer latencies, in microseconds.
@@ -41,4 +76,16 @@ public final class DeviceRun {
         func q(_ p: Double) -> Double { Double(samples[min(samples.count - 1, Int(p * Double(samples.count)))]) / 1000 }
         return (q(0.5), q(0.99), samples.count)
     }
+}
+
+/// A value set from one thread and read from another (the API's port).
+public final class PortBox: @unchecked Sendable {
+    let lock = NSLock()
+    var value = 0
+    public func set(_ v: Int) { lock.lock(); value = v; lock.unlock() }
+    public var port: Int { lock.lock(); defer { lock.unlock() }; return value }
+}
+
+public enum KizunaVersion {
+    public static let current = "0.1.0"
 }

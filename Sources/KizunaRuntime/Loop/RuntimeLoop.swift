@@ -38,6 +38,10 @@ public final class RuntimeLoop {
     var stopRequested = false
     /// Descriptors that stop the loop when readable (a `SignalWatcher`'s).
     public var stopDescriptors: [Int32] = []
+    /// Commands from the API and the shell, run inside the loop.
+    public let commands = CommandQueue()
+    /// Called with the duration of each wake-up's work (for the loop-time histogram).
+    public var onIteration: ((Duration) -> Void)?
 
     /// Walk test: the buzzer follows every PIR and door contact at once, so the technician
     /// hears each trigger; the alarms' buzzer patterns are held back meanwhile.
@@ -75,7 +79,7 @@ public final class RuntimeLoop {
             step(at: now)
             if now.monotonic >= end { break }
             let deadline = min(engine.nextDeadline(), source.nextDeadline(), buzzer.deadline, led.deadline, end)
-            clock.wait(until: deadline, descriptors: source.pollDescriptors + stopDescriptors, maxRealWait: idleWake)
+            clock.wait(until: deadline, descriptors: source.pollDescriptors + stopDescriptors + [commands.descriptor], maxRealWait: idleWake)
             if !stopDescriptors.isEmpty, Self.anyReadable(stopDescriptors) { stopRequested = true }
         }
         outputs.allOff()
@@ -83,7 +87,10 @@ public final class RuntimeLoop {
 
     /// One wake-up: inputs, timers, decisions, outputs.
     func step(at now: Timestamp) {
+        let began = ContinuousClock.now
+        defer { onIteration?(ContinuousClock.now - began) }
         wakeUps += 1
+        for command in commands.take() { command(&engine, now, &decisions) }
         source.collect(upTo: now, into: &observations)
         if walkTest { followInputs() }
         if !observations.isEmpty { for o in observers { o.observed(observations, engine: engine) } }
@@ -135,11 +142,5 @@ public final class RuntimeLoop {
         outputs.set(.statusLED, on: led.start(wanted, at: now), at: clock.now())
     }
 
-    /// An acknowledgement from outside (API, shell), applied inside the loop.
-    public func acknowledge(alarmID: UInt64, by who: String) -> Bool {
-        let now = clock.now()
-        let ok = engine.acknowledge(alarmID: alarmID, by: who, at: now, into: &decisions)
-        step(at: now)
-        return ok
-    }
+
 }

@@ -1,6 +1,6 @@
 /// Builds one JSON object per line, keys in the order given, without Foundation's
 /// encoder (stable key order, no escaping surprises).
-public struct JSONLine {
+public struct JSONLine: Sendable {
     var parts: [String] = []
     public init() {}
 
@@ -14,7 +14,12 @@ public struct JSONLine {
     /// A value that is already JSON (an object or array).
     public mutating func addRaw(_ key: String, _ json: String) { parts.append("\(Self.quote(key)):\(json)") }
 
+    public mutating func addNull(_ key: String) { parts.append("\(Self.quote(key)):null") }
+
     public var text: String { "{" + parts.joined(separator: ",") + "}" }
+
+    /// `[a,b,c]` from objects already encoded.
+    public static func array(_ items: [String]) -> String { "[" + items.joined(separator: ",") + "]" }
 
     public static func quote(_ s: String) -> String {
         var out = "\""

@@ -1,0 +1,70 @@
+import KizunaCore
+
+/// What `/v1/status` shows: an immutable snapshot the loop publishes after each wake-up.
+public struct DeviceStatus: Sendable {
+    public var deviceID: String
+    public var flatID: String
+    public var version: String
+    public var started: WallTime
+    public var now: Timestamp
+    public var startedMonotonic: MonotonicInstant
+    public var occupancy: String
+    public var lastActivity: WallTime?
+    public var lastActivityAge: Span?
+    /// Per sensor: "ok", "fault", "stuck", ...
+    public var sensors: [(name: String, health: String)]
+    public var openAlarms: [(id: UInt64, kind: String, phase: String)]
+    public var store: String
+    public var storeQueue: Int
+    public var clockSynchronised: Bool?
+
+    public init(deviceID: String, flatID: String, version: String, started: WallTime, now: Timestamp, startedMonotonic: MonotonicInstant,
+                occupancy: String, lastActivity: WallTime?, lastActivityAge: Span?, sensors: [(name: String, health: String)],
+                openAlarms: [(id: UInt64, kind: String, phase: String)], store: String, storeQueue: Int, clockSynchronised: Bool?) {
+        self.deviceID = deviceID
+        self.flatID = flatID
+        self.version = version
+        self.started = started
+        self.now = now
+        self.startedMonotonic = startedMonotonic
+        self.occupancy = occupancy
+        self.lastActivity = lastActivity
+        self.lastActivityAge = lastActivityAge
+        self.sensors = sensors
+        self.openAlarms = openAlarms
+        self.store = store
+        self.storeQueue = storeQueue
+        self.clockSynchronised = clockSynchronised
+    }
+
+    public func json(offset: UTCOffset) -> String {
+        var j = JSONLine()
+        j.add("device", deviceID)
+        j.add("flat", flatID)
+        j.add("version", version)
+        j.add("uptime_s", Int((now.monotonic - startedMonotonic).nanoseconds / 1_000_000_000))
+        j.add("time", CivilTime.iso8601(now.wall, offset: offset))
+        j.add("occupancy", occupancy)
+        if let a = lastActivity { j.add("last_activity", CivilTime.iso8601(a, offset: offset)) } else { j.addNull("last_activity") }
+        if let age = lastActivityAge { j.add("last_activity_age_s", Int(age.nanoseconds / 1_000_000_000)) } else { j.addNull("last_activity_age_s") }
+        j.addRaw("sensors", JSONLine.array(sensors.map { s in
+            var o = JSONLine()
+            o.add("name", s.name)
+            o.add("health", s.health)
+            return o.text
+        }))
+        j.addRaw("open_alarms", JSONLine.array(openAlarms.map { a in
+            var o = JSONLine()
+            o.add("id", a.id)
+            o.add("kind", a.kind)
+            o.add("phase", a.phase)
+            return o.text
+        }))
+        var store = JSONLine()
+        store.add("health", self.store)
+        store.add("queue", storeQueue)
+        j.addRaw("store", store.text)
+        if let c = clockSynchronised { j.add("clock_synchronised", c) } else { j.addNull("clock_synchronised") }
+        return j.text
+    }
+}

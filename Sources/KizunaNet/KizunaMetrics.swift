@@ -1,0 +1,67 @@
+import Foundation
+import KizunaCore
+import Prometheus
+
+/// The device's Prometheus metrics (swift-prometheus), served at `/metrics`.
+public final class KizunaMetrics: @unchecked Sendable {
+    public let registry = PrometheusCollectorRegistry()
+    let lock = NSLock()
+    var events: [String: Counter] = [:]
+    var steps: [String: Counter] = [:]
+    var faults: [String: Counter] = [:]
+    public let loopIteration: DurationHistogram
+    public let storeQueue: Gauge
+    public let storeCommitAge: Gauge
+    public let storeFailing: Gauge
+    public let secondsSinceActivity: Gauge
+    public let requests: Counter
+
+    public init() {
+        loopIteration = registry.makeDurationHistogram(
+            descriptor: Self.name("loop_iteration", "seconds", "Time the loop spends on one wake-up"),
+            buckets: [.microseconds(10), .microseconds(50), .microseconds(100), .microseconds(500), .milliseconds(1),
+                      .milliseconds(5), .milliseconds(10), .milliseconds(50), .milliseconds(100), .seconds(1)])
+        storeQueue = registry.makeGauge(descriptor: Self.name("store_queue", "depth", "Events and alarm steps waiting to be written"))
+        storeCommitAge = registry.makeGauge(descriptor: Self.name("store_last_commit_age", "seconds", "Seconds since the store last committed"))
+        storeFailing = registry.makeGauge(descriptor: Self.name("store", "failing", "1 while writes to the store fail"))
+        secondsSinceActivity = registry.makeGauge(descriptor: Self.name("seconds_since_last", "activity", "Seconds since the last sign of life"))
+        requests = registry.makeCounter(descriptor: Self.name("api_requests", "total", "Requests to the log-pull API"))
+    }
+
+    static func name(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "kizuna", metricName: metric, unitName: unit, helpText: help)
+    }
+
+    func counter(_ cache: inout [String: Counter], _ key: String, name: String, labels: [(String, String)], help: String) -> Counter {
+        if let c = cache[key] { return c }
+        let base = String(name.dropFirst("kizuna_".count).dropLast("_total".count))
+        let c = registry.makeCounter(descriptor: Self.name(base, "total", help), labels: labels)
+        cache[key] = c
+        return c
+    }
+
+    public func event(sensor: String) {
+        lock.lock()
+        let c = counter(&events, sensor, name: "kizuna_events_total", labels: [("sensor", sensor)], help: "Events by sensor")
+        lock.unlock()
+        c.increment()
+    }
+
+    public func alarmStep(kind: String, step: String) {
+        lock.lock()
+        let c = counter(&steps, kind + "/" + step, name: "kizuna_alarm_steps_total", labels: [("kind", kind), ("step", step)],
+                        help: "Alarm steps by kind and step")
+        lock.unlock()
+        c.increment()
+    }
+
+    public func sensorError(sensor: String) {
+        lock.lock()
+        let c = counter(&faults, sensor, name: "kizuna_sensor_errors_total", labels: [("sensor", sensor)],
+                        help: "Sensor read errors and faults by sensor")
+        lock.unlock()
+        c.increment()
+    }
+
+    public func text() -> String { registry.emitToString() }
+}
