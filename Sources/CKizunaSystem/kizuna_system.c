@@ -3,6 +3,11 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <stddef.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/eventfd.h>
 #include <sys/signalfd.h>
 #include <sys/timex.h>
@@ -43,4 +48,21 @@ int kz_clock_synchronised(void) {
     int state = adjtimex(&t);
     if (state < 0) return -errno;
     return state == TIME_ERROR ? 0 : 1;
+}
+
+int kz_sd_notify(const char *message) {
+    const char *path = getenv("NOTIFY_SOCKET");
+    if (!path || !*path) return 0;
+    size_t len = strlen(path);
+    struct sockaddr_un addr = {.sun_family = AF_UNIX};
+    if (len >= sizeof addr.sun_path) return -ENAMETOOLONG;
+    memcpy(addr.sun_path, path, len);
+    if (addr.sun_path[0] == '@') addr.sun_path[0] = 0;  /* abstract namespace */
+    int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -errno;
+    socklen_t alen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len);
+    ssize_t n = sendto(fd, message, strlen(message), MSG_NOSIGNAL, (struct sockaddr *)&addr, alen);
+    int e = errno;
+    close(fd);
+    return n < 0 ? -e : 1;
 }

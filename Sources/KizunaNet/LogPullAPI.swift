@@ -231,6 +231,8 @@ public struct LogPullAPI: Sendable {
             configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: nil),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
             logger: Logger(label: "kizuna.api"))
-        try await app.runService()
+        // The runtime owns SIGTERM/SIGINT (its loop stops, outputs go off, the store is
+        // flushed); the server must not take them over.
+        try await app.runService(gracefulShutdownSignals: [])
     }
 }

@@ -101,3 +101,17 @@ extension FlatStore {
         try read { db in try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM alarm") ?? 0 }
     }
 }
+
+extension FlatStore {
+    /// Fills the event table quickly with synthetic motion (benchmarks and tests of volume).
+    public func bulkInsertForTesting(count: Int, start: WallTime, every: Span = .seconds(1)) throws {
+        try write { db in
+            let insert = try db.makeStatement(sql: "INSERT INTO event (wall_ns, sensor, kind, value) VALUES (?, ?, ?, NULL)")
+            let sensors = ["pir.living", "pir.kitchen", "pir.bedroom", "door.entrance"]
+            for i in 0..<count {
+                try insert.execute(arguments: [start.nanosecondsSinceEpoch + Int64(i) * every.nanoseconds, sensors[i % 4],
+                                               i % 4 == 3 ? "door-open" : "motion-start"])
+            }
+        }
+    }
+}

@@ -239,10 +239,13 @@ public final class StoreWriter: @unchecked Sendable {
     }
 
     /// Hourly housekeeping: retention, in small steps so that the API never waits long.
+    /// Ages are measured from the newest event, not the system clock: a Pi that boots
+    /// without NTP may think it is 1970 (or, once, 2040), and a simulated day runs in the past.
     func maintain() {
         guard Date().timeIntervalSince(lastPrune) > 3600 else { return }
         lastPrune = Date()
-        _ = try? prune(now: WallTime(nanosecondsSinceEpoch: Int64(Date().timeIntervalSince1970 * 1e9)))
+        guard let newest = try? store.read({ db in try Int64.fetchOne(db, sql: "SELECT MAX(wall_ns) FROM event") }) else { return }
+        _ = try? prune(now: WallTime(nanosecondsSinceEpoch: newest))
     }
 
     /// Deletes raw events older than `retentionEvents` and hourly counts older than

@@ -62,6 +62,9 @@ struct DemoCommand: ParsableCommand {
     @Option(help: ArgumentHelp("With --store: how long the simulated device was down before resuming.", valueName: "duration"))
     var downtime = "1m"
 
+    @Option(help: .hidden)
+    var debugStall: String?
+
     func run() throws {
         if listScenarios {
             guard let dir = BoardsDirectory.locate(explicit: boards) else { throw fail(ConfigError(file: "boards", line: nil, key: "", message: "no boards/ folder found")) }
@@ -87,6 +90,12 @@ struct DemoCommand: ParsableCommand {
             throw ValidationError("--downtime: expected a duration such as 10m or 5h, got '\(downtime)'")
         }
         demo.downtime = down
+        if let debugStall {
+            // AFTER:DURATION in real time, e.g. 1500ms:2s
+            let parts = debugStall.split(separator: ":").map { DurationText.parse(String($0)) }
+            guard parts.count == 2, let a = parts[0], let d = parts[1] else { throw ValidationError("--debug-stall: AFTER:DURATION") }
+            demo.stall = (.nanoseconds(a.nanoseconds), .nanoseconds(d.nanoseconds))
+        }
         do {
             _ = try demo.run()
         } catch {
@@ -172,7 +181,7 @@ struct RunCommand: ParsableCommand {
         let device: DeviceRun
         do {
             device = try DeviceRun(installation: installation, style: json ? .json : .text, trace: trace, walkTest: walkTest,
-                                   walkTestEdges: walkTestEdges, log: { StandardOutput.error("kizuna: \($0)\n") })
+                                   walkTestEdges: walkTestEdges, log: SystemLog.write)
         } catch let e as GPIOError {
             StandardOutput.error("kizuna: \(e)\n")
             throw ExitCode(exitHardwareUnavailable)
@@ -188,7 +197,7 @@ struct RunCommand: ParsableCommand {
             StandardOutput.write(j.text + "\n")
         }
         let end = seconds.map { SystemClock().now().monotonic + Span(nanoseconds: Int64($0 * 1e9)) } ?? .never
-        device.run(until: end, log: { StandardOutput.error("kizuna: \($0)\n") })
+        device.run(until: end, log: SystemLog.write)
         if walkTest, let l = device.walkTestLatency {
             let text = "latency_us p50=\(Int(l.p50.rounded())) p99=\(Int(l.p99.rounded())) n=\(l.count)"
             if trace || json {
@@ -310,7 +319,7 @@ struct ExportCommand: ParsableCommand {
     }
 }
 
-// `run` stops on SIGINT/SIGTERM through a signalfd in its loop; the signals must be blocked
+// `run` and `demo` stop on SIGINT/SIGTERM through a signalfd in its loop; the signals must be blocked
 // before any thread starts, or a thread that does not block them is killed by them.
-if CommandLine.arguments.dropFirst().first == "run" { SignalWatcher.blockInThisProcess() }
+if ["run", "demo"].contains(CommandLine.arguments.dropFirst().first) { SignalWatcher.blockInThisProcess() }
 Kizuna.main()

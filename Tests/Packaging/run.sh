@@ -16,6 +16,10 @@
 #   udev      the rules applied by udevadm test to real gpiochip and i2c-dev devices, in the
 #             Tests/VM qemu guest (gpio-sim, i2c-stub); skipped without qemu
 #   package   .ci/build-deb, its contents, lintian (no E: line)
+#   systemd   the .deb installed in the qemu guest, systemd started there (PID 1 of a PID
+#             namespace), kizuna.service run with all its sandboxing on a gpio-sim chip:
+#             retries while the chip is missing, GPIO round trip, user, groups,
+#             seccomp, capabilities, restart after a crash, clean stop; skipped without qemu
 #   install   dpkg --root into an empty root, scripts run outside it (DPKG_ROOT): files,
 #             user, groups, modes, enablement, check-config of the installed config with
 #             the installed binary and boards; remove keeps the data, purge removes it
@@ -199,6 +203,30 @@ else
     if grep -q '^E:' <<<"$lint"; then fail "lintian: no errors" "$lint"; else pass "lintian: no errors ($(( $(date +%s) - t )) s)"; fi
     [ -z "$lint" ] || sed 's/^/    /' <<<"$lint"
 
+    # ======================================================== systemd, in the qemu guest
+    say "kizuna.service under systemd, in the qemu guest"
+    if [[ $SKIP == *" vm "* ]]; then
+        skip "kizuna.service under systemd (KIZUNA_PKG_SKIP has vm)"
+    elif ! command -v qemu-system-x86_64 >/dev/null 2>&1 || [ "$(uname -m)" != x86_64 ] || [ "$(dpkg-deb -f "$DEB" Architecture)" != amd64 ]; then
+        skip "kizuna.service under systemd (no qemu-system-x86_64, or not an amd64 package)"
+    else
+        t=$(date +%s)
+        mkdir -p "$W/vm-systemd"
+        out=$(KIZUNA_VM_OUT=$W/vm-systemd KIZUNA_VM_TIMEOUT=240 "$REPO/Tests/VM/run.sh" "$HERE/systemd-guest.sh" "$DEB" 2>&1)
+        rc=$?
+        while read -r l; do
+            case $l in
+                PASS:*) pass "systemd: ${l#PASS: }" ;;
+                FAIL:*) fail "systemd: ${l#FAIL: }" ;;
+            esac
+        done <<<"$out"
+        if grep -q '^FAIL:' <<<"$out" || [ $rc -ne 0 ]; then
+            [ $rc -eq 0 ] || fail "systemd guest run (exit status $rc)"
+            sed 's/^/    /' <<<"$(grep -v '^PASS:' <<<"$out" | tail -n 40)"
+        fi
+        echo "    $(( $(date +%s) - t )) s"
+    fi
+
     # ======================================================== install: dpkg --root
     say "install with dpkg --root (maintainer scripts outside the root, DPKG_ROOT)"
     R=$W/root
@@ -223,12 +251,21 @@ else
         check "kizuna is in group $g" grep -qE "^$g:x:[0-9]+:(.*,)?kizuna(,|$)" "$R/etc/group"
     done
     check "kizuna is not in group dialout (only the shell unit adds it)" bash -c "! grep -qE '^dialout:.*kizuna' '$R/etc/group'"
-    modes() { stat -c '%a %U %G' "$1" 2>&1 | sed "s/ $kuid / kizuna /g; s/ $kgid\$/ kizuna/"; }
-    kuid=$(awk -F: '$1 == "kizuna" { print $3 }' "$R/etc/passwd")
-    kgid=$(awk -F: '$1 == "kizuna" { print $3 }' "$R/etc/group")
-    check "/var/lib/kizuna is 750 kizuna kizuna" test "$(modes "$R/var/lib/kizuna")" = "750 kizuna kizuna"
-    check "/etc/kizuna is 750 root kizuna" test "$(modes "$R/etc/kizuna")" = "750 root kizuna"
-    check "/etc/kizuna/kizuna.yaml is 640 root kizuna" test "$(modes "$R/etc/kizuna/kizuna.yaml")" = "640 root kizuna"
+    # mode, owner and group of a file in the root, named after the root's own user database
+    modes() {
+        local m u g
+        read -r m u g < <(stat -c '%a %u %g' "$1") || return 1
+        u=$(awk -F: -v id="$u" '$3 == id { print $1; exit }' "$R/etc/passwd"); [ "$u" ] || u=root
+        g=$(awk -F: -v id="$g" '$3 == id { print $1; exit }' "$R/etc/group"); [ "$g" ] || g=root
+        echo "$m $u $g"
+    }
+    check_modes() {
+        local got; got=$(modes "$R$1")
+        if [ "$got" = "$2" ]; then pass "$1 is $2"; else fail "$1 is $2" "got: $got"; fi
+    }
+    check_modes /var/lib/kizuna "750 kizuna kizuna"
+    check_modes /etc/kizuna "750 root kizuna"
+    check_modes /etc/kizuna/kizuna.yaml "640 root kizuna"
     check "kizuna.service enabled (multi-user.target.wants)" test -L "$R/etc/systemd/system/multi-user.target.wants/kizuna.service"
 
     libpath=

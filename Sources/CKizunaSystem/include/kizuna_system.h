@@ -18,4 +18,8 @@ int kz_eventfd_open(void);
 /// 1 if the kernel says the wall clock is synchronised (adjtimex), 0 if not, -errno.
 int kz_clock_synchronised(void);
 
+/// Sends `message` to systemd's notification socket ($NOTIFY_SOCKET, path or abstract
+/// "@name"). Returns 1 if sent, 0 if there is no socket (not run by systemd), -errno.
+int kz_sd_notify(const char *message);
+
 #endif

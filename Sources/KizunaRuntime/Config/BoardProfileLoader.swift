@@ -14,7 +14,8 @@ public enum BoardProfileLoader {
     /// Names of the profiles in a directory.
     public static func available(in directory: String) -> [String] {
         let files = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-        return files.filter { $0.hasSuffix(".yaml") }.map { String($0.dropLast(5)) }.sorted()
+        // `kizuna.example.yaml` beside the profiles is an installation config, not a board.
+        return files.filter { $0.hasSuffix(".yaml") && !$0.hasSuffix(".example.yaml") }.map { String($0.dropLast(5)) }.sorted()
     }
 
     static func parse(_ text: String, file: String) throws(ConfigError) -> BoardProfile {

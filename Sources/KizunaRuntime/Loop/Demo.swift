@@ -18,6 +18,8 @@ public struct Demo {
     public var downtime: Span = .minutes(1)
     /// Real seconds between commits (the device's default is 5 s; a fast demo needs less).
     public var commitEvery: Double = 0.2
+    /// Test hook for the watchdog: block the loop after a while (see `RuntimeLoop.stall`).
+    public var stall: (after: Duration, duration: Duration)?
 
     public init(installation: Installation, scenario: Scenario, speed: Double?, style: TimelineReporter.Style, statusLine: Bool) {
         self.installation = installation
@@ -79,12 +81,18 @@ public struct Demo {
             let status = StatusBoard(installation: installation, version: KizunaVersion.current, started: origin, writer: writer)
             RuntimeServices.attach(to: loop, installation: installation, writer: writer, metrics: metrics, status: status, bootID: bootID)
             let s = RuntimeServices(installation: installation, loop: loop, store: store, writer: writer, metrics: metrics, status: status)
-            s.startAPI(port: PortBox(), log: { StandardOutput.error("kizuna: \($0)\n") })
+            s.startAPI(port: PortBox(), log: SystemLog.write)
             services = s
         }
         let reporter = TimelineReporter(style: style, sensors: installation.sensors, offset: installation.settings.utcOffset,
                                         statusLine: statusLine, write: write)
         loop.add(reporter)
+        let signals = SignalWatcher()
+        loop.stopDescriptors = [signals.descriptor]
+        let notifier = ServiceNotifier()
+        loop.notifier = notifier
+        loop.stall = stall
+        notifier.ready(status: "demo '\(scenario.name)'")
         if style == .text { write(header()) }
         if style == .text, startWall != scenario.start {
             write(" resumed from \(storePath ?? "") at \(CivilTime.iso8601(startWall, offset: installation.settings.utcOffset)) " +

@@ -65,6 +65,10 @@ public final class DeviceRun {
     public func run(until end: MonotonicInstant = .never, log: @escaping @Sendable (String) -> Void = { _ in }) {
         let services = RuntimeServices(installation: installation, loop: loop, store: store, writer: writer, metrics: metrics, status: status)
         services.startAPI(port: apiPort, log: log)
+        let notifier = ServiceNotifier()
+        loop.notifier = notifier
+        // Hardware requested and store open: ready.
+        notifier.ready(status: "watching: \(installation.sensors.count) sensors on \(installation.board.name)")
         loop.run(until: end)
         services.stop()
     }

@@ -42,6 +42,12 @@ public final class RuntimeLoop {
     public let commands = CommandQueue()
     /// Called with the duration of each wake-up's work (for the loop-time histogram).
     public var onIteration: ((Duration) -> Void)?
+    /// systemd's watchdog and status, fed from the loop itself.
+    public var notifier: ServiceNotifier?
+    /// Test hook: after this much real time, the loop blocks for `stall.duration` (to
+    /// prove that the watchdog then stops being fed).
+    public var stall: (after: Duration, duration: Duration)?
+    let startedAt = ContinuousClock.now
 
     /// Walk test: the buzzer follows every PIR and door contact at once, so the technician
     /// hears each trigger; the alarms' buzzer patterns are held back meanwhile.
@@ -81,7 +87,12 @@ public final class RuntimeLoop {
             let deadline = min(engine.nextDeadline(), source.nextDeadline(), buzzer.deadline, led.deadline, end)
             clock.wait(until: deadline, descriptors: source.pollDescriptors + stopDescriptors + [commands.descriptor], maxRealWait: idleWake)
             if !stopDescriptors.isEmpty, Self.anyReadable(stopDescriptors) { stopRequested = true }
+            if let s = stall, ContinuousClock.now - startedAt >= s.after {
+                stall = nil
+                Thread.sleep(forTimeInterval: Double(s.duration.components.seconds) + Double(s.duration.components.attoseconds) / 1e18)
+            }
         }
+        notifier?.stopping()
         outputs.allOff()
     }
 
@@ -110,6 +121,15 @@ public final class RuntimeLoop {
         if let level = buzzer.advance(to: now.monotonic) { outputs.set(.buzzer, on: level, at: now) }
         if let level = led.advance(to: now.monotonic) { outputs.set(.statusLED, on: level, at: now) }
         for o in observers { o.wokeUp(at: now, engine: engine) }
+        notifier?.loopAlive(status: self.statusLine())
+    }
+
+    /// One line for `systemctl status`.
+    func statusLine() -> String {
+        let silence = engine.inactivity.silence(at: clock.now().monotonic)
+        let alarms = engine.openAlarms
+        return "\(engine.state.rawValue), last sign of life \(silence == .zero ? "now" : "\(silence) ago"), " +
+            (alarms.isEmpty ? "no alarms" : alarms.map { "\($0.kind.rawValue) \($0.phase.rawValue)" }.joined(separator: ", "))
     }
 
     func followInputs() {

@@ -1,0 +1,251 @@
+import Foundation
+import KizunaCore
+import KizunaStore
+import Testing
+@testable import KizunaNet
+
+/// A real HTTP client: curl, on loopback.
+func curl(_ url: String, token: String? = nil, method: String = "GET") throws -> (status: Int, body: String, headers: String) {
+    let dir = FileManager.default.temporaryDirectory
+    let bodyFile = dir.appendingPathComponent("kz-body-\(UUID().uuidString)").path
+    let headerFile = dir.appendingPathComponent("kz-head-\(UUID().uuidString)").path
+    defer {
+        try? FileManager.default.removeItem(atPath: bodyFile)
+        try? FileManager.default.removeItem(atPath: headerFile)
+    }
+    var args = ["-s", "-X", method, "-o", bodyFile, "-D", headerFile, "-w", "%{http_code}", url]
+    if let token { args += ["-H", "Authorization: Bearer \(token)"] }
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+    p.arguments = args
+    let out = Pipe()
+    p.standardOutput = out
+    try p.run()
+    let code = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    p.waitUntilExit()
+    return (Int(code) ?? 0, (try? String(contentsOfFile: bodyFile, encoding: .utf8)) ?? "",
+            (try? String(contentsOfFile: headerFile, encoding: .utf8)) ?? "")
+}
+
+/// A store in a temporary folder, a writer, and an API server on a free loopback port.
+final class APIFixture: @unchecked Sendable {
+    static let full = "full-token-0123456789"
+    static let summary = "summary-token-abcdef"
+    static let technician = "technician-token-xyz"
+
+    let dir: URL
+    let store: FlatStore
+    let writer: StoreWriter
+    var task: Task<Void, Error>?
+    let port = PortHolder()
+    let offset = UTCOffset.japan
+
+    init() throws {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("kizuna-api-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        store = try FlatStore(path: dir.appendingPathComponent("kizuna.sqlite").path)
+        writer = StoreWriter(store: store, commitEvery: 0.05)
+        writer.start()
+    }
+
+    func start(status: DeviceStatus? = nil) async throws {
+        let settings = APISettings(host: "127.0.0.1", port: 0, tokens: [
+            APIToken(name: "ops-full", role: .authority, privacy: .full, sha256: TokenAuthority.hash(Self.full)),
+            APIToken(name: "ops-summary", role: .authority, privacy: .summary, sha256: TokenAuthority.hash(Self.summary)),
+            APIToken(name: "tech", role: .technician, privacy: .summary, sha256: TokenAuthority.hash(Self.technician)),
+        ])
+        let writer = self.writer
+        let api = LogPullAPI(settings: settings, store: store, metrics: KizunaMetrics(), offset: offset, status: { status },
+                             audit: { actor, action, detail in
+                                 writer.enqueue(audit: [AuditRecord(wall: WallTime(secondsSinceEpoch: 0), actor: actor, action: action, detail: detail)])
+                             })
+        let holder = port
+        task = Task { try await api.serve { holder.set($0) } }
+        for _ in 0..<500 where port.value == 0 { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(port.value != 0, "the server did not start")
+    }
+
+    func url(_ path: String) -> String { "http://127.0.0.1:\(port.value)\(path)" }
+
+    /// Events at 09:00 + i minutes on 2026-07-01, alternating two sensors.
+    func insert(_ n: Int, from start: Int = 0) {
+        let base = CivilTime.parseISO8601("2026-07-01T09:00:00", defaultOffset: offset)!
+        var records: [EventRecord] = []
+        for i in start..<(start + n) {
+            let motion = i % 2 == 0
+            let wall: WallTime = base + Span.minutes(Int64(i))
+            records.append(EventRecord(wall: wall, sensor: motion ? "pir.living" : "door.entrance",
+                                       kind: motion ? "motion-start" : "door-open", value: nil, room: motion ? "living" : "entrance"))
+        }
+        writer.enqueue(events: records)
+        writer.flush()
+    }
+
+    deinit {
+        task?.cancel()
+        writer.stop()
+        try? FileManager.default.removeItem(at: dir)
+    }
+}
+
+final class PortHolder: @unchecked Sendable {
+    let lock = NSLock()
+    var stored = 0
+    func set(_ v: Int) { lock.lock(); stored = v; lock.unlock() }
+    var value: Int { lock.lock(); defer { lock.unlock() }; return stored }
+}
+
+func lines(_ body: String) -> [[String: Any]] {
+    body.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+}
+
+@Suite("Log-pull API over loopback", .serialized)
+struct APITests {
+    @Test("events as NDJSON and CSV, filtered by time")
+    func events() async throws {
+        let f = try APIFixture()
+        f.insert(100)
+        try await f.start()
+        let all = try curl(f.url("/v1/events"), token: APIFixture.full)
+        #expect(all.status == 200)
+        #expect(all.headers.lowercased().contains("content-type: application/x-ndjson"))
+        let items = lines(all.body)
+        #expect(items.count == 100)
+        #expect(items.map { $0["seq"] as? Int } == (1...100).map { $0 })
+        #expect(items.first?["at"] as? String == "2026-07-01T09:00:00.000+09:00")
+        #expect(items.first?["sensor"] as? String == "pir.living")
+
+        let window = try curl(f.url("/v1/events?since=2026-07-01T09:10:00%2B09:00&until=2026-07-01T09:20:00%2B09:00"), token: APIFixture.full)
+        #expect(lines(window.body).count == 10)
+        let csv = try curl(f.url("/v1/events?format=csv&limit=3"), token: APIFixture.full)
+        #expect(csv.body == """
+            seq,at,sensor,kind,value
+            1,2026-07-01T09:00:00.000+09:00,pir.living,motion-start,
+            2,2026-07-01T09:01:00.000+09:00,door.entrance,door-open,
+            3,2026-07-01T09:02:00.000+09:00,pir.living,motion-start,
+
+            """)
+    }
+
+    @Test("no token or a wrong one: 401; the wrong role: 403")
+    func access() async throws {
+        let f = try APIFixture()
+        try await f.start()
+        let none = try curl(f.url("/v1/status"))
+        #expect(none.status == 401)
+        #expect(none.headers.contains("WWW-Authenticate: Bearer") || none.headers.lowercased().contains("www-authenticate: bearer"))
+        #expect(try curl(f.url("/v1/status"), token: "guess").status == 401)
+        let tech = try curl(f.url("/v1/events"), token: APIFixture.technician)
+        #expect(tech.status == 403)
+        #expect(lines(tech.body).first?["error"] as? String == "role 'technician' may not use GET /v1/events")
+        #expect(try curl(f.url("/v1/alarms/1/ack"), token: APIFixture.technician, method: "POST").status == 403)
+        // The technician may read the status and the metrics.
+        #expect(try curl(f.url("/metrics"), token: APIFixture.technician).status == 200)
+        f.writer.flush()
+        let audit = try f.store.audit(limit: 20)
+        #expect(audit.contains { $0.actor == "anonymous" && $0.detail.hasPrefix("401") })
+        #expect(audit.contains { $0.actor == "tech" && $0.action == "GET /v1/events" && $0.detail.hasPrefix("403") })
+    }
+
+    @Test("a bad query is a 400 that names the parameter", arguments: [
+        ("/v1/events?since=yesterday", "since"), ("/v1/events?limit=0", "limit"), ("/v1/events?format=xml", "format"),
+        ("/v1/events?after=-1", "after"), ("/v1/events?colour=red", "colour"), ("/v1/alarms?state=maybe", "state"),
+        ("/v1/activity/hourly?from=2026-07-02T00:00%2B09:00&to=2026-07-01T00:00%2B09:00", "to"),
+        ("/v1/events?since=2026-07-02T00:00%2B09:00&until=2026-07-01T00:00%2B09:00", "until"),
+    ])
+    func badParameters(_ path: String, _ parameter: String) async throws {
+        let f = try APIFixture()
+        try await f.start()
+        let r = try curl(f.url(path), token: APIFixture.full)
+        #expect(r.status == 400)
+        let body = lines(r.body).first
+        #expect(body?["parameter"] as? String == parameter)
+        #expect((body?["error"] as? String)?.hasPrefix(parameter + ":") == true)
+    }
+
+    @Test("the cursor never skips or repeats an event while new ones are written")
+    func cursorWhileWriting() async throws {
+        let f = try APIFixture()
+        try await f.start()
+        let total = 6000
+        let writer = Thread {
+            for batch in 0..<60 {
+                f.insert(100, from: batch * 100)
+                usleep(2000)
+            }
+        }
+        writer.start()
+        var seen: [Int] = []
+        var after = 0
+        var idle = 0
+        while seen.count < total && idle < 500 {
+            let r = try curl(f.url("/v1/events?after=\(after)&limit=250"), token: APIFixture.full)
+            #expect(r.status == 200)
+            let page = lines(r.body).compactMap { $0["seq"] as? Int }
+            if page.isEmpty { idle += 1; try await Task.sleep(for: .milliseconds(5)); continue }
+            seen += page
+            after = page.last!
+        }
+        #expect(seen.count == total)
+        #expect(seen == Array(1...total))  // in order, no gap, no duplicate
+    }
+
+    @Test("a summary token sees raw events only around an open alarm")
+    func summaryPrivacy() async throws {
+        let f = try APIFixture()
+        f.insert(10)
+        try await f.start()
+        #expect(lines(try curl(f.url("/v1/events"), token: APIFixture.summary).body).isEmpty)
+        #expect(lines(try curl(f.url("/v1/events"), token: APIFixture.full).body).count == 10)
+        // An inactivity alarm raised at 11:30: the window starts 2 h before, at 09:30.
+        let raised = CivilTime.parseISO8601("2026-07-01T11:30:00", defaultOffset: .japan)!
+        f.writer.enqueue(events: [EventRecord(wall: raised + .minutes(-1), sensor: "pir.living", kind: "motion-end", value: nil, room: "living")],
+                         steps: [AlarmStepRecord(alarmID: 1, kind: "inactivity", sensor: nil, severity: "critical", step: "alarm",
+                                                 wall: raised, reason: "no sign of life")])
+        f.writer.flush()
+        let seen = lines(try curl(f.url("/v1/events"), token: APIFixture.summary).body)
+        #expect(seen.count == 1)
+        #expect(seen.first?["kind"] as? String == "motion-end")
+        // Alarms themselves are for every authority token.
+        let alarms = try JSONSerialization.jsonObject(with: Data(try curl(f.url("/v1/alarms?state=open"), token: APIFixture.summary).body.utf8)) as? [[String: Any]]
+        #expect(alarms?.count == 1)
+    }
+
+    @Test("alarms with their steps, hourly counts, status and metrics")
+    func otherEndpoints() async throws {
+        let f = try APIFixture()
+        let t = CivilTime.parseISO8601("2026-07-01T12:00:00", defaultOffset: .japan)!
+        f.writer.enqueue(steps: [
+            AlarmStepRecord(alarmID: 7, kind: "inactivity", sensor: nil, severity: "critical", step: "prealarm", wall: t, reason: "silent"),
+            AlarmStepRecord(alarmID: 7, kind: "inactivity", sensor: nil, severity: "critical", step: "alarm", wall: t + .minutes(3), reason: "silent"),
+            AlarmStepRecord(alarmID: 8, kind: "door-open", sensor: "door.entrance", severity: "warning", step: "prealarm", wall: t, reason: "open"),
+            AlarmStepRecord(alarmID: 8, kind: "door-open", sensor: "door.entrance", severity: "warning", step: "cancel", wall: t + .minutes(1), reason: "closed"),
+        ])
+        f.insert(200)  // 09:00 to 12:19: three full hours get aggregated
+        let status = DeviceStatus(deviceID: "kz-1", flatID: "A-101", version: "test", started: t, now: Timestamp(monotonic: .init(nanoseconds: 90_000_000_000), wall: t),
+                                  startedMonotonic: .init(nanoseconds: 0), occupancy: "home", lastActivity: t, lastActivityAge: .seconds(42),
+                                  sensors: [("pir.living", "ok")], openAlarms: [(7, "inactivity", "alarm")], store: "ok", storeQueue: 0, clockSynchronised: true)
+        try await f.start(status: status)
+
+        let open = try JSONSerialization.jsonObject(with: Data(try curl(f.url("/v1/alarms?state=open"), token: APIFixture.full).body.utf8)) as! [[String: Any]]
+        #expect(open.map { $0["id"] as? Int } == [7])
+        #expect((open.first?["steps"] as? [[String: Any]])?.map { $0["step"] as? String } == ["prealarm", "alarm"])
+        let all = try JSONSerialization.jsonObject(with: Data(try curl(f.url("/v1/alarms"), token: APIFixture.full).body.utf8)) as! [[String: Any]]
+        #expect(all.map { $0["state"] as? String } == ["alarm", "cancelled"])
+
+        let hourly = try JSONSerialization.jsonObject(with: Data(try curl(
+            f.url("/v1/activity/hourly?from=2026-07-01T00:00%2B09:00&to=2026-07-02T00:00%2B09:00"), token: APIFixture.technician).body.utf8)) as! [[String: Any]]
+        let nine = hourly.filter { ($0["hour"] as? String) == "2026-07-01T09:00:00+09:00" }
+        #expect(nine.first { $0["room"] as? String == "living" }?["motion"] as? Int == 30)
+        #expect(nine.first { $0["room"] as? String == "entrance" }?["door"] as? Int == 30)
+
+        let s = try JSONSerialization.jsonObject(with: Data(try curl(f.url("/v1/status"), token: APIFixture.technician).body.utf8)) as! [String: Any]
+        #expect(s["device"] as? String == "kz-1")
+        #expect(s["occupancy"] as? String == "home")
+        #expect(s["last_activity_age_s"] as? Int == 42)
+        #expect(s["uptime_s"] as? Int == 90)
+
+        let metrics = try curl(f.url("/metrics"), token: APIFixture.full)
+        #expect(metrics.body.contains("kizuna_api_requests_total"))
+    }
+}
