@@ -42,7 +42,7 @@ public struct APISettings: Sendable {
     /// Raw events shown to `summary` tokens: this long before an open alarm was raised.
     public var summaryWindow: Span = .hours(2)
 
-    public init(host: String = "127.0.0.1", port: Int = 8080, tokens: [APIToken] = [], certificate: String? = nil, key: String? = nil) {
+    public init(host: String = "127.0.0.1", port: Int = 8080, certificate: String? = nil, key: String? = nil, tokens: [APIToken] = []) {
         self.host = host
         self.port = port
         self.tokens = tokens

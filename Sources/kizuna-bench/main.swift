@@ -1,6 +1,8 @@
-// Benchmarks of the core. Run: swift run -c release kizuna-bench [events]
-// Reports events per second through the engine (ring + filters + occupancy + rules +
-// ladder) and heap allocations per event, counted by CAllocCounter.
+// Benchmarks. Run: swift run -c release kizuna-bench [engine [events]]
+//   engine [N]              events per second through the engine and allocations per event
+//   store-append [N] [B]    events appended per second through the store writer, batches of B
+//   store-fill PATH N       a store with N synthetic events (for the HTTP export benchmark)
+//   casas-bytes FILE        a CASAS recording through engine and store: bytes written per day
 import CAllocCounter
 import KizunaCore
 
@@ -98,6 +100,23 @@ func benchmarkRing(count: Int) {
     print("ring: \(fixed(Double(count) / elapsed / 1e6, 1)) M pushes/s, \(allocations) heap allocations, overwritten \(ring.overwritten)")
 }
 
-let count = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1]) ?? 50_000_000 : 50_000_000
-benchmarkEngine(count: count)
-benchmarkRing(count: count)
+let args = Array(CommandLine.arguments.dropFirst())
+func arg(_ i: Int) -> String? { i < args.count ? args[i] : nil }
+do {
+    switch args.first {
+    case "store-append":
+        try benchmarkStoreAppend(count: arg(1).flatMap { Int($0) } ?? 1_000_000, batch: arg(2).flatMap { Int($0) } ?? 1000)
+    case "store-fill":
+        guard let path = arg(1), let n = arg(2).flatMap({ Int($0) }) else { fatalError("usage: store-fill PATH N") }
+        try storeFill(path: path, count: n)
+    case "casas-bytes":
+        try benchmarkCASASBytes(file: arg(1) ?? "../shared/data/casas-al/data")
+    default:
+        let count = (args.first == "engine" ? arg(1) : args.first).flatMap { Int($0) } ?? 50_000_000
+        benchmarkEngine(count: count)
+        benchmarkRing(count: count)
+    }
+} catch {
+    print("kizuna-bench: \(error)")
+    exit(1)
+}

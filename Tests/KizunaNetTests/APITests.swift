@@ -5,7 +5,7 @@ import Testing
 @testable import KizunaNet
 
 /// A real HTTP client: curl, on loopback.
-func curl(_ url: String, token: String? = nil, method: String = "GET") throws -> (status: Int, body: String, headers: String) {
+func curl(_ url: String, token: String? = nil, method: String = "GET", extra: [String] = []) throws -> (status: Int, body: String, headers: String) {
     let dir = FileManager.default.temporaryDirectory
     let bodyFile = dir.appendingPathComponent("kz-body-\(UUID().uuidString)").path
     let headerFile = dir.appendingPathComponent("kz-head-\(UUID().uuidString)").path
@@ -13,7 +13,7 @@ func curl(_ url: String, token: String? = nil, method: String = "GET") throws ->
         try? FileManager.default.removeItem(atPath: bodyFile)
         try? FileManager.default.removeItem(atPath: headerFile)
     }
-    var args = ["-s", "-X", method, "-o", bodyFile, "-D", headerFile, "-w", "%{http_code}", url]
+    var args = ["-s", "-X", method, "-o", bodyFile, "-D", headerFile, "-w", "%{http_code}"] + extra + [url]
     if let token { args += ["-H", "Authorization: Bearer \(token)"] }
     let p = Process()
     p.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
@@ -48,8 +48,8 @@ final class APIFixture: @unchecked Sendable {
         writer.start()
     }
 
-    func start(status: DeviceStatus? = nil) async throws {
-        let settings = APISettings(host: "127.0.0.1", port: 0, tokens: [
+    func start(status: DeviceStatus? = nil, certificate: String? = nil, key: String? = nil) async throws {
+        let settings = APISettings(host: "127.0.0.1", port: 0, certificate: certificate, key: key, tokens: [
             APIToken(name: "ops-full", role: .authority, privacy: .full, sha256: TokenAuthority.hash(Self.full)),
             APIToken(name: "ops-summary", role: .authority, privacy: .summary, sha256: TokenAuthority.hash(Self.summary)),
             APIToken(name: "tech", role: .technician, privacy: .summary, sha256: TokenAuthority.hash(Self.technician)),
@@ -247,5 +247,26 @@ struct APITests {
 
         let metrics = try curl(f.url("/metrics"), token: APIFixture.full)
         #expect(metrics.body.contains("kizuna_api_requests_total"))
+    }
+
+    @Test("TLS when a certificate and key are configured")
+    func tls() async throws {
+        let f = try APIFixture()
+        let cert = f.dir.appendingPathComponent("tls.crt").path, key = f.dir.appendingPathComponent("tls.key").path
+        let openssl = Process()
+        openssl.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        openssl.arguments = ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1",
+                             "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"]
+        openssl.standardError = FileHandle.nullDevice
+        try openssl.run()
+        openssl.waitUntilExit()
+        #expect(openssl.terminationStatus == 0)
+        try await f.start(certificate: cert, key: key)
+        let secure = try curl("https://127.0.0.1:\(f.port.value)/metrics", token: APIFixture.full, extra: ["--cacert", cert])
+        #expect(secure.status == 200)
+        #expect(secure.body.contains("kizuna_api_requests_total"))
+        // Plain HTTP to the TLS port gets no answer; a client that does not trust the certificate is refused.
+        #expect(try curl("http://127.0.0.1:\(f.port.value)/metrics", token: APIFixture.full, extra: ["--max-time", "3"]).status != 200)
+        #expect(try curl("https://127.0.0.1:\(f.port.value)/metrics", token: APIFixture.full).status == 0)
     }
 }
