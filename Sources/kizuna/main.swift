@@ -31,6 +31,20 @@ func fail(_ error: ConfigError) -> ExitCode {
     return ExitCode(2)
 }
 
+/// The options every command that reads an installation config shares.
+struct InstallationOptions: ParsableArguments {
+    @Option(help: "Installation config.")
+    var config = "/etc/kizuna/kizuna.yaml"
+
+    @Option(help: "The boards/ folder (default: found automatically).")
+    var boards: String?
+
+    @Flag(help: .hidden)
+    var shortTimers = false
+
+    func load() throws -> Installation { try loadInstallation(config, boards: boards, shortTimers: shortTimers) }
+}
+
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
@@ -148,12 +162,6 @@ struct RunCommand: ParsableCommand {
         abstract: "Run the runtime on the board's GPIO in real time, until SIGTERM or Ctrl-C."
     )
 
-    @Option(help: "Installation config.")
-    var config = "/etc/kizuna/kizuna.yaml"
-
-    @Option(help: "The boards/ folder (default: found automatically).")
-    var boards: String?
-
     @Flag(help: "One JSON object per line for each state change and alarm step.")
     var json = false
 
@@ -169,11 +177,10 @@ struct RunCommand: ParsableCommand {
     @Option(help: .hidden)
     var walkTestEdges: Int?
 
-    @Flag(help: .hidden)
-    var shortTimers = false
+    @OptionGroup var installation: InstallationOptions
 
     func run() throws {
-        let installation = try loadInstallation(config, boards: boards, shortTimers: shortTimers)
+        let installation = try self.installation.load()
         guard !installation.board.isSimulated else {
             StandardOutput.error("kizuna: board '\(installation.board.name)' is simulated; use kizuna demo\n")
             throw ExitCode(2)
@@ -215,22 +222,15 @@ struct RunCommand: ParsableCommand {
 }
 
 struct GPIOCheckCommand: ParsableCommand {
-    @Flag(help: .hidden)
-    var shortTimers = false
-
     static let configuration = CommandConfiguration(
         commandName: "gpio-check",
         abstract: "Show each configured GPIO line: the chip and offset it resolved to, its value, what is missing or busy."
     )
 
-    @Option(help: "Installation config.")
-    var config = "/etc/kizuna/kizuna.yaml"
-
-    @Option(help: "The boards/ folder (default: found automatically).")
-    var boards: String?
+    @OptionGroup var installation: InstallationOptions
 
     func run() throws {
-        let installation = try loadInstallation(config, boards: boards, shortTimers: shortTimers)
+        let installation = try self.installation.load()
         guard !installation.board.isSimulated else {
             StandardOutput.error("kizuna: board '\(installation.board.name)' is simulated: it has no GPIO lines to check\n")
             throw ExitCode(2)
@@ -266,12 +266,6 @@ struct ExportCommand: ParsableCommand {
         discussion: "For a technician with a laptop on the serial console. Times are ISO-8601; without a zone they are read in the flat's time zone."
     )
 
-    @Option(help: "Installation config (for the store's path and the time zone).")
-    var config = "/etc/kizuna/kizuna.yaml"
-
-    @Option(help: "The boards/ folder (default: found automatically).")
-    var boards: String?
-
     @Option(help: "The SQLite file (default: store.path from the config).")
     var store: String?
 
@@ -287,11 +281,10 @@ struct ExportCommand: ParsableCommand {
     @Option(help: "ndjson or csv.")
     var format = "ndjson"
 
-    @Flag(help: .hidden)
-    var shortTimers = false
+    @OptionGroup var installation: InstallationOptions
 
     func run() throws {
-        let installation = try loadInstallation(config, boards: boards, shortTimers: shortTimers)
+        let installation = try self.installation.load()
         let offset = installation.settings.utcOffset
         guard let eventFormat = EventFormat(rawValue: format) else { throw ValidationError("--format: expected ndjson or csv, got '\(format)'") }
         func time(_ text: String?, _ name: String) throws -> WallTime? {
@@ -303,7 +296,7 @@ struct ExportCommand: ParsableCommand {
         }
         let from = try time(since, "since"), to = try time(until, "until")
         guard let path = store ?? installation.store?.path else {
-            throw ValidationError("no store: give --store FILE or set store.path in \(config)")
+            throw ValidationError("no store: give --store FILE or set store.path in \(self.installation.config)")
         }
         guard FileManager.default.fileExists(atPath: path) else {
             StandardOutput.error("kizuna: no store at \(path)\n")

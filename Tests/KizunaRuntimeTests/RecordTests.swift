@@ -35,6 +35,18 @@ struct RecordTests {
         return lines
     }
 
+    /// Runs the collapse day with a store and SIGKILLs it at the first JSON line `stop` accepts.
+    static func demoKilled(_ kizuna: String, speed: String, store: String, stop: (String) -> Bool) throws -> (Process, [String]) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: kizuna)
+        p.arguments = ["demo", "--speed", speed, "--json", "--store", store, "--boards", Paths.boards]
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        return (p, killWhen(p, out: out, stop))
+    }
+
     @Test("kill -9 in the middle of a silence, restart: the inactivity alarm comes exactly when it would have")
     func restartRecovery() throws {
         let kizuna = try #require(Paths.kizuna)
@@ -43,14 +55,7 @@ struct RecordTests {
         let db = dir.appendingPathComponent("kizuna.sqlite").path
 
         // First life: the collapse day, killed (SIGKILL) an hour into the silence.
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: kizuna)
-        p.arguments = ["demo", "--speed", "8000", "--json", "--store", db, "--boards", Paths.boards]
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        let first = Self.killWhen(p, out: out) { $0.contains("\"to\":\"resting\"") && $0.contains("T14:56") }
+        let (p, first) = try Self.demoKilled(kizuna, speed: "8000", store: db) { $0.contains("\"to\":\"resting\"") && $0.contains("T14:56") }
         #expect(p.terminationReason == .uncaughtSignal)
         #expect(!first.contains { $0.contains("inactivity") }, "killed before any alarm")
 
@@ -70,14 +75,7 @@ struct RecordTests {
         let dir = try Self.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
         let db = dir.appendingPathComponent("kizuna.sqlite").path
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: kizuna)
-        p.arguments = ["demo", "--speed", "3000", "--json", "--store", db, "--boards", Paths.boards]
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        let first = Self.killWhen(p, out: out) { $0.contains("\"type\":\"prealarm\"") }
+        let (_, first) = try Self.demoKilled(kizuna, speed: "3000", store: db) { $0.contains("\"type\":\"prealarm\"") }
         #expect(first.last?.contains("2026-07-01T16:56:02.500") == true)
         let store = try FlatStore(path: db)
         #expect(try store.alarms(state: "open").map(\.state) == ["prealarm"])  // committed at once

@@ -1,0 +1,83 @@
+import Foundation
+import KizunaCore
+import Testing
+@testable import KizunaStore
+
+@Suite("FlatStore")
+struct FlatStoreTests {
+    static func store() throws -> (FlatStore, StoreWriter, URL) {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kizuna-store-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let s = try FlatStore(path: dir.appendingPathComponent("kizuna.sqlite").path)
+        let w = StoreWriter(store: s, commitEvery: 0.01)
+        w.start()
+        return (s, w, dir)
+    }
+
+    static let t = WallTime(secondsSinceEpoch: 1_782_867_600)  // 2026-07-01T01:00:00Z
+
+    static func event(_ s: Int64, _ sensor: String, _ kind: String) -> EventRecord {
+        EventRecord(wall: t + .seconds(s), sensor: sensor, kind: kind, value: nil, room: String(sensor.split(separator: ".").last!))
+    }
+
+    @Test("an alarm keeps its latest state and every step, with who acknowledged")
+    func alarmLadder() throws {
+        let (store, writer, dir) = try Self.store()
+        defer { writer.stop(); try? FileManager.default.removeItem(at: dir) }
+        for (i, step) in ["prealarm", "alarm", "repeat", "acknowledge"].enumerated() {
+            writer.enqueue(steps: [AlarmStepRecord(alarmID: 4, kind: "inactivity", sensor: nil, severity: "critical", step: step,
+                                                   wall: Self.t + .minutes(Int64(i)), reason: "r\(i)", actor: step == "acknowledge" ? "authority:ops" : nil)])
+        }
+        #expect(writer.flush())
+        let a = try #require(try store.alarms().first)
+        #expect(a.state == "acknowledged")
+        #expect(a.raised == Self.t)  // the first step's time stays
+        #expect(a.isOpen)
+        let steps = try store.steps(ofAlarm: 4)
+        #expect(steps.map(\.step) == ["prealarm", "alarm", "repeat", "acknowledge"])
+        #expect(steps.last?.actor == "authority:ops")
+        #expect(try store.openAlarms().first?.lastStep == Self.t + .minutes(3))
+    }
+
+    @Test("the last sign of life and each PIR's last motion are read back for a restart")
+    func recollection() throws {
+        let (store, writer, dir) = try Self.store()
+        defer { writer.stop(); try? FileManager.default.removeItem(at: dir) }
+        writer.enqueue(events: [Self.event(0, "pir.living", "motion-start"), Self.event(5, "pir.bedroom", "motion-start"),
+                                Self.event(9, "pir.bedroom", "motion-end"), Self.event(20, "temperature.living", "reading")])
+        #expect(writer.flush())
+        let sign = try #require(try store.lastSignOfLife())
+        #expect(sign.sensor == "pir.bedroom")
+        #expect(sign.wall == Self.t + .seconds(9))  // the reading is not a sign of life
+        #expect(try store.lastMotionBySensor() == ["pir.living": Self.t, "pir.bedroom": Self.t + .seconds(9)])
+    }
+
+    @Test("hourly counts per room are folded once an hour has passed")
+    func hourly() throws {
+        let (store, writer, dir) = try Self.store()
+        defer { writer.stop(); try? FileManager.default.removeItem(at: dir) }
+        writer.enqueue(events: [Self.event(10, "pir.kitchen", "motion-start"), Self.event(20, "pir.kitchen", "motion-end"),
+                                Self.event(30, "pir.kitchen", "motion-start"), Self.event(40, "door.entrance", "door-open")])
+        #expect(writer.flush())
+        #expect(try store.hourly(from: Self.t, to: Self.t + .hours(2)).isEmpty)  // the hour is not over
+        writer.enqueue(events: [Self.event(3700, "pir.living", "motion-start")])
+        #expect(writer.flush())
+        let rows = try store.hourly(from: Self.t, to: Self.t + .hours(2))
+        #expect(rows.map(\.room) == ["entrance", "kitchen"])
+        #expect(rows.first { $0.room == "kitchen" }?.motion == 2)
+        #expect(rows.first { $0.room == "entrance" }?.door == 1)
+    }
+
+    @Test("events page by cursor and by time")
+    func paging() throws {
+        let (store, writer, dir) = try Self.store()
+        defer { writer.stop(); try? FileManager.default.removeItem(at: dir) }
+        writer.enqueue(events: (0..<50).map { Self.event(Int64($0) * 60, "pir.living", "motion-start") })
+        #expect(writer.flush())
+        let first = try store.events(limit: 20)
+        let next = try store.events(after: first.last!.seq, limit: 100)
+        #expect(first.count == 20 && next.count == 30)
+        #expect(Set(first.map(\.seq)).isDisjoint(with: next.map(\.seq)))
+        #expect(try store.events(since: Self.t + .minutes(10), until: Self.t + .minutes(20), limit: 100).count == 10)
+    }
+}
