@@ -104,3 +104,37 @@ struct ScenarioTests {
         #expect(bad.stderr.contains("--speed"))
     }
 }
+
+@Suite("Scenario files")
+struct ScenarioFileTests {
+    static func load(_ text: String) throws -> Scenario {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kizuna-scn-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("s.yaml").path
+        try text.write(toFile: file, atomically: true, encoding: .utf8)
+        let installation = try ConfigLoader.load(file: Paths.demoConfig, boardsDirectory: Paths.boards)
+        return try ScenarioLoader.load(file, boards: Paths.boards, installation: installation)
+    }
+
+    @Test("sensor: names the door or button a step uses")
+    func sensorKey() throws {
+        let s = try Self.load("date: 2026-07-01\nsteps:\n  - { at: \"07:00\", door: open, sensor: door.entrance }\n")
+        #expect(s.steps.first?.action == .doorOpen(sensor: "door.entrance"))
+    }
+
+    @Test("keys that would do nothing are refused, with the line", arguments: [
+        ("  - { at: \"07:00\", door: open, sensor: door.garage }\n", "no sensor 'door.garage'"),
+        ("  - { at: \"07:00\", motion: living, sensor: pir.living }\n", "sensor: goes with door or button"),
+        ("  - { at: \"07:00\", door: open, room: living }\n", "room: goes with a reading"),
+        ("  - { at: \"07:00\", motion: living, every: 5m }\n", "every: needs until"),
+    ])
+    func refused(_ step: String, _ message: String) {
+        #expect {
+            _ = try Self.load("date: 2026-07-01\nsteps:\n" + step)
+        } throws: { e in
+            guard let e = e as? ConfigError else { return false }
+            return e.line == 3 && e.description.contains(message)
+        }
+    }
+}

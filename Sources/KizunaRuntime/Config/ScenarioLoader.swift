@@ -82,6 +82,7 @@ public enum ScenarioLoader {
             var every: Span?
             var action: ScenarioAction?
             var room: String?
+            var sensorName: String?
             var quantity: (SensorKind, Double)?
             func time(_ v: YAMLNode) throws(ConfigError) -> WallTime {
                 let text = try v.string()
@@ -121,13 +122,28 @@ public enum ScenarioLoader {
                 case "collapse":
                     guard try v.bool() else { throw v.error("write collapse: true, or leave it out") }
                     action = .collapse
-                case "sensor": break
+                case "sensor":
+                    let name = try v.string()
+                    guard sensors.id(named: name) != nil else {
+                        throw v.error("no sensor '\(name)' in \(installation.configFile)")
+                    }
+                    sensorName = name
                 default:
                     let kind = SensorKind(rawValue: k)!
                     quantity = (kind, try v.double(in: -100...100_000))
                 }
             }
             if let (kind, value) = quantity { action = .environment(kind, value: value, room: room) }
+            if room != nil, quantity == nil { throw node.error("room: goes with a reading (temperature, humidity, ...)") }
+            // `sensor:` picks one door or button where the flat has several.
+            if let sensorName {
+                switch action {
+                case .doorOpen?: action = .doorOpen(sensor: sensorName)
+                case .doorClose?: action = .doorClose(sensor: sensorName)
+                case .buttonPress?: action = .buttonPress(sensor: sensorName)
+                default: throw node.error("sensor: goes with door or button")
+                }
+            }
             guard let at else { throw node.error("a step needs at: HH:MM") }
             guard let action else { throw node.error("a step needs an action: motion, door, button, collapse, or a reading") }
             if every != nil, until == nil { throw node.error("every: needs until: HH:MM") }
