@@ -79,6 +79,9 @@ struct DemoCommand: ParsableCommand {
     @Option(help: .hidden)
     var debugStall: String?
 
+    @Option(help: .hidden)
+    var debugKillAt: String?
+
     func run() throws {
         if listScenarios {
             guard let dir = BoardsDirectory.locate(explicit: boards) else { throw fail(ConfigError(file: "boards", line: nil, key: "", message: "no boards/ folder found")) }
@@ -104,6 +107,12 @@ struct DemoCommand: ParsableCommand {
             throw ValidationError("--downtime: expected a duration such as 10m or 5h, got '\(downtime)'")
         }
         demo.downtime = down
+        if let debugKillAt {
+            guard let t = CivilTime.parseISO8601(debugKillAt, defaultOffset: demo.installation.settings.utcOffset) else {
+                throw ValidationError("--debug-kill-at: an ISO-8601 time")
+            }
+            demo.killAt = t
+        }
         if let debugStall {
             // AFTER:DURATION in real time, e.g. 1500ms:2s
             let parts = debugStall.split(separator: ":").map { DurationText.parse(String($0)) }

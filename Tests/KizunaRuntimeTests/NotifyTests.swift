@@ -57,11 +57,11 @@ struct NotifyTests {
         let socket = try NotifySocket()
         let p = Process()
         p.executableURL = URL(fileURLWithPath: kizuna)
-        // A day at 12000x lasts about 7 s; the loop blocks for 2 s after 2.5 s.
-        p.arguments = ["demo", "--speed", "12000", "--json", "--boards", Paths.boards, "--debug-stall", "2500ms:2s"]
+        // A day at 9000x lasts about 10 s; the loop blocks for 3 s after 3 s.
+        p.arguments = ["demo", "--speed", "9000", "--json", "--boards", Paths.boards, "--debug-stall", "3s:3s"]
         var env = ProcessInfo.processInfo.environment
         env["NOTIFY_SOCKET"] = socket.path
-        env["WATCHDOG_USEC"] = "400000"  // ping every 200 ms
+        env["WATCHDOG_USEC"] = "1000000"  // ping every 500 ms
         env.removeValue(forKey: "WATCHDOG_PID")
         p.environment = env
         p.standardOutput = FileHandle.nullDevice
@@ -75,14 +75,15 @@ struct NotifyTests {
         #expect(got.first?.message.hasPrefix("READY=1") == true, "READY comes first")
         #expect(got.last?.message == "STOPPING=1")
         let pings = got.filter { $0.message == "WATCHDOG=1" }.map(\.at)
-        #expect(pings.count >= 10)
+        #expect(pings.count >= 8)
         let gaps = zip(pings.dropFirst(), pings).map { $0 - $1 }
-        // Fed steadily (never faster than asked) except for one long silence: the stall.
-        #expect(gaps.allSatisfy { $0 >= 0.19 })
-        let long = gaps.filter { $0 > 1.0 }
+        // Fed steadily (never much faster than asked: receiving may jitter by a few tens of
+        // ms under load) except for one long silence: the stall.
+        #expect(gaps.allSatisfy { $0 >= 0.35 })
+        let long = gaps.filter { $0 > 2.0 }
         #expect(long.count == 1)
-        #expect((long.first ?? 0) >= 1.9)
-        #expect(gaps.filter { $0 <= 1.0 }.allSatisfy { $0 < 0.45 })
+        #expect((long.first ?? 0) >= 2.8)
+        #expect(gaps.filter { $0 <= 2.0 }.allSatisfy { $0 < 1.5 })
         #expect(got.contains { $0.message.hasPrefix("STATUS=") })
     }
 

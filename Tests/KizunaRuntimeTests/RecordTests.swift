@@ -12,39 +12,20 @@ struct RecordTests {
         return dir
     }
 
-    /// Reads a process's stdout line by line until `stop` says so, then kills it with SIGKILL.
-    static func killWhen(_ p: Process, out: Pipe, _ stop: (String) -> Bool) -> [String] {
-        var buffer = Data()
-        var lines: [String] = []
-        let handle = out.fileHandleForReading
-        while p.isRunning {
-            let chunk = handle.availableData
-            if chunk.isEmpty { break }
-            buffer.append(chunk)
-            while let nl = buffer.firstIndex(of: UInt8(ascii: "\n")) {
-                let line = String(decoding: buffer[buffer.startIndex..<nl], as: UTF8.self)
-                buffer.removeSubrange(buffer.startIndex...nl)
-                lines.append(line)
-                if stop(line) {
-                    kill(p.processIdentifier, SIGKILL)
-                    p.waitUntilExit()
-                    return lines
-                }
-            }
-        }
-        return lines
-    }
-
-    /// Runs the collapse day with a store and SIGKILLs it at the first JSON line `stop` accepts.
-    static func demoKilled(_ kizuna: String, speed: String, store: String, stop: (String) -> Bool) throws -> (Process, [String]) {
+    /// Plays the collapse day with a store and lets it SIGKILL itself at `killAt` (once its
+    /// store has caught up): a crash at a chosen simulated moment, whatever the machine's load.
+    static func crash(_ kizuna: String, store: String, at killAt: String) throws -> (status: Process.TerminationReason, lines: [String]) {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: kizuna)
-        p.arguments = ["demo", "--speed", speed, "--json", "--store", store, "--boards", Paths.boards]
+        p.arguments = ["demo", "--speed", "max", "--json", "--store", store, "--boards", Paths.boards, "--debug-kill-at", killAt]
         let out = Pipe()
         p.standardOutput = out
         p.standardError = FileHandle.nullDevice
         try p.run()
-        return (p, killWhen(p, out: out, stop))
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        #expect(p.terminationStatus == SIGKILL)
+        return (p.terminationReason, String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init))
     }
 
     @Test("kill -9 in the middle of a silence, restart: the inactivity alarm comes exactly when it would have")
@@ -55,8 +36,9 @@ struct RecordTests {
         let db = dir.appendingPathComponent("kizuna.sqlite").path
 
         // First life: the collapse day, killed (SIGKILL) an hour into the silence.
-        let (p, first) = try Self.demoKilled(kizuna, speed: "8000", store: db) { $0.contains("\"to\":\"resting\"") && $0.contains("T14:56") }
-        #expect(p.terminationReason == .uncaughtSignal)
+        let (reason, first) = try Self.crash(kizuna, store: db, at: "2026-07-01T15:00:00")
+        #expect(reason == .uncaughtSignal)
+        #expect(first.contains { $0.contains("\"to\":\"resting\"") && $0.contains("T14:56") })
         #expect(!first.contains { $0.contains("inactivity") }, "killed before any alarm")
 
         // Second life: 10 minutes later, as fast as possible.
@@ -75,10 +57,11 @@ struct RecordTests {
         let dir = try Self.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
         let db = dir.appendingPathComponent("kizuna.sqlite").path
-        let (_, first) = try Self.demoKilled(kizuna, speed: "3000", store: db) { $0.contains("\"type\":\"prealarm\"") }
+        let (_, first) = try Self.crash(kizuna, store: db, at: "2026-07-01T16:57:00")
+        #expect(first.last?.contains("\"type\":\"prealarm\"") == true)
         #expect(first.last?.contains("2026-07-01T16:56:02.500") == true)
         let store = try FlatStore(path: db)
-        #expect(try store.alarms(state: "open").map(\.state) == ["prealarm"])  // committed at once
+        #expect(try store.alarms(state: "open").map(\.state) == ["prealarm"])
 
         let r = try run(kizuna, ["demo", "--speed", "max", "--json", "--store", db, "--downtime", "30s", "--boards", Paths.boards])
         let steps = r.stdout.split(separator: "\n").filter { $0.contains("\"kind\":\"inactivity\"") }

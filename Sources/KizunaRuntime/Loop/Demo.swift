@@ -20,6 +20,9 @@ public struct Demo {
     public var commitEvery: Double = 0.2
     /// Test hook for the watchdog: block the loop after a while (see `RuntimeLoop.stall`).
     public var stall: (after: Duration, duration: Duration)?
+    /// Test hook for restart recovery: at this simulated moment, once the store has caught
+    /// up, the process kills itself with SIGKILL (a crash at a chosen moment, not a shutdown).
+    public var killAt: WallTime?
 
     public init(installation: Installation, scenario: Scenario, speed: Double?, style: TimelineReporter.Style, statusLine: Bool) {
         self.installation = installation
@@ -97,6 +100,11 @@ public struct Demo {
         if style == .text, startWall != scenario.start {
             write(" resumed from \(storePath ?? "") at \(CivilTime.iso8601(startWall, offset: installation.settings.utcOffset)) " +
                   "(state \(engine.state.rawValue), \(engine.openAlarms.count) open alarms)\n")
+        }
+        if let killAt, killAt > startWall, killAt < scenario.end {
+            loop.run(until: origin.monotonic + (killAt - startWall))
+            writer?.flush()
+            kill(getpid(), SIGKILL)
         }
         loop.run(until: origin.monotonic + (scenario.end - startWall))
         reporter.finish()
