@@ -139,8 +139,8 @@ public struct Demo {
                      (st.droppedFromRing > 0 ? " (\(st.droppedFromRing) not counted: ring overwritten)" : ""))
         let order: [OccupancyState] = [.home, .resting, .away, .unknown]
         lines.append("  time: " + order.compactMap { s in st.timeIn[s].map { "\(s.rawValue) \($0)" } }.joined(separator: ", "))
-        let alarmsOut = st.steps.filter { $0.step.step == .alarm }
-        let byKind = Dictionary(grouping: st.steps.map(\.step), by: \.kind)
+        let alarmsOut = st.steps.filter { $0.step == .alarm }
+        let byKind = Dictionary(grouping: st.steps, by: \.kind)
         if byKind.isEmpty {
             lines.append("  alarms: none")
         } else {
@@ -151,9 +151,9 @@ public struct Demo {
         }
         if let collapse = scenario.collapseTime {
             let collapseStamp = Timestamp(monotonic: MonotonicInstant(nanoseconds: 0), wall: collapse)
-            if let first = alarmsOut.first(where: { $0.step.kind == .inactivity }) {
-                let delay = first.step.at.wall - collapse
-                lines.append("  collapse at \(clock(collapseStamp)) → network alarm at \(clock(first.step.at)) (\(delay) later)")
+            if let first = alarmsOut.first(where: { $0.kind == .inactivity }) {
+                let delay = first.at.wall - collapse
+                lines.append("  collapse at \(clock(collapseStamp)) → network alarm at \(clock(first.at)) (\(delay) later)")
             } else {
                 lines.append("  collapse at \(clock(collapseStamp)) → NO network alarm within the scenario")
             }

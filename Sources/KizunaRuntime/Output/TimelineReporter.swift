@@ -161,7 +161,7 @@ public struct RunStatistics {
     public var timeIn: [OccupancyState: Span] = [:]
     var stateSince: Timestamp?
     var state: OccupancyState = .unknown
-    public var steps: [(step: AlarmStep, text: String)] = []
+    public var steps: [AlarmStep] = []
     public var transitions: [OccupancyTransition] = []
     /// The latest environmental reading of each sensor.
     public var latestReadings: [SensorID: Double] = [:]
@@ -169,7 +169,7 @@ public struct RunStatistics {
     mutating func record(_ d: Decision) {
         switch d {
         case .occupancy(let t): transitions.append(t)
-        case .alarm(let s): steps.append((s, ""))
+        case .alarm(let s): steps.append(s)
         case .buzzer: break
         }
     }
