@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
@@ -42,7 +43,7 @@ let package = Package(
         .target(name: "KizunaHardware", dependencies: ["KizunaCore", "CKizunaGPIO"]),
         // The flat's record: SQLite through GRDB (Debian: libsqlite3-dev).
         .target(name: "KizunaStore", dependencies: ["KizunaCore", .product(name: "GRDB", package: "GRDB.swift")]),
-        // The authority's log-pull API and /metrics.
+        // The authority's log-pull API, /metrics, and alarm delivery (a small NIO HTTP/1 client).
         .target(
             name: "KizunaNet",
             dependencies: [
@@ -54,6 +55,10 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

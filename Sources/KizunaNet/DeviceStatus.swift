@@ -17,6 +17,8 @@ public struct DeviceStatus: Sendable {
     public var store: String
     public var storeQueue: Int
     public var clockSynchronised: Bool?
+    /// Per sink: pending steps, failures, last success (empty: no delivery configured).
+    public var delivery: [SinkHealth] = []
 
     public init(deviceID: String, flatID: String, version: String, started: WallTime, now: Timestamp, startedMonotonic: MonotonicInstant,
                 occupancy: String, lastActivity: WallTime?, lastActivityAge: Span?, sensors: [(name: String, health: String)],
@@ -65,6 +67,26 @@ public struct DeviceStatus: Sendable {
         store.add("queue", storeQueue)
         j.addRaw("store", store.text)
         if let c = clockSynchronised { j.add("clock_synchronised", c) } else { j.addNull("clock_synchronised") }
+        j.addRaw("delivery", "[" + delivery.map { h in
+            var o = JSONLine()
+            o.add("sink", h.target)
+            o.add("pending", h.pending)
+            if let old = h.oldestPending {
+                o.add("oldest_pending", CivilTime.iso8601(old, offset: offset))
+                o.add("oldest_pending_age_s", max(0, Int((now.wall - old).nanoseconds / 1_000_000_000)))
+            } else {
+                o.addNull("oldest_pending")
+            }
+            o.add("delivered", h.delivered)
+            o.add("rejected", h.rejected)
+            o.add("failures", h.failures)
+            o.add("consecutive_failures", h.consecutiveFailures)
+            o.addRaw("failures_by_kind", "{" + h.failuresByKind.sorted { $0.key < $1.key }.map { "\"\($0.key)\":\($0.value)" }.joined(separator: ",") + "}")
+            if let t = h.lastSuccess { o.add("last_success", CivilTime.iso8601(t, offset: offset)) } else { o.addNull("last_success") }
+            if let e = h.lastError { o.add("last_error", e) } else { o.addNull("last_error") }
+            o.add("heartbeats", h.heartbeatsSent)
+            return o.text
+        }.joined(separator: ",") + "]")
         return j.text
     }
 }

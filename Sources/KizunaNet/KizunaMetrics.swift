@@ -9,6 +9,8 @@ public final class KizunaMetrics: @unchecked Sendable {
     var events: [String: Counter] = [:]
     var steps: [String: Counter] = [:]
     var faults: [String: Counter] = [:]
+    var deliveries: [String: Counter] = [:]
+    var deliveryGauges: [String: Gauge] = [:]
     public let loopIteration: DurationHistogram
     public let storeQueue: Gauge
     public let storeCommitAge: Gauge
@@ -61,6 +63,46 @@ public final class KizunaMetrics: @unchecked Sendable {
                         help: "Sensor read errors and faults by sensor")
         lock.unlock()
         c.increment()
+    }
+
+    /// A step (or heartbeat) accepted by a sink.
+    public func delivered(sink: String, at wall: WallTime, heartbeat: Bool = false) {
+        lock.lock()
+        let c = counter(&deliveries, "ok/" + sink + (heartbeat ? "/hb" : ""), name: "kizuna_delivered_total",
+                        labels: [("sink", sink), ("what", heartbeat ? "heartbeat" : "alarm-step")],
+                        help: "Alarm steps and heartbeats accepted, by sink")
+        let g = gauge("last/" + sink, name: "delivery_last_success", unit: "timestamp_seconds", labels: [("sink", sink)],
+                      help: "Unix time of the last message a sink accepted")
+        lock.unlock()
+        c.increment()
+        g.set(Double(wall.nanosecondsSinceEpoch) / 1e9)
+    }
+
+    /// A failed attempt: `kind` is dns, refused, unreachable, timeout, tls, reset, http, rejected or other.
+    public func deliveryFailure(sink: String, kind: String) {
+        lock.lock()
+        let c = counter(&deliveries, "fail/" + sink + "/" + kind, name: "kizuna_delivery_failures_total",
+                        labels: [("sink", sink), ("error", kind)], help: "Failed delivery attempts by sink and kind of failure")
+        lock.unlock()
+        c.increment()
+    }
+
+    /// Steps waiting for a sink, and the age of the oldest.
+    public func outbox(sink: String, depth: Int, oldestAge: Double) {
+        lock.lock()
+        let d = gauge("depth/" + sink, name: "outbox", unit: "depth", labels: [("sink", sink)], help: "Alarm steps not yet delivered, by sink")
+        let a = gauge("age/" + sink, name: "outbox_oldest_age", unit: "seconds", labels: [("sink", sink)],
+                      help: "Age of the oldest alarm step not yet delivered, by sink")
+        lock.unlock()
+        d.set(Double(depth))
+        a.set(max(0, oldestAge))
+    }
+
+    func gauge(_ key: String, name: String, unit: String, labels: [(String, String)], help: String) -> Gauge {
+        if let g = deliveryGauges[key] { return g }
+        let g = registry.makeGauge(descriptor: Self.name(name, unit, help), labels: labels)
+        deliveryGauges[key] = g
+        return g
     }
 
     public func text() -> String { registry.emitToString() }

@@ -25,6 +25,8 @@ public struct LogPullAPI: Sendable {
     public var audit: @Sendable (_ actor: String, _ action: String, _ detail: String) -> Void
     /// Acknowledges an alarm through the loop; nil when no loop is attached.
     public var acknowledge: (@Sendable (_ alarmID: UInt64, _ by: String) async -> Bool)?
+    /// Raises a test alarm through the loop (returns its id); nil when no loop is attached.
+    public var testAlarm: (@Sendable (_ by: String) async -> UInt64)?
 
     public init(settings: APISettings, store: FlatStore, metrics: KizunaMetrics, offset: UTCOffset,
                 status: @escaping @Sendable () -> DeviceStatus?, audit: @escaping @Sendable (String, String, String) -> Void,
@@ -92,6 +94,21 @@ public struct LogPullAPI: Sendable {
         }
         router.get("/v1/alarms") { request, _ in
             await guarded(request, roles: [.authority], action: "GET /v1/alarms") { _, q in try alarms(q) }
+        }
+        // A test of the whole path (`kizuna alarm test`): raised and resolved at once, marked
+        // as a test in every sink. Technicians may send one (that is their job at install).
+        router.post("/v1/alarms/test") { request, _ in
+            await guarded(request, roles: [.authority, .technician], action: "POST /v1/alarms/test") { token, q in
+                try q.only([])
+                guard let testAlarm else { return Self.error(.serviceUnavailable, "no runtime attached") }
+                let who = "\(token.role.rawValue):\(token.name)"
+                let id = await testAlarm(who)
+                var j = JSONLine()
+                j.add("alarm", id)
+                j.add("kind", "test")
+                j.add("requested_by", who)
+                return Self.json(.ok, j.text)
+            }
         }
         router.post("/v1/alarms/:id/ack") { request, context in
             await guarded(request, roles: [.authority], action: "POST /v1/alarms/ack") { token, q in

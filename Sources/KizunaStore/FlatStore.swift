@@ -81,7 +81,51 @@ public final class FlatStore: Sendable {
                 ) WITHOUT ROWID;
                 """)
         }
+        m.registerMigration("v2-outbox") { db in
+            // Alarm delivery (issue 6). Every network alarm step gets one row per delivery
+            // target, written in the same transaction as the step itself, before any attempt.
+            // `state`: pending until the target accepted it (delivered) or refused it for good
+            // (rejected: a 4xx other than 408/429, kept for the authority to see).
+            try db.execute(sql: """
+                CREATE TABLE outbox (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    target TEXT NOT NULL,
+                    step_id INTEGER NOT NULL REFERENCES alarm_step(id),
+                    alarm_id INTEGER NOT NULL,
+                    step TEXT NOT NULL,
+                    idempotency_key TEXT NOT NULL,
+                    message TEXT NOT NULL,
+                    created_wall_ns INTEGER NOT NULL,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    last_attempt_wall_ns INTEGER,
+                    last_error TEXT,
+                    state TEXT NOT NULL DEFAULT 'pending',
+                    done_wall_ns INTEGER,
+                    UNIQUE (target, idempotency_key)
+                );
+                CREATE INDEX outbox_pending ON outbox(target, state, id);
+                CREATE TABLE delivery_attempt (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    outbox_id INTEGER NOT NULL REFERENCES outbox(id) ON DELETE CASCADE,
+                    wall_ns INTEGER NOT NULL,
+                    outcome TEXT NOT NULL,
+                    detail TEXT NOT NULL,
+                    micros INTEGER NOT NULL
+                );
+                CREATE INDEX delivery_attempt_outbox ON delivery_attempt(outbox_id);
+                CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+                """)
+            // This store's identity, part of every idempotency key: a device whose store is
+            // replaced (new SD card) starts its alarm ids again, and must not look like a duplicate.
+            try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('store_id', ?)",
+                           arguments: [String(UUID().uuidString.lowercased().prefix(8))])
+        }
         return m
+    }
+
+    /// This store's identity (8 hex digits), made when it was created.
+    public var storeID: String {
+        (try? pool.read { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'store_id'") } ?? nil) ?? "00000000"
     }
 
     /// Runs a write transaction (used by the writer).

@@ -107,8 +107,13 @@ public struct AlarmStepRecord: Sendable {
     public var wall: WallTime
     public var reason: String
     public var actor: String?
+    /// The message to deliver to the authority (JSON), for the steps that go out on the
+    /// network; nil for local-only steps (pre-alarm, cancel). See `Outbox`.
+    public var delivery: String?
 
-    public init(alarmID: Int64, kind: String, sensor: String?, severity: String, step: String, wall: WallTime, reason: String, actor: String? = nil) {
+    public init(alarmID: Int64, kind: String, sensor: String?, severity: String, step: String, wall: WallTime, reason: String,
+                actor: String? = nil, delivery: String? = nil) {
+        self.delivery = delivery
         self.alarmID = alarmID
         self.kind = kind
         self.sensor = sensor

@@ -27,6 +27,14 @@ public final class StoreWriter: @unchecked Sendable {
     public let maxQueuedEvents: Int
     public var retentionEvents: Span = .days(90)
     public var retentionHourly: Span = .days(730)
+    /// Where network alarm steps are delivered: one outbox row per target and step.
+    public var deliveryTargets: [String] = []
+    /// Called on the writer thread after a commit that added outbox rows (wakes delivery).
+    public var onOutbox: (@Sendable () -> Void)? {
+        get { condition.lock(); defer { condition.unlock() }; return outboxBell }
+        set { condition.lock(); outboxBell = newValue; condition.unlock() }
+    }
+    var outboxBell: (@Sendable () -> Void)?
 
     let condition = NSCondition()
     var events: [EventRecord] = []
@@ -183,8 +191,17 @@ public final class StoreWriter: @unchecked Sendable {
         condition.unlock()
     }
 
+    var storeIDCache: String?
+    func keyPrefix(_ db: Database) -> String {
+        if let storeIDCache { return storeIDCache }
+        let id = (try? String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'store_id'")) ?? nil
+        storeIDCache = id ?? "00000000"
+        return storeIDCache!
+    }
+
     func commit(_ events: [EventRecord], _ steps: [AlarmStepRecord], _ audits: [AuditRecord], _ snapshot: StoredSnapshot?) throws {
         if let e = injectFailure?() { throw e }
+        var outboxAdded = false
         try store.write { db in
             if !events.isEmpty {
                 let insert = try db.cachedStatement(sql: "INSERT INTO event (wall_ns, sensor, kind, value) VALUES (?, ?, ?, ?)")
@@ -200,6 +217,17 @@ public final class StoreWriter: @unchecked Sendable {
                     """, arguments: [s.alarmID, s.kind, s.sensor, s.severity, s.wall.nanosecondsSinceEpoch, s.state, s.reason, s.wall.nanosecondsSinceEpoch])
                 try db.execute(sql: "INSERT INTO alarm_step (alarm_id, step, wall_ns, reason, actor) VALUES (?, ?, ?, ?, ?)",
                                arguments: [s.alarmID, s.step, s.wall.nanosecondsSinceEpoch, s.reason, s.actor])
+                if let message = s.delivery, !deliveryTargets.isEmpty {
+                    let stepID = db.lastInsertedRowID
+                    let key = "\(keyPrefix(db)):\(s.alarmID):\(stepID)"
+                    for target in deliveryTargets {
+                        try db.execute(sql: """
+                            INSERT INTO outbox (target, step_id, alarm_id, step, idempotency_key, message, created_wall_ns)
+                            VALUES (?, ?, ?, ?, ?, ?, ?)
+                            """, arguments: [target, stepID, s.alarmID, s.step, key, message, s.wall.nanosecondsSinceEpoch])
+                        outboxAdded = true
+                    }
+                }
             }
             for a in audits {
                 try db.execute(sql: "INSERT INTO audit (wall_ns, actor, action, detail) VALUES (?, ?, ?, ?)",
@@ -213,6 +241,7 @@ public final class StoreWriter: @unchecked Sendable {
                     """, arguments: [s.occupancy, s.saved.nanosecondsSinceEpoch, s.bootID, s.savedMonotonic.nanoseconds])
             }
         }
+        if outboxAdded { onOutbox?() }
         if let last = events.last { try aggregateHours(upTo: last.wall) }
     }
 
@@ -249,7 +278,8 @@ public final class StoreWriter: @unchecked Sendable {
     }
 
     /// Deletes raw events older than `retentionEvents` and hourly counts older than
-    /// `retentionHourly`, 1000 rows per transaction. Alarms and audit are kept. Returns the
+    /// `retentionHourly`, 1000 rows per transaction. Delivered outbox rows go with the
+    /// events; alarms, audit and undelivered outbox rows are kept. Returns the
     /// number of rows deleted.
     @discardableResult
     public func prune(now: WallTime) throws -> Int {
@@ -267,6 +297,11 @@ public final class StoreWriter: @unchecked Sendable {
         let hourCutoff = (now + Span(nanoseconds: -retentionHourly.nanoseconds)).nanosecondsSinceEpoch / 1_000_000_000
         total += try store.write { db -> Int in
             try db.execute(sql: "DELETE FROM hourly_activity WHERE hour_wall_s < ?", arguments: [hourCutoff])
+            return db.changesCount
+        }
+        // Delivered outbox rows (and their attempts) go with the raw events; pending ones never.
+        total += try store.write { db -> Int in
+            try db.execute(sql: "DELETE FROM outbox WHERE state != 'pending' AND created_wall_ns < ?", arguments: [eventCutoff])
             return db.changesCount
         }
         return total

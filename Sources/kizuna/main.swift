@@ -21,7 +21,7 @@ struct Kizuna: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kizuna",
         abstract: "Watch-over runtime for a flat: confirms that the resident is moving around and calls for help early.",
-        subcommands: [RunCommand.self, DemoCommand.self, CheckConfig.self, GPIOCheckCommand.self, ExportCommand.self]
+        subcommands: [RunCommand.self, DemoCommand.self, CheckConfig.self, GPIOCheckCommand.self, ExportCommand.self, AlarmCommand.self]
     )
 }
 
@@ -325,3 +325,50 @@ struct ExportCommand: ParsableCommand {
 // before any thread starts, or a thread that does not block them is killed by them.
 if ["run", "demo"].contains(CommandLine.arguments.dropFirst().first) { SignalWatcher.blockInThisProcess() }
 Kizuna.main()
+
+struct AlarmCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "alarm",
+        abstract: "Alarms of the running runtime.",
+        subcommands: [AlarmTestCommand.self]
+    )
+}
+
+struct AlarmTestCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "test",
+        abstract: "Send a test alarm through the whole path: the running runtime raises it and delivers it to every sink, marked as a test.",
+        discussion: """
+            Goes through the runtime's API on this machine (api.listen in the config) with a \
+            technician or authority token, read from --token-file or $KIZUNA_TOKEN. Prints the \
+            alarm id; watch it arrive at the webhook or Alertmanager, then check \
+            /v1/status for the delivery.
+            """
+    )
+
+    @Option(help: "A file holding the API token (default: $KIZUNA_TOKEN).")
+    var tokenFile: String?
+
+    @Option(help: "For https: the CA to trust (default: the API's own certificate from the config).")
+    var caFile: String?
+
+    @OptionGroup var installation: InstallationOptions
+
+    func run() throws {
+        let installation = try self.installation.load()
+        var token = ProcessInfo.processInfo.environment["KIZUNA_TOKEN"] ?? ""
+        if let tokenFile {
+            guard let text = try? String(contentsOfFile: tokenFile, encoding: .utf8) else { throw ValidationError("--token-file: cannot read \(tokenFile)") }
+            token = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        guard !token.isEmpty else { throw ValidationError("no token: give --token-file FILE or set KIZUNA_TOKEN") }
+        do {
+            let endpoint = try TestAlarmRequest.endpoint(for: installation)
+            let answer = try TestAlarmRequest.send(to: endpoint, token: token, caFile: caFile ?? installation.api?.certificate)
+            print(answer)
+        } catch {
+            StandardOutput.error("kizuna: \(error)\n")
+            throw ExitCode(1)
+        }
+    }
+}

@@ -14,7 +14,7 @@ public enum ConfigLoader {
         return try parse(text, file: file, boardsDirectory: boardsDirectory, shortTimers: shortTimers)
     }
 
-    static let topKeys = ["device", "board", "timezone", "ring_capacity", "sensors", "outputs", "filters", "occupancy", "rules", "alarms", "store", "api"]
+    static let topKeys = ["device", "board", "timezone", "ring_capacity", "sensors", "outputs", "filters", "occupancy", "rules", "alarms", "store", "api", "delivery"]
 
     public static func parse(_ text: String, file: String, boardsDirectory: String?, shortTimers: Bool = false) throws(ConfigError) -> Installation {
         var root = try YAMLNode.parse(text, file: file)
@@ -170,6 +170,13 @@ public enum ConfigLoader {
             apiSettings = api
         }
 
+        var deliverySettings: DeliverySettings?
+        if let d = section("delivery") {
+            let parsed = try DeliveryConfig.parse(d, configFile: file)
+            guard storeSettings != nil else { throw d.error("alarm delivery needs the store (store.path): the outbox lives there") }
+            if !parsed.isEmpty { deliverySettings = parsed }
+        }
+
         // Sensors and outputs, resolved against the board.
         var descriptors: [SensorDescriptor] = []
         var inverted: [Bool] = []
@@ -278,6 +285,7 @@ public enum ConfigLoader {
             sensors: SensorRegistry(descriptors), inverted: inverted, utcOffset: offset, ringCapacity: ringCapacity,
             contactSettle: settle, pirHold: hold, occupancy: occupancy, rules: rules, ladder: ladder)
         return Installation(configFile: file, deviceID: deviceID, flatID: flatID, board: board, settings: settings,
-                            wiring: wiring, sensorLines: sensorLines, store: storeSettings, api: apiSettings)
+                            wiring: wiring, sensorLines: sensorLines, store: storeSettings, api: apiSettings,
+                            delivery: deliverySettings)
     }
 }

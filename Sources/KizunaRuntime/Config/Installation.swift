@@ -26,6 +26,8 @@ public struct Installation: Sendable {
     public var store: StoreSettings?
     /// The authority's log-pull API (nil: not served).
     public var api: APISettings?
+    /// Where alarm steps are delivered (nil: nowhere; the store still keeps them).
+    public var delivery: DeliverySettings? = nil
 
     public var sensors: SensorRegistry { settings.sensors }
 }

@@ -62,7 +62,7 @@ public struct Demo {
             let s = try FlatStore(path: storePath)
             store = s
             if let last = try Recovery.lastTrace(store: s) { startWall = last + downtime }
-            let w = StoreWriter(store: s, commitEvery: commitEvery)
+            let w = RuntimeServices.makeWriter(store: s, installation: installation, commitEvery: commitEvery)
             w.start()
             writer = w
         }
@@ -85,6 +85,7 @@ public struct Demo {
             RuntimeServices.attach(to: loop, installation: installation, writer: writer, metrics: metrics, status: status, bootID: bootID)
             let s = RuntimeServices(installation: installation, loop: loop, store: store, writer: writer, metrics: metrics, status: status)
             s.startAPI(port: PortBox(), log: SystemLog.write)
+            try s.startDelivery(log: SystemLog.write)
             services = s
         }
         let reporter = TimelineReporter(style: style, sensors: installation.sensors, offset: installation.settings.utcOffset,

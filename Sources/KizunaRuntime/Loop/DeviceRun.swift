@@ -32,9 +32,7 @@ public final class DeviceRun {
         for (sensor, level) in gpio.initialLevels() { engine.prime(sensor, rawLevel: level) }
         if let st = installation.store {
             let s = try FlatStore(path: st.path)
-            let w = StoreWriter(store: s, commitEvery: st.commitEvery.seconds)
-            w.retentionEvents = st.keepEvents
-            w.retentionHourly = st.keepHourly
+            let w = RuntimeServices.makeWriter(store: s, installation: installation, commitEvery: st.commitEvery.seconds)
             if let r = try Recovery.recollect(store: s, settings: installation.settings, now: start, bootID: BootID.current) {
                 engine.restore(r)
                 log("info: restored from \(st.path): \(r.occupancy.rawValue), last sign of life " +
@@ -65,6 +63,11 @@ public final class DeviceRun {
     public func run(until end: MonotonicInstant = .never, log: @escaping @Sendable (String) -> Void = { _ in }) {
         let services = RuntimeServices(installation: installation, loop: loop, store: store, writer: writer, metrics: metrics, status: status)
         services.startAPI(port: apiPort, log: log)
+        do {
+            try services.startDelivery(log: log)
+        } catch {
+            log("error: alarm delivery cannot start (\(error)); alarms stay in the outbox until it can")
+        }
         let notifier = ServiceNotifier()
         loop.notifier = notifier
         // Hardware requested and store open: ready.

@@ -13,6 +13,19 @@ public final class RuntimeServices {
     let metrics: KizunaMetrics
     let status: StatusBoard
     var server: Task<Void, Error>?
+    /// Alarm delivery, when the config has sinks.
+    public private(set) var delivery: Delivery?
+
+    /// The store writer for an installation: its outbox targets are set before it starts.
+    public static func makeWriter(store: FlatStore, installation: Installation, commitEvery: Double) -> StoreWriter {
+        let w = StoreWriter(store: store, commitEvery: commitEvery)
+        if let st = installation.store {
+            w.retentionEvents = st.keepEvents
+            w.retentionHourly = st.keepHourly
+        }
+        w.deliveryTargets = installation.delivery?.targets ?? []
+        return w
+    }
 
     public init(installation: Installation, loop: RuntimeLoop, store: FlatStore?, writer: StoreWriter?, metrics: KizunaMetrics, status: StatusBoard) {
         self.installation = installation
@@ -31,7 +44,11 @@ public final class RuntimeServices {
         let histogram = metrics.loopIteration
         loop.onIteration = { histogram.record($0) }
         if let writer {
-            loop.add(FlatRecorder(writer: writer, sensors: installation.sensors, bootID: bootID))
+            let recorder = FlatRecorder(writer: writer, sensors: installation.sensors, bootID: bootID)
+            if installation.delivery != nil {
+                recorder.identity = (installation.deviceID, installation.flatID, installation.settings.utcOffset)
+            }
+            loop.add(recorder)
             loop.add(StoreFaultWatcher(writer: writer, commands: loop.commands))
         }
     }
@@ -45,7 +62,7 @@ public final class RuntimeServices {
         }
         let commands = loop.commands
         let statusBoard = status
-        let service = LogPullAPI(
+        var service = LogPullAPI(
             settings: api, store: store, metrics: metrics, offset: installation.settings.utcOffset,
             status: { statusBoard.status },
             audit: { actor, action, detail in
@@ -55,6 +72,13 @@ public final class RuntimeServices {
             acknowledge: { id, who in
                 await commands.perform { engine, now, out in engine.acknowledge(alarmID: id, by: who, at: now, into: &out) }
             })
+        service.testAlarm = { who in
+            await commands.perform { engine, now, out in
+                let id = engine.ladder.nextID
+                engine.raiseTestAlarm(by: who, at: now, into: &out)
+                return id
+            }
+        }
         server = Task.detached {
             do {
                 try await service.serve { p in
@@ -68,9 +92,37 @@ public final class RuntimeServices {
         }
     }
 
-    /// Stops the API and flushes the store.
+    /// Starts delivering alarm steps to the configured sinks (needs the store).
+    public func startDelivery(log: @escaping @Sendable (String) -> Void) throws {
+        guard let settings = installation.delivery, let store, let writer else { return }
+        let statusBoard = status
+        let installation = self.installation
+        let version = KizunaVersion.current
+        let started = WallTime(nanosecondsSinceEpoch: Int64(Date().timeIntervalSince1970 * 1e9))
+        let d = try Delivery(settings: settings, store: store, metrics: metrics, started: started) {
+            let s = statusBoard.status
+            return HeartbeatInfo(device: installation.deviceID, flat: installation.flatID, version: version,
+                                 uptimeSeconds: s.map { Int(($0.now.monotonic - $0.startedMonotonic).nanoseconds / 1_000_000_000) } ?? 0,
+                                 openAlarms: s?.openAlarms.count ?? 0,
+                                 faults: s?.sensors.filter { $0.health != "ok" }.map(\.name) ?? [],
+                                 offset: installation.settings.utcOffset)
+        }
+        writer.onOutbox = { [weak d] in d?.wake() }
+        d.start()
+        delivery = d
+        status.delivery = d
+        log("info: delivering alarms to " + d.sinks.map { "\($0.target) (\($0.endpoint))" }.joined(separator: ", "))
+    }
+
+    /// Stops the API, commits what is queued, gives delivery its last chance
+    /// (`drain_on_exit`), and stops it: what is left waits in the outbox for the next start.
     public func stop() {
         server?.cancel()
+        writer?.flush()
+        if let delivery {
+            delivery.drain(timeout: installation.delivery?.drainOnExit ?? 0)
+            delivery.stop()
+        }
         writer?.stop()
     }
 }

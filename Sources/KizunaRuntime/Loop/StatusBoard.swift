@@ -23,10 +23,20 @@ public final class StatusBoard: RuntimeObserver, @unchecked Sendable {
         self.writer = writer
     }
 
+    /// Alarm delivery, once started: its health is read fresh with each status.
+    public var delivery: Delivery? {
+        get { lock.lock(); defer { lock.unlock() }; return deliveryService }
+        set { lock.lock(); deliveryService = newValue; lock.unlock() }
+    }
+    var deliveryService: Delivery?
+
     public var status: DeviceStatus? {
         lock.lock()
-        defer { lock.unlock() }
-        return current
+        var s = current
+        let d = deliveryService
+        lock.unlock()
+        if let d { s?.delivery = d.health }
+        return s
     }
 
     public func apply(_ decisions: [Decision], engine: WatchEngine) {

@@ -1,5 +1,6 @@
 import Foundation
 import KizunaCore
+import KizunaNet
 import KizunaStore
 
 /// Hands what the loop sees to the store writer: new events from the ring, every alarm
@@ -13,6 +14,10 @@ public final class FlatRecorder: RuntimeObserver {
     var lastSnapshotSave: MonotonicInstant?
     /// How often the snapshot is saved even without a state change (resume point).
     public var snapshotEvery: Span = .minutes(10)
+    /// Who this device is, for the messages delivered to the authority (nil: none built).
+    public var identity: (device: String, flat: String, offset: UTCOffset)?
+    /// When each alarm still being delivered was raised (for its messages).
+    var raisedAt: [UInt64: WallTime] = [:]
 
     public init(writer: StoreWriter, sensors: SensorRegistry, bootID: String = BootID.current, startingAt sequence: UInt64 = 0) {
         self.writer = writer
@@ -31,10 +36,12 @@ public final class FlatRecorder: RuntimeObserver {
                 var actor: String?
                 if case .acknowledged(let who) = s.reason { actor = who }
                 if case .test(let who) = s.reason { actor = who }
+                let reason = s.reason.describe(sensors)
                 steps.append(AlarmStepRecord(alarmID: Int64(s.alarmID), kind: s.kind.rawValue,
                                              sensor: s.sensor == .none ? nil : sensors.name(s.sensor),
                                              severity: s.severity.rawValue, step: s.step.rawValue, wall: s.at.wall,
-                                             reason: s.reason.describe(sensors), actor: actor))
+                                             reason: reason, actor: actor,
+                                             delivery: message(s, reason: reason, actor: actor, engine: engine)))
             case .occupancy(let t):
                 snapshot = Self.snapshot(t.to, at: t.at, bootID: bootID)
             case .buzzer:
@@ -56,6 +63,43 @@ public final class FlatRecorder: RuntimeObserver {
         }
         writer.enqueue(events: batch, snapshot: snapshot)
         batch.removeAll(keepingCapacity: true)
+    }
+
+    /// The message for the authority, for the steps that go out on the network.
+    func message(_ s: AlarmStep, reason: String, actor: String?, engine: WatchEngine) -> String? {
+        guard let identity else { return nil }
+        if s.step == .preAlarm || s.step == .alarm, raisedAt[s.alarmID] == nil {
+            raisedAt[s.alarmID] = engine.ladder.alarm(id: s.alarmID)?.raisedAt.wall ?? s.at.wall
+        }
+        let raised = raisedAt[s.alarmID] ?? engine.ladder.alarm(id: s.alarmID)?.raisedAt.wall ?? s.at.wall
+        if s.step == .cancel || s.step == .resolve { raisedAt[s.alarmID] = nil }
+        guard AlarmMessage.isDelivered(step: s.step.rawValue) else { return nil }
+        let offset = identity.offset
+        let lastSign = engine.inactivity.lastSignSensor
+        let evidence = AlarmMessage.Evidence(
+            occupancy: engine.state.rawValue,
+            lastActivity: lastSign == .none ? nil : CivilTime.iso8601(engine.inactivity.lastSign.wall, offset: offset),
+            lastActivityRoom: lastSign == .none ? nil : sensors[lastSign].room,
+            readings: latestReadings(engine: engine, at: s.at))
+        return AlarmMessage(test: s.kind == .test, device: identity.device, flat: identity.flat, alarm: Int64(s.alarmID),
+                            kind: s.kind.rawValue, severity: s.severity.rawValue, step: s.step.rawValue,
+                            at: CivilTime.iso8601(s.at.wall, offset: offset, fractionDigits: 3),
+                            raised: CivilTime.iso8601(raised, offset: offset, fractionDigits: 3),
+                            reason: reason, actor: actor, evidence: evidence).json()
+    }
+
+    /// The newest reading of each environment sensor from the last hour, from the ring.
+    func latestReadings(engine: WatchEngine, at now: Timestamp) -> [String: Double] {
+        var out: [String: Double] = [:]
+        let wanted = sensors.sensors.filter { !$0.kind.isBinary }.count
+        guard wanted > 0 else { return out }
+        for e in engine.ring.newestFirst {
+            if now.monotonic - e.time.monotonic > .hours(1) || out.count == wanted { break }
+            guard e.kind == .reading else { continue }
+            let name = sensors.name(e.sensor)
+            if out[name] == nil { out[name] = e.value }
+        }
+        return out
     }
 
     static func snapshot(_ state: OccupancyState, at t: Timestamp, bootID: String) -> StoredSnapshot {

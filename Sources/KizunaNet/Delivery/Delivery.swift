@@ -1,0 +1,311 @@
+import Foundation
+import KizunaCore
+import KizunaStore
+import NIOCore
+
+/// What the heartbeat tells about the device (filled by the runtime).
+public struct HeartbeatInfo: Sendable {
+    public var device: String
+    public var flat: String
+    public var version: String
+    public var uptimeSeconds: Int
+    public var openAlarms: Int
+    public var faults: [String]
+    public var offset: UTCOffset
+    public init(device: String, flat: String, version: String, uptimeSeconds: Int, openAlarms: Int, faults: [String], offset: UTCOffset) {
+        self.device = device
+        self.flat = flat
+        self.version = version
+        self.uptimeSeconds = uptimeSeconds
+        self.openAlarms = openAlarms
+        self.faults = faults
+        self.offset = offset
+    }
+}
+
+/// How one sink is doing, for `/v1/status`, `/metrics` and the heartbeat.
+public struct SinkHealth: Sendable, Equatable {
+    public var target: String
+    public var pending = 0
+    public var oldestPending: WallTime?
+    public var delivered = 0
+    public var rejected = 0
+    public var failures = 0
+    public var failuresByKind: [String: Int] = [:]
+    public var consecutiveFailures = 0
+    public var lastSuccess: WallTime?
+    public var lastError: String?
+    public var heartbeatsSent = 0
+
+    public init(target: String) { self.target = target }
+}
+
+/// Alarm delivery: one worker thread per sink, each taking its outbox queue in order, off
+/// the loop. The loop never waits for the network: it only queues steps to the store
+/// writer, which commits them (and their outbox rows) at once and rings `wake()`.
+public final class Delivery: @unchecked Sendable {
+    public let settings: DeliverySettings
+    public let sinks: [any DeliverySink]
+    let workers: [DeliveryWorker]
+    let poster = HTTPPoster()
+    let outbox: Outbox
+
+    public init(settings: DeliverySettings, store: FlatStore, metrics: KizunaMetrics?, started: WallTime,
+                heartbeat: @escaping @Sendable () -> HeartbeatInfo) throws {
+        self.settings = settings
+        outbox = Outbox(store: store)
+        var sinks: [any DeliverySink] = []
+        for w in settings.webhooks {
+            let tls = w.endpoint.secure ? try HTTPPoster.tlsContext(caFile: w.caFile) : nil
+            sinks.append(WebhookSink(name: w.name, endpoint: w.endpoint, secret: w.secret, tls: tls))
+        }
+        for am in settings.alertmanagers {
+            for e in am.endpoints {
+                let tls = e.secure ? try HTTPPoster.tlsContext(caFile: am.caFile) : nil
+                sinks.append(AlertmanagerSink(name: am.name, endpoint: e, tls: tls, resendEvery: am.resendEvery,
+                                              heartbeatEvery: settings.heartbeatEvery, started: started))
+            }
+        }
+        self.sinks = sinks
+        let poster = self.poster
+        let outbox = self.outbox
+        workers = sinks.map { DeliveryWorker(sink: $0, outbox: outbox, poster: poster, settings: settings, metrics: metrics, heartbeat: heartbeat) }
+    }
+
+    public func start() {
+        for w in workers { w.start() }
+    }
+
+    /// New outbox rows were committed.
+    public func wake() {
+        for w in workers { w.ring() }
+    }
+
+    /// Waits until nothing is pending for any sink, or `timeout` passes. True when drained.
+    @discardableResult
+    public func drain(timeout: Double) -> Bool {
+        let end = Date().addingTimeInterval(timeout)
+        while true {
+            let pending = sinks.reduce(0) { $0 + ((try? outbox.depth(target: $1.target).count) ?? 1) }
+            if pending == 0 { return true }
+            if Date() >= end { return false }
+            usleep(20_000)
+        }
+    }
+
+    public func stop() {
+        for w in workers { w.stop() }
+        poster.shutdown()
+    }
+
+    public var health: [SinkHealth] { workers.map(\.currentHealth) }
+}
+
+/// Delivers one sink's outbox queue in order, with backoff after failures, and sends its
+/// heartbeats and (Alertmanager) its re-sends.
+final class DeliveryWorker: @unchecked Sendable {
+    let sink: any DeliverySink
+    let outbox: Outbox
+    let poster: HTTPPoster
+    let settings: DeliverySettings
+    let metrics: KizunaMetrics?
+    let heartbeat: @Sendable () -> HeartbeatInfo
+    let condition = NSCondition()
+    var rung = false
+    var stopping = false
+    var thread: Thread?
+    var health: SinkHealth
+    // Worker-thread state.
+    var failures = 0
+    var nextAttempt = Date.distantPast
+    var nextHeartbeat = Date()
+    var nextResend = Date()
+
+    init(sink: any DeliverySink, outbox: Outbox, poster: HTTPPoster, settings: DeliverySettings, metrics: KizunaMetrics?,
+         heartbeat: @escaping @Sendable () -> HeartbeatInfo) {
+        self.sink = sink
+        self.outbox = outbox
+        self.poster = poster
+        self.settings = settings
+        self.metrics = metrics
+        self.heartbeat = heartbeat
+        health = SinkHealth(target: sink.target)
+    }
+
+    func start() {
+        let t = Thread { [weak self] in self?.run() }
+        t.name = "kizuna-deliver"
+        thread = t
+        t.start()
+    }
+
+    func ring() {
+        condition.lock()
+        rung = true
+        condition.signal()
+        condition.unlock()
+    }
+
+    func stop() {
+        condition.lock()
+        stopping = true
+        condition.broadcast()
+        condition.unlock()
+        while thread?.isFinished == false { usleep(1000) }
+    }
+
+    var currentHealth: SinkHealth {
+        condition.lock()
+        defer { condition.unlock() }
+        return health
+    }
+
+    var isStopping: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return stopping
+    }
+
+    static func wallNow() -> WallTime { WallTime(nanosecondsSinceEpoch: Int64(Date().timeIntervalSince1970 * 1e9)) }
+
+    func run() {
+        while !isStopping {
+            let now = Date()
+            if now >= nextHeartbeat {
+                sendHeartbeat()
+                nextHeartbeat = now.addingTimeInterval(settings.heartbeatEvery)
+            }
+            if let every = sink.resendEvery, now >= nextResend {
+                if failures == 0 { resendFiring() }
+                nextResend = now.addingTimeInterval(every)
+            }
+            var head: OutboxItem?
+            var storeFailed = false
+            do { head = try outbox.head(target: sink.target) } catch { storeFailed = true }
+            if let head, Date() >= nextAttempt {
+                attempt(head)
+                continue
+            }
+            updateDepth()
+            var wake = min(nextHeartbeat, sink.resendEvery == nil ? .distantFuture : nextResend)
+            if head != nil { wake = min(wake, nextAttempt) }
+            if storeFailed { wake = min(wake, Date().addingTimeInterval(1)) }
+            condition.lock()
+            if !rung && !stopping { _ = condition.wait(until: wake) }
+            // A new step cuts a backoff short: one more try now costs little, and the
+            // failure may have been brief. The oldest step still goes first.
+            if rung { nextAttempt = .distantPast }
+            rung = false
+            condition.unlock()
+        }
+    }
+
+    /// One try of the head of the queue; records it; schedules the next try on failure.
+    func attempt(_ item: OutboxItem) {
+        let message: AlarmMessage
+        do {
+            message = try AlarmMessage.decode(item.message)
+        } catch {
+            finish(item, .rejected, "unreadable message in the outbox: \(error)", micros: 0)
+            return
+        }
+        let request = sink.request(for: item, message: message, now: Self.wallNow())
+        let started = DispatchTime.now().uptimeNanoseconds
+        let result = send(request)
+        let micros = Int((DispatchTime.now().uptimeNanoseconds - started) / 1000)
+        switch result {
+        case .success(let reply) where (200..<300).contains(reply.status):
+            finish(item, .delivered, "HTTP \(reply.status)", micros: micros)
+        case .success(let reply) where reply.status == 408 || reply.status == 429 || reply.status >= 500 || reply.status == 0:
+            fail(item, kind: "http", detail: "HTTP \(reply.status) \(reply.body.prefix(200))", micros: micros)
+        case .success(let reply):
+            finish(item, .rejected, "HTTP \(reply.status) \(reply.body.prefix(200))", micros: micros)
+        case .failure(let error):
+            fail(item, kind: error.kind, detail: error.description, micros: micros)
+        }
+    }
+
+    func send(_ request: OutgoingRequest) -> Result<HTTPReply, DeliveryError> {
+        poster.post(sink.endpoint, headers: request.headers, body: request.body,
+                    timeout: .milliseconds(Int64(settings.timeout * 1000)), tls: sink.tls)
+    }
+
+    func finish(_ item: OutboxItem, _ outcome: DeliveryOutcome, _ detail: String, micros: Int) {
+        let wall = Self.wallNow()
+        // If this cannot be recorded (disk failing) the step is sent again later with the
+        // same idempotency key: at least once, never lost.
+        let recorded = (try? outbox.record(item, outcome: outcome, detail: detail, at: wall, micros: micros)) != nil
+        failures = 0
+        nextAttempt = recorded ? .distantPast : Date().addingTimeInterval(1)
+        condition.lock()
+        health.consecutiveFailures = 0
+        if outcome == .delivered {
+            health.delivered += 1
+            health.lastSuccess = wall
+        } else {
+            health.rejected += 1
+            health.lastError = detail
+        }
+        condition.unlock()
+        if outcome == .delivered {
+            metrics?.delivered(sink: sink.target, at: wall)
+        } else {
+            metrics?.deliveryFailure(sink: sink.target, kind: "rejected")
+        }
+    }
+
+    func fail(_ item: OutboxItem, kind: String, detail: String, micros: Int) {
+        try? outbox.record(item, outcome: .failed, detail: detail, at: Self.wallNow(), micros: micros)
+        failures += 1
+        let wait = settings.backoff.delay(afterFailures: failures, random: Double.random(in: 0..<1))
+        nextAttempt = Date().addingTimeInterval(wait)
+        noteFailure(kind: kind, detail: detail)
+    }
+
+    func noteFailure(kind: String, detail: String) {
+        condition.lock()
+        health.failures += 1
+        health.failuresByKind[kind, default: 0] += 1
+        health.consecutiveFailures += 1
+        health.lastError = detail
+        condition.unlock()
+        metrics?.deliveryFailure(sink: sink.target, kind: kind)
+    }
+
+    func sendHeartbeat() {
+        let info = heartbeat()
+        let now = Self.wallNow()
+        let pending = (try? outbox.depth(target: sink.target).count) ?? 0
+        let beat = Heartbeat(device: info.device, flat: info.flat, at: CivilTime.iso8601(now, offset: info.offset), version: info.version,
+                             uptimeSeconds: info.uptimeSeconds, openAlarms: info.openAlarms, pending: pending, faults: info.faults)
+        switch send(sink.heartbeat(beat, now: now)) {
+        case .success(let reply) where (200..<300).contains(reply.status):
+            condition.lock()
+            health.heartbeatsSent += 1
+            health.lastSuccess = now
+            condition.unlock()
+            metrics?.delivered(sink: sink.target, at: now, heartbeat: true)
+        case .success(let reply):
+            noteFailure(kind: "http", detail: "heartbeat: HTTP \(reply.status)")
+        case .failure(let e):
+            noteFailure(kind: e.kind, detail: "heartbeat: \(e)")
+        }
+    }
+
+    func resendFiring() {
+        guard let items = try? outbox.firing(target: sink.target), !items.isEmpty else { return }
+        let firing = items.compactMap { item in (try? AlarmMessage.decode(item.message)).map { (item: item, message: $0) } }
+        guard let request = sink.resend(firing, now: Self.wallNow()) else { return }
+        if case .failure(let e) = send(request) { noteFailure(kind: e.kind, detail: "re-send: \(e)") }
+    }
+
+    func updateDepth() {
+        guard let d = try? outbox.depth(target: sink.target) else { return }
+        condition.lock()
+        health.pending = d.count
+        health.oldestPending = d.oldest
+        condition.unlock()
+        metrics?.outbox(sink: sink.target, depth: d.count,
+                        oldestAge: d.oldest.map { Double((Self.wallNow() - $0).nanoseconds) / 1e9 } ?? 0)
+    }
+}

@@ -1,0 +1,119 @@
+import GRDB
+import KizunaCore
+
+/// One alarm step waiting for (or done with) one delivery target.
+public struct OutboxItem: Sendable, Equatable, FetchableRecord {
+    public var id: Int64
+    public var target: String
+    /// The alarm step's row: its order among all steps (a receiver orders by it).
+    public var stepID: Int64
+    public var alarmID: Int64
+    public var step: String
+    /// The same for every attempt, every target and every restart: receivers drop duplicates by it.
+    public var idempotencyKey: String
+    /// The message (JSON) as the recorder built it when the step happened.
+    public var message: String
+    public var created: WallTime
+    public var attempts: Int
+    public var lastError: String?
+    public var state: String
+
+    public init(row: Row) {
+        id = row["id"]
+        target = row["target"]
+        stepID = row["step_id"]
+        alarmID = row["alarm_id"]
+        step = row["step"]
+        idempotencyKey = row["idempotency_key"]
+        message = row["message"]
+        created = WallTime(nanosecondsSinceEpoch: row["created_wall_ns"])
+        attempts = row["attempts"]
+        lastError = row["last_error"]
+        state = row["state"]
+    }
+}
+
+/// How one attempt ended.
+public enum DeliveryOutcome: String, Sendable {
+    /// The target accepted the message (2xx).
+    case delivered
+    /// It failed and will be tried again (network error, timeout, 5xx, 408, 429).
+    case failed
+    /// The target refused it for good (other 4xx): retrying cannot help; kept for inspection.
+    case rejected
+}
+
+/// The outbox as the delivery workers see it. Its rows are written by `StoreWriter` with
+/// the alarm steps; the workers read the head of their target's queue and record attempts.
+public struct Outbox: Sendable {
+    public let store: FlatStore
+
+    public init(store: FlatStore) { self.store = store }
+
+    /// The oldest pending item for `target`: delivery is in order, one item at a time.
+    public func head(target: String) throws -> OutboxItem? {
+        try store.read { db in
+            try OutboxItem.fetchOne(db, sql: "SELECT * FROM outbox WHERE target = ? AND state = 'pending' ORDER BY id LIMIT 1",
+                                    arguments: [target])
+        }
+    }
+
+    /// Records one attempt and its outcome (and closes the item unless it failed).
+    public func record(_ item: OutboxItem, outcome: DeliveryOutcome, detail: String, at wall: WallTime, micros: Int) throws {
+        try store.write { db in
+            try db.execute(sql: "INSERT INTO delivery_attempt (outbox_id, wall_ns, outcome, detail, micros) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [item.id, wall.nanosecondsSinceEpoch, outcome.rawValue, detail, micros])
+            switch outcome {
+            case .failed:
+                try db.execute(sql: "UPDATE outbox SET attempts = attempts + 1, last_attempt_wall_ns = ?, last_error = ? WHERE id = ?",
+                               arguments: [wall.nanosecondsSinceEpoch, detail, item.id])
+            case .delivered, .rejected:
+                try db.execute(sql: """
+                    UPDATE outbox SET attempts = attempts + 1, last_attempt_wall_ns = ?, last_error = ?, state = ?, done_wall_ns = ?
+                    WHERE id = ?
+                    """, arguments: [wall.nanosecondsSinceEpoch, outcome == .delivered ? nil : detail, outcome.rawValue,
+                                     wall.nanosecondsSinceEpoch, item.id])
+            }
+        }
+    }
+
+    /// Pending items for `target`, and the creation time of the oldest.
+    public func depth(target: String) throws -> (count: Int, oldest: WallTime?) {
+        try store.read { db in
+            let row = try Row.fetchOne(db, sql: "SELECT COUNT(*) AS n, MIN(created_wall_ns) AS oldest FROM outbox WHERE target = ? AND state = 'pending'",
+                                       arguments: [target])
+            let oldest: Int64? = row?["oldest"]
+            return (row?["n"] ?? 0, oldest.map { WallTime(nanosecondsSinceEpoch: $0) })
+        }
+    }
+
+    /// The last message delivered to `target` of each alarm that is still out (alarm or
+    /// acknowledged) and has nothing pending there: what a receiver that forgets unless
+    /// told again (Alertmanager) must be told again.
+    public func firing(target: String) throws -> [OutboxItem] {
+        try store.read { db in
+            try OutboxItem.fetchAll(db, sql: """
+                SELECT o.* FROM outbox o JOIN alarm a ON a.id = o.alarm_id
+                WHERE o.target = ? AND a.state IN ('alarm', 'acknowledged')
+                  AND o.id = (SELECT MAX(id) FROM outbox WHERE target = o.target AND alarm_id = o.alarm_id)
+                  AND o.state = 'delivered' AND o.step != 'resolve'
+                ORDER BY o.alarm_id
+                """, arguments: [target])
+        }
+    }
+
+    /// Every attempt for one item, oldest first (tests, diagnosis).
+    public func attempts(outboxID: Int64) throws -> [(outcome: String, detail: String)] {
+        try store.read { db in
+            try Row.fetchAll(db, sql: "SELECT outcome, detail FROM delivery_attempt WHERE outbox_id = ? ORDER BY id", arguments: [outboxID])
+                .map { ($0["outcome"], $0["detail"]) }
+        }
+    }
+
+    /// All items for `target`, oldest first (tests, diagnosis).
+    public func all(target: String) throws -> [OutboxItem] {
+        try store.read { db in
+            try OutboxItem.fetchAll(db, sql: "SELECT * FROM outbox WHERE target = ? ORDER BY id", arguments: [target])
+        }
+    }
+}
