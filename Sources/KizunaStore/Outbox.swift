@@ -18,6 +18,21 @@ public struct OutboxItem: Sendable, Equatable, FetchableRecord {
     public var lastError: String?
     public var state: String
 
+    public init(id: Int64, target: String, stepID: Int64, alarmID: Int64, step: String, idempotencyKey: String, message: String,
+                created: WallTime, attempts: Int, lastError: String?, state: String) {
+        self.id = id
+        self.target = target
+        self.stepID = stepID
+        self.alarmID = alarmID
+        self.step = step
+        self.idempotencyKey = idempotencyKey
+        self.message = message
+        self.created = created
+        self.attempts = attempts
+        self.lastError = lastError
+        self.state = state
+    }
+
     public init(row: Row) {
         id = row["id"]
         target = row["target"]

@@ -132,3 +132,55 @@ struct ConfigTests {
         #expect(good.stdout.contains("OK"))
     }
 }
+
+@Suite("Config: delivery")
+struct DeliveryConfigTests {
+    static func config(_ delivery: String, store: Bool = true) -> String {
+        ConfigTests.valid + (store ? "\nstore: { path: /tmp/k.sqlite }" : "") + "\ndelivery:\n" + delivery
+    }
+
+    static func secretFile() throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("kizuna-secret-\(UUID().uuidString)").path
+        try "0123456789abcdef0123".write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    func parse(_ text: String) throws(ConfigError) -> Installation {
+        try ConfigLoader.parse(text, file: "kizuna.yaml", boardsDirectory: Paths.boards)
+    }
+
+    @Test("webhooks and every Alertmanager instance become targets")
+    func targets() throws {
+        let secret = try Self.secretFile()
+        let i = try parse(Self.config("""
+              heartbeat_every: 2m
+              backoff: { first: 2s, max: 5m }
+              webhooks:
+                - { name: ops, url: "https://alarms.example.org/kizuna", secret_file: \(secret) }
+              alertmanagers:
+                - { name: am, urls: ["http://10.0.0.1:9093", "http://10.0.0.2:9093"] }
+            """))
+        let d = try #require(i.delivery)
+        #expect(d.targets == ["ops", "am@10.0.0.1:9093", "am@10.0.0.2:9093"])
+        #expect(d.heartbeatEvery == 120 && d.backoff.first == 2 && d.backoff.maximum == 300)
+        #expect(d.webhooks[0].secret == Array("0123456789abcdef0123".utf8))
+    }
+
+    @Test("a bad URL, a missing secret, a duplicate name or no store are refused with the line and key")
+    func errors() throws {
+        let secret = try Self.secretFile()
+        func error(_ text: String, store: Bool = true) -> ConfigError? {
+            do { _ = try parse(Self.config(text, store: store)); return nil } catch { return error }
+        }
+        let url = error("  webhooks:\n    - { name: ops, url: \"ftp://x/y\", secret_file: \(secret) }")
+        #expect(url?.key == "delivery.webhooks[0].url")
+        #expect(url?.description.contains("only http:// and https://") == true)
+        #expect(url?.line != nil)
+        let missing = error("  webhooks:\n    - { name: ops, url: \"http://x/y\", secret_file: /nonexistent/secret }")
+        #expect(missing?.key == "delivery.webhooks[0].secret_file")
+        let twice = error("  webhooks:\n    - { name: ops, url: \"http://x/y\", secret_file: \(secret) }\n  alertmanagers:\n    - { name: ops, urls: [\"http://a:9093\"] }")
+        #expect(twice?.description.contains("two sinks are named 'ops'") == true)
+        let noStore = error("  alertmanagers:\n    - { name: am, urls: [\"http://a:9093\"] }", store: false)
+        #expect(noStore?.description.contains("needs the store") == true)
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import KizunaCore
+import Testing
+@testable import KizunaStore
+
+@Suite("Outbox")
+struct OutboxTests {
+    static func step(_ alarm: Int64, _ step: String, _ minute: Int64, delivered: Bool = true) -> AlarmStepRecord {
+        AlarmStepRecord(alarmID: alarm, kind: "inactivity", sensor: nil, severity: "critical", step: step,
+                        wall: FlatStoreTests.t + .minutes(minute), reason: "r", delivery: delivered ? #"{"step":"\#(step)"}"# : nil)
+    }
+
+    @Test("network steps get one row per target in the commit that stores the step; local steps none")
+    func written() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kizuna-outbox-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = try FlatStore(path: dir.appendingPathComponent("k.sqlite").path)
+        let writer = StoreWriter(store: store, commitEvery: 10)
+        writer.deliveryTargets = ["ops", "am@127.0.0.1:9093"]
+        let rung = Bell()
+        writer.onOutbox = { rung.ring() }
+        writer.start()
+        defer { writer.stop() }
+        writer.enqueue(steps: [Self.step(1, "prealarm", 0, delivered: false), Self.step(1, "alarm", 3), Self.step(1, "repeat", 18)])
+        #expect(writer.flush())
+        #expect(rung.count >= 1)
+        let outbox = Outbox(store: store)
+        let ops = try outbox.all(target: "ops")
+        let am = try outbox.all(target: "am@127.0.0.1:9093")
+        #expect(ops.map(\.step) == ["alarm", "repeat"])
+        #expect(am.map(\.idempotencyKey) == ops.map(\.idempotencyKey))  // one key per step, the same for every target
+        #expect(Set(ops.map(\.idempotencyKey)).count == 2)
+        #expect(ops[0].idempotencyKey.hasPrefix(store.storeID + ":1:"))
+        #expect(ops[0].stepID < ops[1].stepID)
+
+        // In order: the head stays until it is delivered; a failure keeps it and counts.
+        #expect(try outbox.head(target: "ops")?.step == "alarm")
+        try outbox.record(ops[0], outcome: .failed, detail: "refused", at: FlatStoreTests.t, micros: 10)
+        #expect(try outbox.head(target: "ops")?.attempts == 1)
+        try outbox.record(ops[0], outcome: .delivered, detail: "HTTP 200", at: FlatStoreTests.t, micros: 10)
+        #expect(try outbox.head(target: "ops")?.step == "repeat")
+        #expect(try outbox.depth(target: "ops").count == 1)
+        #expect(try outbox.depth(target: "am@127.0.0.1:9093").count == 2)  // each target its own queue
+        #expect(try outbox.attempts(outboxID: ops[0].id).map(\.outcome) == ["failed", "delivered"])
+        // Still firing there: the last delivered step of the open alarm (re-sent to Alertmanager).
+        try outbox.record(ops[1], outcome: .delivered, detail: "HTTP 200", at: FlatStoreTests.t, micros: 10)
+        #expect(try outbox.firing(target: "ops").map(\.step) == ["repeat"])
+        writer.enqueue(steps: [Self.step(1, "resolve", 30)])
+        #expect(writer.flush())
+        #expect(try outbox.firing(target: "ops").isEmpty)  // resolved: nothing to re-send
+        #expect(try outbox.head(target: "ops")?.step == "resolve")
+    }
+
+    @Test("a store keeps its identity across reopening (part of every idempotency key)")
+    func identity() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("kizuna-id-\(UUID().uuidString).sqlite").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let first = try FlatStore(path: path).storeID
+        #expect(first.count == 8 && first != "00000000")
+        #expect(try FlatStore(path: path).storeID == first)
+    }
+}
+
+final class Bell: @unchecked Sendable {
+    let lock = NSLock()
+    var n = 0
+    func ring() { lock.lock(); n += 1; lock.unlock() }
+    var count: Int { lock.lock(); defer { lock.unlock() }; return n }
+}
