@@ -102,6 +102,13 @@ public struct Outbox: Sendable {
         }
     }
 
+    /// How many items `target` has accepted so far.
+    public func delivered(target: String) throws -> Int {
+        try store.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE target = ? AND state = 'delivered'", arguments: [target]) ?? 0
+        }
+    }
+
     /// The last message delivered to `target` of each alarm that is still out (alarm or
     /// acknowledged) and has nothing pending there: what a receiver that forgets unless
     /// told again (Alertmanager) must be told again.

@@ -3,6 +3,7 @@
 //   store-append [N] [B]    events appended per second through the store writer, batches of B
 //   store-fill PATH N       a store with N synthetic events (for the HTTP export benchmark)
 //   casas-bytes FILE        a CASAS recording through engine and store: bytes written per day
+//   delivery-latency URL SECRET LOG [N]   rule firing → webhook received (Tests/Benchmarks/delivery-latency.sh)
 import CAllocCounter
 import KizunaCore
 
@@ -109,6 +110,9 @@ do {
     case "store-fill":
         guard let path = arg(1), let n = arg(2).flatMap({ Int($0) }) else { fatalError("usage: store-fill PATH N") }
         try storeFill(path: path, count: n)
+    case "delivery-latency":
+        guard let url = arg(1), let secret = arg(2), let log = arg(3) else { fatalError("usage: delivery-latency URL SECRET_FILE RECEIVER_LOG [N]") }
+        try benchmarkDeliveryLatency(url: url, secretFile: secret, receiverLog: log, count: arg(4).flatMap { Int($0) } ?? 1000)
     case "casas-bytes":
         try benchmarkCASASBytes(file: arg(1) ?? "../shared/data/casas-al/data")
     default:
