@@ -61,11 +61,14 @@ public struct WebhookSink: DeliverySink {
     }
 }
 
-/// Alertmanager's `POST /api/v2/alerts`, the way Prometheus feeds it: a firing alert is
-/// sent again every `resendEvery` with `endsAt` a few periods ahead (so that an alert from
-/// a device that dies resolves by itself rather than hanging forever, while the heartbeat
-/// alert stops and trips the authority's dead man's switch); a resolved alarm is sent once
-/// more with `endsAt` at its resolution.
+/// Alertmanager's `POST /api/v2/alerts`: a firing alert is sent again every `resendEvery`
+/// (as Prometheus does, so an Alertmanager that restarted or joined the cluster learns it),
+/// and a resolved alarm is sent once more with `endsAt` at its resolution.
+///
+/// Unlike Prometheus, a firing alarm's `endsAt` is a day ahead, not a few minutes: a
+/// collapse alarm must not turn "resolved" at the authority because the device lost power
+/// or network. A dark device shows instead as the heartbeat alert going missing (the
+/// authority's dead man's switch), next to its alarms still firing.
 ///
 /// Labels: `alertname` (Kizuna + the kind, e.g. KizunaInactivity), `device`, `flat`,
 /// `severity`, `kind`, `alarm_id`, and `test="true"` on test alarms. The heartbeat is the
@@ -79,6 +82,8 @@ public struct AlertmanagerSink: DeliverySink {
     let started: WallTime
     /// How long a test alert stays up (it is resolved on the device at once).
     public static let testHold = Span.minutes(5)
+    /// How far ahead a firing alarm's `endsAt` is set (renewed with every re-send).
+    public static let firingHold = Span.hours(24)
 
     public init(name: String, endpoint: HTTPEndpoint, tls: NIOSSLContext?, resendEvery: Double, heartbeatEvery: Double, started: WallTime) {
         target = "\(name)@\(endpoint.authority)"
@@ -134,7 +139,7 @@ public struct AlertmanagerSink: DeliverySink {
         } else if m.step == "resolve" {
             ends = min(at, now)
         } else {
-            ends = now + .seconds(Int64(4 * (resendEvery ?? 60)))
+            ends = now + Self.firingHold
         }
         return ["labels": labels, "annotations": annotations, "startsAt": Self.rfc3339(min(raised, now)), "endsAt": Self.rfc3339(ends)]
     }
