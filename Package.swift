@@ -40,7 +40,10 @@ let package = Package(
             cSettings: libgpiodV2 ? [.define("KZ_LIBGPIOD_V2")] : [],
             linkerSettings: [.linkedLibrary("gpiod")]
         ),
-        .target(name: "KizunaHardware", dependencies: ["KizunaCore", "CKizunaGPIO"]),
+        // I2C through libi2c (Debian: libi2c-dev; no pkg-config file) and the ioctls
+        // (I2C_SLAVE, I2C_RDWR) in a small C shim.
+        .target(name: "CKizunaI2C", linkerSettings: [.linkedLibrary("i2c")]),
+        .target(name: "KizunaHardware", dependencies: ["KizunaCore", "CKizunaGPIO", "CKizunaI2C"]),
         // The flat's record: SQLite through GRDB (Debian: libsqlite3-dev).
         .target(name: "KizunaStore", dependencies: ["KizunaCore", .product(name: "GRDB", package: "GRDB.swift")]),
         // The authority's log-pull API, /metrics, and alarm delivery (a small NIO HTTP/1 client).
