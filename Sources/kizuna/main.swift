@@ -21,7 +21,7 @@ struct Kizuna: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kizuna",
         abstract: "Watch-over runtime for a flat: confirms that the resident is moving around and calls for help early.",
-        subcommands: [RunCommand.self, DemoCommand.self, CheckConfig.self, GPIOCheckCommand.self, ExportCommand.self, AlarmCommand.self]
+        subcommands: [RunCommand.self, DemoCommand.self, CheckConfig.self, GPIOCheckCommand.self, ExportCommand.self, AlarmCommand.self, I2CScanCommand.self]
     )
 }
 
@@ -370,5 +370,40 @@ struct AlarmTestCommand: ParsableCommand {
             StandardOutput.error("kizuna: \(error)\n")
             throw ExitCode(1)
         }
+    }
+}
+
+struct I2CScanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "i2c-scan",
+        abstract: "List the addresses that acknowledge on an I2C bus, and the known chip at each.",
+        discussion: "Without --bus, every adapter of this machine is scanned. Probing changes nothing on the chips (a quick write, or a byte read where a quick write could harm an EEPROM)."
+    )
+
+    @Option(help: "The bus number N of /dev/i2c-N (default: every bus).")
+    var bus: Int?
+
+    func run() throws {
+        let adapters = I2CScan.adapters()
+        let buses = bus.map { n in [(n, LinuxI2CBus.adapterName(n) ?? "?")] } ?? adapters
+        guard !buses.isEmpty else {
+            StandardOutput.error("kizuna: no I2C adapter (/dev/i2c-*): is the bus enabled (dtparam=i2c_arm=on) and i2c-dev loaded?\n")
+            throw ExitCode(69)
+        }
+        var failed = false
+        for (n, name) in buses {
+            do {
+                let b = try LinuxI2CBus(number: n)
+                let found = I2CScan.scan(b)
+                print("i2c-\(n) (\(name)): " + (found.isEmpty ? "nothing answers" : "\(found.count) device\(found.count == 1 ? "" : "s")"))
+                for f in found {
+                    print("  0x\(f.address < 16 ? "0" : "")\(String(f.address, radix: 16))  \(f.chip ?? "unknown chip")")
+                }
+            } catch {
+                StandardOutput.error("kizuna: cannot open /dev/i2c-\(n): \(error)\(error == .io(EACCES) ? " (is this user in the i2c group?)" : "")\n")
+                failed = true
+            }
+        }
+        if failed { throw ExitCode(69) }
     }
 }

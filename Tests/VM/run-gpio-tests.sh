@@ -1,6 +1,6 @@
 #!/bin/bash
-# Host wrapper: the real `kizuna` binary against the kernel's gpio-sim in the qemu VM
-# (Tests/VM/kizuna-gpio.sh has the cases). Prepares the VM if needed.
+# Host wrapper: the real `kizuna` binary against the kernel's gpio-sim and i2c-stub in the
+# qemu VM (Tests/VM/kizuna-gpio.sh and kizuna-i2c.sh have the cases). Prepares the VM if needed.
 # usage: Tests/VM/run-gpio-tests.sh [KIZUNA_BINARY]     (default: .build/debug/kizuna)
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -14,6 +14,10 @@ trap 'rm -rf "$OUT"' EXIT
 set +e
 KIZUNA_VM_OUT=$OUT "$HERE/run.sh" "$HERE/kizuna-gpio.sh" "$KIZUNA" "$REPO/boards" "$HERE/fixtures/kizuna-vm.yaml" | tee "$OUT/console.txt"
 status=${PIPESTATUS[0]}
+# Real I2C: a BME280 register map in the kernel's i2c-stub (second boot of the VM).
+KIZUNA_VM_OUT=$OUT "$HERE/run.sh" "$HERE/kizuna-i2c.sh" "$KIZUNA" "$REPO/boards" "$HERE/fixtures/kizuna-vm.yaml" | tee -a "$OUT/console.txt"
+i2c_status=${PIPESTATUS[0]}
+[ "$status" -ne 0 ] || status=$i2c_status
 set -e
 passed=$(grep -c '^PASS: ' "$OUT/console.txt" || true)
 failed=$(grep -c '^FAIL: ' "$OUT/console.txt" || true)

@@ -7,20 +7,31 @@ import Glibc
 
 /// An I2C adapter, `/dev/i2c-N`, through libi2c (SMBus transfers) and I2C_RDWR (plain
 /// transfers). Kernel errors become typed `I2CError`s.
+///
+/// The device is opened for each transfer and closed after it, not held: an adapter that
+/// goes away (a USB bridge unplugged, a driver reloaded) is then simply absent until it
+/// comes back, and nothing keeps its old instance busy. At a few transfers every couple
+/// of seconds the cost is nothing.
 public final class LinuxI2CBus: I2CBus {
     public let number: Int
-    let fd: Int32
 
-    /// Opens `/dev/i2c-NUMBER`; throws `.io(errno)` when it cannot (ENOENT: no such bus,
-    /// EACCES: not in the i2c group).
+    /// Checks that `/dev/i2c-NUMBER` can be opened; throws `.io(errno)` when it cannot
+    /// (ENOENT: no such bus, EACCES: not in the i2c group).
     public init(number: Int) throws(I2CError) {
         self.number = number
         let r = kz_i2c_open(Int32(number))
         guard r >= 0 else { throw .io(-r) }
-        fd = r
+        kz_i2c_close(r)
     }
 
-    deinit { kz_i2c_close(fd) }
+    func withDevice<T>(_ body: (Int32) -> (Int32, T)) throws(I2CError) -> T {
+        let fd = kz_i2c_open(Int32(number))
+        guard fd >= 0 else { throw fd == -ENOENT || fd == -ENODEV ? .noAcknowledge : .io(-fd) }
+        defer { kz_i2c_close(fd) }
+        let (r, value) = body(fd)
+        guard r >= 0 else { throw Self.error(r) }
+        return value
+    }
 
     /// The adapter's name as the kernel gives it (`/sys/class/i2c-dev/i2c-N/name`).
     public static func adapterName(_ number: Int) -> String? {
@@ -45,31 +56,34 @@ public final class LinuxI2CBus: I2CBus {
     }
 
     public func write(_ address: UInt8, _ bytes: [UInt8]) throws(I2CError) {
-        let r = bytes.withUnsafeBufferPointer { kz_i2c_write(fd, address, $0.baseAddress, UInt16($0.count)) }
-        guard r >= 0 else { throw Self.error(r) }
+        try withDevice { fd in (bytes.withUnsafeBufferPointer { kz_i2c_write(fd, address, $0.baseAddress, UInt16($0.count)) }, ()) }
     }
 
     public func read(_ address: UInt8, count: Int) throws(I2CError) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: count)
-        let r = out.withUnsafeMutableBufferPointer { kz_i2c_read(fd, address, $0.baseAddress, UInt16(count)) }
-        guard r >= 0 else { throw Self.error(r) }
-        return out
+        try withDevice { fd in
+            var out = [UInt8](repeating: 0, count: count)
+            let r = out.withUnsafeMutableBufferPointer { kz_i2c_read(fd, address, $0.baseAddress, UInt16(count)) }
+            return (r, out)
+        }
     }
 
     public func readRegisters(_ address: UInt8, from register: UInt8, count: Int) throws(I2CError) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: 32)
-        let r = out.withUnsafeMutableBufferPointer { kz_i2c_read_registers(fd, address, register, UInt8(min(count, 32)), $0.baseAddress) }
-        guard r >= 0 else { throw Self.error(r) }
-        guard Int(r) == count else { throw .badValue("short read: \(r) of \(count) bytes") }
-        return Array(out.prefix(count))
+        let out = try withDevice { fd in
+            var out = [UInt8](repeating: 0, count: 32)
+            let r = out.withUnsafeMutableBufferPointer { kz_i2c_read_registers(fd, address, register, UInt8(min(count, 32)), $0.baseAddress) }
+            return (r, Array(out.prefix(Int(max(r, 0)))))
+        }
+        guard out.count == count else { throw .badValue("short read: \(out.count) of \(count) bytes") }
+        return out
     }
 
     public func writeRegister(_ address: UInt8, _ register: UInt8, _ value: UInt8) throws(I2CError) {
-        let r = kz_i2c_write_register(fd, address, register, value)
-        guard r >= 0 else { throw Self.error(r) }
+        try withDevice { fd in (kz_i2c_write_register(fd, address, register, value), ()) }
     }
 
-    public func probe(_ address: UInt8) -> Bool { kz_i2c_probe(fd, address) == 1 }
+    public func probe(_ address: UInt8) -> Bool {
+        (try? withDevice { fd in (0, kz_i2c_probe(fd, address) == 1) }) ?? false
+    }
 }
 
 extension String {

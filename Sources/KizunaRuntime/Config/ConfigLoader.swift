@@ -185,6 +185,7 @@ public enum ConfigLoader {
         var used: [LineAddress: String] = [:]
 
         var usedNames: [String: String] = [:]
+        var environment: [EnvironmentWire] = []
 
         func resolveLine(_ node: YAMLNode, allowedExtra: [String]) throws(ConfigError) -> (LineReference?, [(String, YAMLNode)]) {
             let entries = try node.mapping(allowed: ["pin", "line", "chip", "offset"] + allowedExtra)
@@ -259,11 +260,9 @@ public enum ConfigLoader {
                         }
                     }
                     wiring.inputs.append(InputWire(sensor: SensorID(descriptors.count), line: line, bias: bias, key: value.path))
-                } else {
-                    for (_, v) in try value.mapping(allowed: ["source"]) {
-                        let source = try v.string()
-                        guard source == "sim" else { throw v.error("unknown source '\(source)'; this version knows: sim") }
-                    }
+                } else if let wire = try Self.environmentWire(value, sensor: SensorID(descriptors.count), kind: d.kind) {
+                    if board.isSimulated { throw value.error("the simulated board has no I2C bus; use source: sim") }
+                    environment.append(wire)
                 }
                 descriptors.append(d)
                 inverted.append(isInverted)
@@ -286,6 +285,6 @@ public enum ConfigLoader {
             contactSettle: settle, pirHold: hold, occupancy: occupancy, rules: rules, ladder: ladder)
         return Installation(configFile: file, deviceID: deviceID, flatID: flatID, board: board, settings: settings,
                             wiring: wiring, sensorLines: sensorLines, store: storeSettings, api: apiSettings,
-                            delivery: deliverySettings)
+                            delivery: deliverySettings, environment: environment)
     }
 }

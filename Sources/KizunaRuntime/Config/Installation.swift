@@ -28,6 +28,8 @@ public struct Installation: Sendable {
     public var api: APISettings?
     /// Where alarm steps are delivered (nil: nowhere; the store still keeps them).
     public var delivery: DeliverySettings? = nil
+    /// Environment sensors on I2C chips.
+    public var environment: [EnvironmentWire] = []
 
     public var sensors: SensorRegistry { settings.sensors }
 }

@@ -10,6 +10,8 @@ public final class DeviceRun {
     public let installation: Installation
     public let loop: RuntimeLoop
     public let gpio: LinuxGPIO
+    /// The I2C sensors, when the config has any.
+    public let environment: EnvironmentPoller?
     public let store: FlatStore?
     public let writer: StoreWriter?
     public let metrics = KizunaMetrics()
@@ -45,7 +47,11 @@ public final class DeviceRun {
             store = nil
             writer = nil
         }
-        loop = RuntimeLoop(engine: engine, source: gpio, outputs: gpio, clock: clock)
+        let poller = EnvironmentSetup.poller(for: installation, start: start.monotonic, log: log)
+        environment = poller
+        let gpioSource: InputSource = gpio
+        let source: InputSource = poller.map { CompositeSource([gpioSource, $0]) } ?? gpioSource
+        loop = RuntimeLoop(engine: engine, source: source, outputs: gpio, clock: clock)
         loop.idleWake = 1.0
         loop.walkTest = walkTest
         if let walkTestEdges { loop.walkTestEdgeLimit = walkTestEdges }

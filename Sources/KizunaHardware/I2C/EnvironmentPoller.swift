@@ -1,0 +1,161 @@
+import KizunaCore
+
+/// One chip on a bus, polled on a schedule, feeding one engine sensor per quantity.
+public struct EnvironmentChannel {
+    public var driver: any EnvironmentDriver
+    /// The engine's sensor for each quantity this chip feeds (a chip may measure more
+    /// than the installation uses).
+    public var sensors: [SensorKind: SensorID]
+    public var interval: Span
+    public var calibration: [SensorID: Calibration]
+    /// Where it is, for messages ("bus 1, 0x76").
+    public var location: String
+
+    public init(driver: any EnvironmentDriver, sensors: [SensorKind: SensorID], interval: Span,
+                calibration: [SensorID: Calibration] = [:], location: String) {
+        self.driver = driver
+        self.sensors = sensors
+        self.interval = interval
+        self.calibration = calibration
+        self.location = location
+    }
+}
+
+/// The latest value of one environment sensor, raw and calibrated.
+public struct EnvironmentValue: Sendable, Equatable {
+    public var raw: Double
+    public var calibrated: Double
+    public var at: Timestamp
+}
+
+/// Polls the I2C sensors as an input source of the loop. A conversion is started, and
+/// read when the loop's timer for it fires: the loop never sleeps on a sensor, so GPIO
+/// edges are handled while a chip converts.
+///
+/// A sensor never reports a made-up value: a failed transfer, a CRC error or an
+/// impossible value is no reading; after `failureLimit` consecutive failures the chip's
+/// sensors are reported faulty (`.fault`, which raises the sensor-fault alarm), and when
+/// it answers again (replugged, the bus recovered) they recover by themselves
+/// (`.recovered`, after the chip is prepared again: its calibration is read anew). A value
+/// that does not change at all for `stuckAfter` readings is a stuck sensor (real
+/// temperature, humidity and CO2 readings always move in their last digit).
+public final class EnvironmentPoller: InputSource {
+    public var channels: [EnvironmentChannel]
+    public var failureLimit = 3
+    public var stuckAfter = 360
+    /// How soon to look again when a chip has no new value yet (SCD4x's data-ready).
+    public var notReadyRetry = Span.seconds(1)
+    public private(set) var latest: [SensorID: EnvironmentValue] = [:]
+    /// Failed transfers by sensor (for the metrics).
+    public private(set) var errors: [SensorID: Int] = [:]
+    /// The last error of each channel, for the status and the shell.
+    public private(set) var lastError: [String?]
+
+    enum Phase { case idle, converting }
+    var phase: [Phase]
+    var deadline: [MonotonicInstant]
+    var prepared: [Bool]
+    var failures: [Int]
+    var faulty: [Bool]
+    var lastRaw: [SensorID: Double] = [:]
+    var sameCount: [SensorID: Int] = [:]
+    var stuck: Set<SensorID> = []
+
+    public init(channels: [EnvironmentChannel], start: MonotonicInstant) {
+        self.channels = channels
+        let n = channels.count
+        phase = Array(repeating: .idle, count: n)
+        // Spread the first polls a little so that chips do not all convert at once.
+        deadline = (0..<n).map { start + .milliseconds(Int64(50 * $0)) }
+        prepared = Array(repeating: false, count: n)
+        failures = Array(repeating: 0, count: n)
+        faulty = Array(repeating: false, count: n)
+        lastError = Array(repeating: nil, count: n)
+    }
+
+    public var pollDescriptors: [Int32] { [] }
+
+    public func nextDeadline() -> MonotonicInstant { deadline.min() ?? .never }
+
+    public func initialLevels() -> [(SensorID, Bool)] { [] }
+
+    public func collect(upTo now: Timestamp, into observations: inout [Observation]) {
+        for i in channels.indices where deadline[i] <= now.monotonic {
+            step(i, now: now, into: &observations)
+        }
+    }
+
+    func step(_ i: Int, now: Timestamp, into out: inout [Observation]) {
+        do throws(I2CError) {
+            switch phase[i] {
+            case .idle:
+                if !prepared[i] {
+                    try channels[i].driver.prepare()
+                    prepared[i] = true
+                }
+                let wait = try channels[i].driver.trigger()
+                phase[i] = .converting
+                deadline[i] = now.monotonic + wait
+            case .converting:
+                let values = try channels[i].driver.read()
+                if values.isEmpty {  // nothing new yet: look again soon
+                    deadline[i] = now.monotonic + notReadyRetry
+                    return
+                }
+                succeeded(i, values, now: now, into: &out)
+                phase[i] = .idle
+                deadline[i] = now.monotonic + channels[i].interval
+            }
+        } catch {
+            failed(i, error, now: now, into: &out)
+        }
+    }
+
+    func succeeded(_ i: Int, _ values: [SensorKind: Double], now: Timestamp, into out: inout [Observation]) {
+        let recovering = faulty[i]
+        failures[i] = 0
+        faulty[i] = false
+        lastError[i] = nil
+        for (kind, sensor) in channels[i].sensors.sorted(by: { $0.value < $1.value }) {
+            guard let raw = values[kind] else { continue }
+            if recovering { out.append(.recovered(sensor, at: now)) }
+            // Stuck: the very same raw value, reading after reading.
+            if lastRaw[sensor] == raw {
+                sameCount[sensor, default: 0] += 1
+            } else {
+                sameCount[sensor] = 0
+                if stuck.remove(sensor) != nil, !recovering { out.append(.recovered(sensor, at: now)) }
+            }
+            lastRaw[sensor] = raw
+            if sameCount[sensor, default: 0] >= stuckAfter {
+                if stuck.insert(sensor).inserted { out.append(.fault(sensor, .stuckValue, at: now)) }
+                continue
+            }
+            let value = (channels[i].calibration[sensor] ?? .none).apply(raw)
+            latest[sensor] = EnvironmentValue(raw: raw, calibrated: value, at: now)
+            out.append(.reading(sensor, value: value, at: now))
+        }
+    }
+
+    func failed(_ i: Int, _ error: I2CError, now: Timestamp, into out: inout [Observation]) {
+        failures[i] += 1
+        lastError[i] = "\(channels[i].location): \(error)"
+        for s in channels[i].sensors.values { errors[s, default: 0] += 1 }
+        // Prepare again next time: a replugged chip lost its settings.
+        prepared[i] = false
+        phase[i] = .idle
+        deadline[i] = now.monotonic + channels[i].interval
+        if failures[i] >= failureLimit, !faulty[i] {
+            faulty[i] = true
+            for s in channels[i].sensors.values.sorted() {
+                latest[s] = nil
+                out.append(.fault(s, error.fault, at: now))
+            }
+        }
+    }
+
+    /// Changes a sensor's calibration (the technician's shell), effective from the next reading.
+    public func setCalibration(_ c: Calibration, for sensor: SensorID) {
+        for i in channels.indices where channels[i].sensors.values.contains(sensor) { channels[i].calibration[sensor] = c }
+    }
+}

@@ -1,0 +1,65 @@
+import KizunaCore
+import KizunaHardware
+
+/// Builds the I2C side of a device from its config: one bus per adapter number, one
+/// driver per chip (several sensors of one chip share it), polled at the shortest
+/// interval its sensors ask for.
+public enum EnvironmentSetup {
+    public static func poller(for installation: Installation, start: MonotonicInstant, log: (String) -> Void) -> EnvironmentPoller? {
+        guard !installation.environment.isEmpty else { return nil }
+        var buses: [Int: I2CBus] = [:]
+        func bus(_ n: Int) -> I2CBus {
+            if let b = buses[n] { return b }
+            let b: I2CBus
+            do {
+                b = try LinuxI2CBus(number: n)
+            } catch {
+                log("error: cannot open /dev/i2c-\(n) (\(error)); its sensors will be reported faulty")
+                b = UnavailableI2CBus(error: error)
+            }
+            buses[n] = b
+            return b
+        }
+        struct ChipKey: Hashable { var bus: Int, address: UInt8 }
+        var order: [ChipKey] = []
+        var wires: [ChipKey: [EnvironmentWire]] = [:]
+        for w in installation.environment {
+            let k = ChipKey(bus: w.bus, address: w.address)
+            if wires[k] == nil { order.append(k) }
+            wires[k, default: []].append(w)
+        }
+        let channels = order.map { k -> EnvironmentChannel in
+            let ws = wires[k]!
+            let location = "i2c-\(k.bus) 0x\(String(k.address, radix: 16))"
+            return EnvironmentChannel(
+                driver: driver(ws[0].chip, bus: bus(k.bus), address: k.address),
+                sensors: Dictionary(ws.map { ($0.kind, $0.sensor) }, uniquingKeysWith: { a, _ in a }),
+                interval: ws.map(\.every).min() ?? .seconds(30),
+                calibration: Dictionary(ws.map { ($0.sensor, $0.calibration) }, uniquingKeysWith: { a, _ in a }),
+                location: location)
+        }
+        return EnvironmentPoller(channels: channels, start: start)
+    }
+
+    public static func driver(_ chip: EnvironmentChip, bus: I2CBus, address: UInt8) -> any EnvironmentDriver {
+        switch chip {
+        case .bme280: BME280(bus: AnyBus(bus), address: address)
+        default: BME280(bus: AnyBus(bus), address: address)
+        }
+    }
+}
+
+/// An existential bus as a concrete type, for the drivers' generic parameter.
+public final class AnyBus: I2CBus {
+    let base: I2CBus
+    public init(_ base: I2CBus) { self.base = base }
+    public func write(_ address: UInt8, _ bytes: [UInt8]) throws(I2CError) { try base.write(address, bytes) }
+    public func read(_ address: UInt8, count: Int) throws(I2CError) -> [UInt8] { try base.read(address, count: count) }
+    public func readRegisters(_ address: UInt8, from register: UInt8, count: Int) throws(I2CError) -> [UInt8] {
+        try base.readRegisters(address, from: register, count: count)
+    }
+    public func writeRegister(_ address: UInt8, _ register: UInt8, _ value: UInt8) throws(I2CError) {
+        try base.writeRegister(address, register, value)
+    }
+    public func probe(_ address: UInt8) -> Bool { base.probe(address) }
+}
