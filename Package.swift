@@ -83,7 +83,7 @@ let package = Package(
         ),
         // Benchmarks: `swift run -c release kizuna-bench` (see BENCHMARKS.md).
         .target(name: "CAllocCounter"),
-        .executableTarget(name: "kizuna-bench", dependencies: ["KizunaCore", "KizunaStore", "KizunaNet", "KizunaRuntime", "CAllocCounter"]),
+        .executableTarget(name: "kizuna-bench", dependencies: ["KizunaCore", "KizunaHardware", "KizunaStore", "KizunaNet", "KizunaRuntime", "CAllocCounter"]),
         .testTarget(name: "KizunaCoreTests", dependencies: ["KizunaCore"]),
         .testTarget(name: "KizunaHardwareTests", dependencies: ["KizunaHardware"]),
         .testTarget(name: "KizunaRuntimeTests", dependencies: ["KizunaRuntime"]),

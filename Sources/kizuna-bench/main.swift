@@ -3,7 +3,9 @@
 //   store-append [N] [B]    events appended per second through the store writer, batches of B
 //   store-fill PATH N       a store with N synthetic events (for the HTTP export benchmark)
 //   casas-bytes FILE        a CASAS recording through engine and store: bytes written per day
+//   loop-jitter [SECONDS]   GPIO edge handling delay with five I2C chips polled every 2 s
 //   delivery-latency URL SECRET LOG [N]   rule firing → webhook received (Tests/Benchmarks/delivery-latency.sh)
+//   uci-occupancy [FILE...] light+CO2 presence vs the UCI office's ground truth (default ../shared/data/uci-occupancy/*.txt)
 import CAllocCounter
 import KizunaCore
 
@@ -110,11 +112,15 @@ do {
     case "store-fill":
         guard let path = arg(1), let n = arg(2).flatMap({ Int($0) }) else { fatalError("usage: store-fill PATH N") }
         try storeFill(path: path, count: n)
+    case "loop-jitter":
+        benchmarkLoopJitter(seconds: arg(1).flatMap { Double($0) } ?? 60)
     case "delivery-latency":
         guard let url = arg(1), let secret = arg(2), let log = arg(3) else { fatalError("usage: delivery-latency URL SECRET_FILE RECEIVER_LOG [N]") }
         try benchmarkDeliveryLatency(url: url, secretFile: secret, receiverLog: log, count: arg(4).flatMap { Int($0) } ?? 1000)
     case "casas-bytes":
         try benchmarkCASASBytes(file: arg(1) ?? "../shared/data/casas-al/data")
+    case "uci-occupancy":
+        try benchmarkUCIOccupancy(files: args.count > 1 ? Array(args.dropFirst()) : uciOccupancyFiles(in: "../shared/data/uci-occupancy"))
     default:
         let count = (args.first == "engine" ? arg(1) : args.first).flatMap { Int($0) } ?? 50_000_000
         benchmarkEngine(count: count)

@@ -16,13 +16,23 @@ public enum AlarmKind: String, Sendable, CaseIterable {
     case storeFault = "store-fault"
     /// An installer's test of the whole path; marked as a test everywhere.
     case test
+    /// A room's WBGT held in the severe-warning band (厳重警戒, 28+): someone should see to
+    /// the air conditioner today.
+    case heat
+    /// A room's WBGT held in the danger band (危険, 31+): the elderly are at risk even at
+    /// rest. Supersedes an open `heat` alarm of the same room.
+    case heatDanger = "heat-danger"
+    /// A room held below the cold threshold for hours: risk of hypothermia.
+    case cold
+    /// CO2 held high: air the room. A notice, sent once; it never wakes anyone.
+    case ventilation
 
     public var severity: AlarmSeverity {
         switch self {
-        case .inactivity, .help: .critical
-        case .doorOpen: .warning
+        case .inactivity, .help, .heatDanger: .critical
+        case .doorOpen, .heat, .cold: .warning
         case .pirStuck, .pirSilent, .sensorFault, .storeFault: .fault
-        case .test: .info
+        case .test, .ventilation: .info
         }
     }
 
@@ -30,7 +40,8 @@ public enum AlarmKind: String, Sendable, CaseIterable {
     public var hasPreAlarm: Bool { self == .inactivity || self == .doorOpen }
 
     /// Whether an unacknowledged alarm is sent again every `repeatEvery`. Faults are sent
-    /// once: they need a technician's visit, not an on-call person woken every 15 minutes.
+    /// once: they need a technician's visit, not an on-call person woken every 15 minutes;
+    /// so are notices (`info`: a stuffy room).
     public var repeats: Bool { severity >= .warning }
 
     /// Whether the buzzer sounds while the network alarm is out and not acknowledged.
@@ -87,6 +98,15 @@ public enum AlarmReason: Sendable, Equatable {
     /// A part of the device itself failing (the store), and its recovery.
     case systemFault(String)
     case systemRecovered(String)
+    /// An environment condition held long enough (heat band, cold, CO2): what was seen.
+    case environment(SensorID, EnvironmentEvidence)
+    /// The condition was left: readings held past threshold ∓ hysteresis long enough.
+    case environmentEased(SensorID, EnvironmentEvidence)
+    /// Replaced by a more severe alarm of the same condition (`heat` → `heat-danger`).
+    case superseded(by: AlarmKind)
+    /// No sign of life for the limit in force, shortened because a sustained VOC rise
+    /// (`rise` percent over its baseline, seen by `voc`) coincides with the silence.
+    case silenceWithVOCRise(for: Span, limit: Span, normalLimit: Span, atNight: Bool, lastSign: SensorID, rise: Int, voc: SensorID)
 
     public func describe(_ sensors: SensorRegistry) -> String {
         switch self {
@@ -110,7 +130,19 @@ public enum AlarmReason: Sendable, Equatable {
         case .restored(let text): return text
         case .systemFault(let text): return text
         case .systemRecovered(let text): return text
+        case .environment(let s, let e): return e.describe(room: Self.room(s, sensors))
+        case .environmentEased(let s, let e): return e.describe(room: Self.room(s, sensors))
+        case .superseded(let kind): return "superseded by \(kind.rawValue)"
+        case .silenceWithVOCRise(let f, let l, let normal, let n, let s, let rise, let voc):
+            let last = s == .none ? "since start" : "since \(sensors.name(s))"
+            return "no sign of life for \(f) \(last) (\(n ? "night" : "day") limit \(normal), shortened to \(l)) " +
+                "and a sustained VOC rise (+\(rise) %) in \(Self.room(voc, sensors))"
         }
+    }
+
+    /// The room a sensor watches (its name if the registry does not know it).
+    static func room(_ s: SensorID, _ sensors: SensorRegistry) -> String {
+        s == .none || Int(s.index) >= sensors.count ? sensors.name(s) : sensors[s].room
     }
 }
 

@@ -14,6 +14,7 @@ public struct EngineSettings: Sendable {
     public var occupancy: OccupancySettings
     public var rules: RuleSettings
     public var ladder: LadderSettings
+    public var environment: EnvironmentSettings
 
     public init(
         sensors: SensorRegistry,
@@ -24,7 +25,8 @@ public struct EngineSettings: Sendable {
         pirHold: Span = .seconds(10),
         occupancy: OccupancySettings = .init(),
         rules: RuleSettings = .init(),
-        ladder: LadderSettings = .init()
+        ladder: LadderSettings = .init(),
+        environment: EnvironmentSettings = .init()
     ) {
         self.sensors = sensors
         self.inverted = inverted ?? Array(repeating: false, count: sensors.count)
@@ -35,6 +37,7 @@ public struct EngineSettings: Sendable {
         self.occupancy = occupancy
         self.rules = rules
         self.ladder = ladder
+        self.environment = environment
     }
 
     /// The night window in the flat's local time.

@@ -19,6 +19,8 @@ public struct WatchEngine: Sendable {
     public private(set) var inactivity: InactivityRule
     var doorOpen: DoorOpenRule
     var pirHealth: PIRHealthRule
+    /// Heat, cold, CO2 and the VOC rise that aggravates a silence.
+    public private(set) var environment: EnvironmentMonitor
     public private(set) var ladder: AlarmLadder
     /// The latest time the engine has seen.
     public private(set) var now: Timestamp
@@ -45,6 +47,7 @@ public struct WatchEngine: Sendable {
         pirHealth = PIRHealthRule(stuckAfter: settings.rules.pirStuckAfter, silentAfter: settings.rules.pirSilentAfter,
                                   doorUsesNeeded: settings.rules.pirSilentDoorUses,
                                   pirs: settings.sensors.ids(of: .pir), sensorCount: settings.sensors.count, start: start)
+        environment = EnvironmentMonitor(settings: settings.environment, sensors: settings.sensors)
         ladder = AlarmLadder(settings: settings.ladder)
         discounted = Array(repeating: false, count: settings.sensors.count)
         stuckScratch.reserveCapacity(settings.sensors.count)
@@ -76,12 +79,17 @@ public struct WatchEngine: Sendable {
             edge(s, high != channels[Int(s.index)].inverted, at: t, into: &out)
         case .reading(let s, let value, let t):
             ring.push(Event(time: t, sensor: s, kind: .reading, value: value))
+            environment.reading(s, value, at: t)
+            syncAggravation()
+            lower(environment.deadline)
         case .fault(let s, let fault, let t):
             ring.push(Event(time: t, sensor: s, kind: .sensorFault, value: Double(fault.rawValue)))
+            environment.sensorFault(s)
             ladder.raise(.sensorFault, sensor: s, .sensorFault(s, fault), at: t, into: &out)
             lower(ladder.deadline)
         case .recovered(let s, let t):
             ring.push(Event(time: t, sensor: s, kind: .sensorRecovered))
+            environment.sensorRecovered(s)
             ladder.clear(.sensorFault, sensor: s, cancel: .sensorRecovered(s), resolve: .sensorRecovered(s), at: t, into: &out)
         }
     }
@@ -129,6 +137,20 @@ public struct WatchEngine: Sendable {
         if d < earliest { earliest = d }
     }
 
+    /// Hands the environment's current VOC rise (if any) to the inactivity rule.
+    mutating func syncAggravation() {
+        let a = environment.silenceAggravation
+        guard a != inactivity.aggravation else { return }
+        inactivity.aggravate(a)
+        lower(inactivity.lowerBound)
+    }
+
+    /// Tells the environment rules whether the resident is presumed home (coming home into
+    /// a hot flat raises the heat alarm held back while away).
+    mutating func presenceMayHaveChanged(at t: Timestamp, into out: inout [Decision]) {
+        environment.presence(home: occupancy.state.isPresumedHome, at: t, ladder: &ladder, into: &out)
+    }
+
     mutating func edge(_ s: SensorID, _ level: Bool, at t: Timestamp, into out: inout [Decision]) {
         let i = Int(s.index)
         if channels[i].kind == .pir {
@@ -154,6 +176,8 @@ public struct WatchEngine: Sendable {
         if !ladder.isEmpty {
             ladder.clear(.inactivity, cancel: .cancelledByMotion(s), resolve: .activitySeen(s), at: t, into: &out)
         }
+        presenceMayHaveChanged(at: t, into: &out)
+        lower(ladder.deadline)
     }
 
     mutating func motionEnded(_ s: SensorID, lastSeen: Timestamp, into out: inout [Decision]) {
@@ -187,6 +211,7 @@ public struct WatchEngine: Sendable {
             guard active else { return }
             ring.push(Event(time: t, sensor: s, kind: .buttonPressed))
             occupancy.presence(s, at: t, into: &out)
+            presenceMayHaveChanged(at: t, into: &out)
             inactivity.signOfLife(s, at: t)
             if ladder.hasPreAlarm {
                 // "I'm all right": the button cancels what is about to be called.
@@ -208,6 +233,7 @@ public struct WatchEngine: Sendable {
 
     mutating func exactDeadline() -> MonotonicInstant {
         var d = min(occupancy.deadline, inactivity.deadline(), doorOpen.deadline, pirHealth.deadline, ladder.deadline)
+        d = min(d, environment.deadline)
         for c in channels where c.deadline < d { d = c.deadline }
         return d
     }
@@ -237,7 +263,14 @@ public struct WatchEngine: Sendable {
                 contactSettled(s, active: settled.level, at: settled.at, into: &out)
             }
         }
-        if occupancy.deadline <= at.monotonic { occupancy.expire(at: at, into: &out) }
+        if occupancy.deadline <= at.monotonic {
+            occupancy.expire(at: at, into: &out)
+            presenceMayHaveChanged(at: at, into: &out)
+        }
+        if environment.deadline <= at.monotonic {
+            environment.expire(at: at, ladder: &ladder, ring: ring, into: &out)
+            syncAggravation()
+        }
         if inactivity.deadline() <= at.monotonic {
             inactivity.expire(at: at, presumedHome: occupancy.state.isPresumedHome, ladder: &ladder, into: &out)
         }
@@ -285,6 +318,7 @@ public struct WatchEngine: Sendable {
         if let sign = r.lastSign { inactivity.restore(lastSign: sign, sensor: r.lastSignSensor) }
         for (s, t) in r.lastMotion { pirHealth.restore(s, lastMotion: t) }
         for a in r.openAlarms { ladder.restore(a) }
+        environment.adopt(r.openAlarms, presumedHome: occupancy.state.isPresumedHome)
         ladder.nextID = max(ladder.nextID, r.nextAlarmID)
         earliest = exactDeadline()
     }

@@ -10,6 +10,11 @@ public enum EventKind: UInt8, Sendable, CaseIterable {
     /// The sensor stopped answering or lies (CRC, NACK, stuck); `value` holds a `SensorFault` code.
     case sensorFault
     case sensorRecovered
+    /// A room's heat band changed (recorded even when it calls nobody): the sensor is the
+    /// room's temperature sensor, `value` the `HeatBand` entered (0 caution … 3 danger).
+    case heatBand
+    /// A sustained VOC rise was confirmed (`value`: percent over the baseline) or ended (0).
+    case vocRise
 
     public var name: String {
         switch self {
@@ -21,6 +26,8 @@ public enum EventKind: UInt8, Sendable, CaseIterable {
         case .reading: "reading"
         case .sensorFault: "fault"
         case .sensorRecovered: "recovered"
+        case .heatBand: "heat-band"
+        case .vocRise: "voc-rise"
         }
     }
 

@@ -3,9 +3,12 @@
 /// Silence starts at the last sign of life: the start or the end of motion, a door event, a
 /// button press. While a (not stuck) PIR still sees motion there is no silence at all.
 /// When the silence reaches the limit of the `policy` the rule raises an `inactivity`
-/// alarm once; the next sign of life re-arms it.
+/// alarm once; the next sign of life re-arms it. While an `aggravation` (a sustained VOC
+/// rise) is in force, the policy's limit is shortened and the alarm says why.
 public struct InactivityRule: Sendable {
     public var policy: any SilencePolicy
+    /// Evidence that shortens the limit in force, while it lasts.
+    public private(set) var aggravation: SilenceAggravation?
     public private(set) var lastSign: Timestamp
     public private(set) var lastSignSensor: SensorID = .none
     var activeMotion = 0
@@ -49,17 +52,31 @@ public struct InactivityRule: Sendable {
         cached = nil
     }
 
+    /// Sets (or, with nil, withdraws) the evidence that shortens the limit. A new rise
+    /// moves the deadline; the same rise with an updated percentage does not.
+    mutating func aggravate(_ a: SilenceAggravation?) {
+        let current = aggravation
+        let same = a.map { $0.isSameRise(as: current) } ?? (current == nil)
+        if !same { cached = nil }
+        aggravation = a
+    }
+
     /// A cheap lower bound of `deadline`, for the per-event path.
     var lowerBound: MonotonicInstant {
-        fired || activeMotion > 0 ? .never : lastSign.monotonic + policy.floor
+        fired || activeMotion > 0 ? .never : lastSign.monotonic + (aggravation?.shortened(policy.floor) ?? policy.floor)
     }
 
     /// When the rule fires, given the current sign of life (`.never` while motion is seen).
+    /// Aggravated, it fires when the shortened limit is reached, or at once when the
+    /// evidence comes after that.
     mutating func deadline() -> MonotonicInstant {
         if fired || activeMotion > 0 { return .never }
         if let c = cached { return c }
         let t = policy.alarmTime(silenceSince: lastSign.wall)
-        let d = lastSign.monotonic + (t.at - lastSign.wall)
+        var d = lastSign.monotonic + (t.at - lastSign.wall)
+        if let a = aggravation {
+            d = min(d, max(lastSign.monotonic + a.shortened(t.limit), a.since.monotonic))
+        }
         cached = d
         return d
     }
@@ -70,7 +87,13 @@ public struct InactivityRule: Sendable {
         fired = true
         guard presumedHome else { return }
         let silence = now.monotonic - lastSign.monotonic
-        ladder.raise(.inactivity, .silence(for: silence, limit: t.limit, atNight: t.atNight, lastSign: lastSignSensor), at: now, into: &out)
+        if let a = aggravation {
+            ladder.raise(.inactivity, .silenceWithVOCRise(for: silence, limit: a.shortened(t.limit), normalLimit: t.limit, atNight: t.atNight,
+                                                          lastSign: lastSignSensor, rise: a.risePercent, voc: a.sensor),
+                         at: now, into: &out)
+        } else {
+            ladder.raise(.inactivity, .silence(for: silence, limit: t.limit, atNight: t.atNight, lastSign: lastSignSensor), at: now, into: &out)
+        }
     }
 
     /// The silence so far.

@@ -10,6 +10,9 @@ public struct EnvironmentChannel {
     public var calibration: [SensorID: Calibration]
     /// Where it is, for messages ("bus 1, 0x76").
     public var location: String
+    /// For a chip that compensates for humidity and temperature (SGP40): the sensors of
+    /// the same room it takes them from, newest value before each conversion.
+    public var compensation: (humidity: SensorID, temperature: SensorID)?
 
     public init(driver: any EnvironmentDriver, sensors: [SensorKind: SensorID], interval: Span,
                 calibration: [SensorID: Calibration] = [:], location: String) {
@@ -93,6 +96,11 @@ public final class EnvironmentPoller: InputSource {
                     try channels[i].driver.prepare()
                     prepared[i] = true
                 }
+                if let (h, t) = channels[i].compensation, let hv = latest[h]?.calibrated, let tv = latest[t]?.calibrated,
+                   var c = channels[i].driver as? any CompensatedDriver {
+                    c.compensate(humidity: hv, temperature: tv)
+                    channels[i].driver = c
+                }
                 let wait = try channels[i].driver.trigger()
                 phase[i] = .converting
                 deadline[i] = now.monotonic + wait
@@ -159,3 +167,10 @@ public final class EnvironmentPoller: InputSource {
         for i in channels.indices where channels[i].sensors.values.contains(sensor) { channels[i].calibration[sensor] = c }
     }
 }
+
+/// A chip whose reading depends on the air's humidity and temperature (SGP40).
+public protocol CompensatedDriver: EnvironmentDriver {
+    mutating func compensate(humidity: Double, temperature: Double)
+}
+
+extension SGP40: CompensatedDriver {}

@@ -65,20 +65,10 @@ public enum I2CScan {
         var serial = ""
         for w in 0..<words {
             let chunk = Array(answer[(w * 3)..<(w * 3 + 3)])
-            guard crc8(chunk[0...1]) == chunk[2] else { return nil }
+            guard SensirionCRC.checksum(chunk[0...1]) == chunk[2] else { return nil }
             serial += String(format2: chunk[0]) + String(format2: chunk[1])
         }
         return "0x" + serial
-    }
-
-    /// CRC-8, polynomial 0x31, init 0xFF (Sensirion).
-    static func crc8(_ bytes: ArraySlice<UInt8>) -> UInt8 {
-        var crc: UInt8 = 0xFF
-        for b in bytes {
-            crc ^= b
-            for _ in 0..<8 { crc = crc & 0x80 != 0 ? (crc << 1) ^ 0x31 : crc << 1 }
-        }
-        return crc
     }
 }
 

@@ -7,9 +7,18 @@ public protocol I2CDeviceModel: AnyObject {
     func read(count: Int) throws(I2CError) -> [UInt8]
 }
 
+import KizunaCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A bus that routes each transfer by address to a device model. Unplugging (`detach`) makes
-/// an address stop acknowledging; `failNext` injects bus errors.
+/// an address stop acknowledging; `failNext` injects bus errors. `byteTime` makes each
+/// transfer take as long as on a real bus (100 kHz: about 90 µs a byte with its
+/// acknowledge), blocking the caller as the kernel's ioctl does.
 public final class SimulatedI2CBus: I2CBus {
+    public var byteTime: Span = .zero
     var devices: [UInt8: I2CDeviceModel] = [:]
     var injected: [I2CError] = []
     /// Every transfer, for tests: (address, write bytes or nil for a read, read count).
@@ -22,29 +31,34 @@ public final class SimulatedI2CBus: I2CBus {
     /// The next transfers fail with these errors, in order.
     public func failNext(_ errors: [I2CError]) { injected += errors }
 
-    func device(_ address: UInt8) throws(I2CError) -> I2CDeviceModel {
+    func device(_ address: UInt8, bytes: Int = 1) throws(I2CError) -> I2CDeviceModel {
         transfers += 1
+        if byteTime > .zero {
+            let ns = byteTime.nanoseconds * Int64(bytes + 1)  // + the address byte
+            var ts = timespec(tv_sec: Int(ns / 1_000_000_000), tv_nsec: Int(ns % 1_000_000_000))
+            nanosleep(&ts, nil)
+        }
         if !injected.isEmpty { throw injected.removeFirst() }
         guard let d = devices[address] else { throw .noAcknowledge }
         return d
     }
 
     public func write(_ address: UInt8, _ bytes: [UInt8]) throws(I2CError) {
-        try device(address).write(bytes)
+        try device(address, bytes: bytes.count).write(bytes)
     }
 
     public func read(_ address: UInt8, count: Int) throws(I2CError) -> [UInt8] {
-        try device(address).read(count: count)
+        try device(address, bytes: count).read(count: count)
     }
 
     public func readRegisters(_ address: UInt8, from register: UInt8, count: Int) throws(I2CError) -> [UInt8] {
-        let d = try device(address)
+        let d = try device(address, bytes: count + 2)
         try d.write([register])
         return try d.read(count: count)
     }
 
     public func writeRegister(_ address: UInt8, _ register: UInt8, _ value: UInt8) throws(I2CError) {
-        try device(address).write([register, value])
+        try device(address, bytes: 2).write([register, value])
     }
 
     public func probe(_ address: UInt8) -> Bool { devices[address] != nil }

@@ -28,7 +28,7 @@ public enum EnvironmentSetup {
             if wires[k] == nil { order.append(k) }
             wires[k, default: []].append(w)
         }
-        let channels = order.map { k -> EnvironmentChannel in
+        let channels: [EnvironmentChannel] = order.map { k -> EnvironmentChannel in
             let ws = wires[k]!
             let location = "i2c-\(k.bus) 0x\(String(k.address, radix: 16))"
             return EnvironmentChannel(
@@ -38,13 +38,29 @@ public enum EnvironmentSetup {
                 calibration: Dictionary(ws.map { ($0.sensor, $0.calibration) }, uniquingKeysWith: { a, _ in a }),
                 location: location)
         }
-        return EnvironmentPoller(channels: channels, start: start)
+        // An SGP40 takes humidity and temperature from another chip of its room.
+        let rooms = installation.sensors
+        let fed = channels.map { c -> EnvironmentChannel in
+            var c = c
+            guard c.sensors[.voc] != nil, let voc = c.sensors[.voc] else { return c }
+            let room = rooms[voc].room
+            let h = installation.environment.first { $0.kind == .humidity && rooms[$0.sensor].room == room }?.sensor
+            let t = installation.environment.first { $0.kind == .temperature && rooms[$0.sensor].room == room }?.sensor
+            if let h, let t { c.compensation = (h, t) }
+            return c
+        }
+        return EnvironmentPoller(channels: fed, start: start)
     }
 
     public static func driver(_ chip: EnvironmentChip, bus: I2CBus, address: UInt8) -> any EnvironmentDriver {
-        switch chip {
-        case .bme280: BME280(bus: AnyBus(bus), address: address)
-        default: BME280(bus: AnyBus(bus), address: address)
+        let b = AnyBus(bus)
+        return switch chip {
+        case .bme280: BME280(bus: b, address: address)
+        case .sht4x: SHT4x(bus: b, address: address)
+        case .sht3x: SHT3x(bus: b, address: address)
+        case .scd4x: SCD4x(bus: b, address: address)
+        case .sgp40: SGP40(bus: b, address: address)
+        case .bh1750: BH1750(bus: b, address: address)
         }
     }
 }
