@@ -184,3 +184,59 @@ struct DeliveryConfigTests {
         #expect(noStore?.description.contains("needs the store") == true)
     }
 }
+
+@Suite("Config: I2C sensors and environment rules")
+struct EnvironmentConfigTests {
+    static let base = """
+        device: { id: kz-1, flat: A-101 }
+        board: rpi-4b
+        sensors:
+          pir.living: { pin: 11 }
+        """
+
+    func parse(_ text: String) throws(ConfigError) -> Installation {
+        try ConfigLoader.parse(text, file: "kizuna.yaml", boardsDirectory: Paths.boards)
+    }
+
+    func error(_ text: String) -> ConfigError? {
+        do { _ = try parse(text); return nil } catch { return error }
+    }
+
+    @Test("chips, buses, hex addresses, poll intervals and calibration")
+    func wires() throws {
+        let i = try parse(Self.base + """
+
+              temperature.living: { i2c: { chip: bme280, bus: 1, address: 0x77 }, every: 10s, calibration: { offset: -0.5 } }
+              humidity.living: { i2c: { chip: bme280, bus: 1, address: 0x77 } }
+              light.living: { i2c: { chip: bh1750 }, calibration: { points: [[100, 110], [800, 880]] } }
+            """)
+        #expect(i.environment.map(\.chip) == [.bme280, .bme280, .bh1750])
+        #expect(i.environment[0].address == 0x77 && i.environment[0].every == .seconds(10))
+        #expect(i.environment[0].calibration == .offset(-0.5))
+        #expect(i.environment[2].address == 0x23 && i.environment[2].bus == 1)
+        #expect(i.environment[2].calibration.apply(450) == 495)
+    }
+
+    @Test("a chip that does not measure the quantity, a bad address, the simulated board: refused with the key")
+    func wireErrors() {
+        let wrong = error(Self.base + "\n  co2.living: { i2c: { chip: bme280 } }")
+        #expect(wrong?.key == "sensors.co2.living.i2c")
+        #expect(wrong?.description.contains("a bme280 does not measure co2") == true)
+        let address = error(Self.base + "\n  temperature.living: { i2c: { chip: sht4x, address: 0x99 } }")
+        #expect(address?.key == "sensors.temperature.living.i2c.address")
+        let sim = error("board: sim\nsensors:\n  pir.living: { line: PIR_LIVING }\n  temperature.living: { i2c: { chip: sht4x } }")
+        #expect(sim?.description.contains("no I2C bus") == true)
+    }
+
+    @Test("environment rules: thresholds from the config; WBGT bands must rise; an SGP40 is judged on its raw signal")
+    func rules() throws {
+        let i = try parse(Self.base + "\nrules:\n  heat: { severe: 27.5, for: 20m }\n  co2: { above: 1200 }\n  cold: { below: 12, for: 3h }")
+        #expect(i.settings.environment.heatSevereWarning == 27.5 && i.settings.environment.heatFor == .minutes(20))
+        #expect(i.settings.environment.co2Limit == 1200)
+        #expect(i.settings.environment.coldBelow == 12 && i.settings.environment.coldFor == .hours(3))
+        let bands = error(Self.base + "\nrules:\n  heat: { severe: 32 }")
+        #expect(bands?.description.contains("must rise") == true)
+        let sgp = try parse(Self.base + "\n  voc.living: { i2c: { chip: sgp40 } }")
+        #expect(sgp.settings.environment.vocSignal == .rawTicks)
+    }
+}

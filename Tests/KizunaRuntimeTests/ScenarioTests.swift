@@ -19,6 +19,20 @@ struct ScenarioTests {
         return (lines, result, demo)
     }
 
+    @Test("hot day: the heat rules see the scenario's climate through the whole runtime")
+    func hotDay() throws {
+        let (lines, _, _) = try Self.play("hot-day")
+        let heat = lines.filter { $0["kind"] == "heat" && $0["type"] == "alarm" }
+        let danger = lines.filter { $0["kind"] == "heat-danger" && $0["type"] == "alarm" }
+        #expect(!heat.isEmpty)
+        #expect(heat.first?["severity"] == "warning")
+        #expect(heat.first?["reason"]?.contains("severe warning (厳重警戒, WBGT ≥ 28.0) for 10m 00s") == true)
+        #expect(danger.first?["severity"] == "critical")
+        // The danger band comes later in the day than the severe-warning band.
+        #expect((danger.first?["at"] ?? "") > (heat.first?["at"] ?? "~"))
+        #expect(!lines.contains { $0["kind"] == "inactivity" })
+    }
+
     @Test("collapse day: the network alarm comes exactly when the thresholds say")
     func collapse() throws {
         let (lines, result, demo) = try Self.play("collapse-day")

@@ -21,6 +21,8 @@ public struct WatchEngine: Sendable {
     var pirHealth: PIRHealthRule
     /// Heat, cold, CO2 and the VOC rise that aggravates a silence.
     public private(set) var environment: EnvironmentMonitor
+    /// Whether the resident was presumed home when the environment rules last heard.
+    var lastPresumedHome = true
     public private(set) var ladder: AlarmLadder
     /// The latest time the engine has seen.
     public private(set) var now: Timestamp
@@ -145,10 +147,15 @@ public struct WatchEngine: Sendable {
         lower(inactivity.lowerBound)
     }
 
-    /// Tells the environment rules whether the resident is presumed home (coming home into
-    /// a hot flat raises the heat alarm held back while away).
+    /// Tells the environment rules when the resident comes home or leaves (coming home
+    /// into a hot flat raises the heat alarm held back while away). Only on a change: this
+    /// is on the per-event path.
     mutating func presenceMayHaveChanged(at t: Timestamp, into out: inout [Decision]) {
-        environment.presence(home: occupancy.state.isPresumedHome, at: t, ladder: &ladder, into: &out)
+        let home = occupancy.state.isPresumedHome
+        guard home != lastPresumedHome else { return }
+        lastPresumedHome = home
+        environment.presence(home: home, at: t, ladder: &ladder, into: &out)
+        lower(ladder.deadline)
     }
 
     mutating func edge(_ s: SensorID, _ level: Bool, at t: Timestamp, into out: inout [Decision]) {
@@ -177,7 +184,6 @@ public struct WatchEngine: Sendable {
             ladder.clear(.inactivity, cancel: .cancelledByMotion(s), resolve: .activitySeen(s), at: t, into: &out)
         }
         presenceMayHaveChanged(at: t, into: &out)
-        lower(ladder.deadline)
     }
 
     mutating func motionEnded(_ s: SensorID, lastSeen: Timestamp, into out: inout [Decision]) {
@@ -319,6 +325,7 @@ public struct WatchEngine: Sendable {
         for (s, t) in r.lastMotion { pirHealth.restore(s, lastMotion: t) }
         for a in r.openAlarms { ladder.restore(a) }
         environment.adopt(r.openAlarms, presumedHome: occupancy.state.isPresumedHome)
+        lastPresumedHome = occupancy.state.isPresumedHome
         ladder.nextID = max(ladder.nextID, r.nextAlarmID)
         earliest = exactDeadline()
     }

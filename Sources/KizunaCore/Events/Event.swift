@@ -31,6 +31,10 @@ public enum EventKind: UInt8, Sendable, CaseIterable {
         }
     }
 
+    /// Whether the event's `value` means something (a reading, the heat band 0–3, the VOC
+    /// rise in percent): stored and printed with it.
+    public var hasValue: Bool { self == .reading || self == .heatBand || self == .vocRise }
+
     /// A sign that someone is alive and moving in the flat.
     @inlinable public var isSignOfLife: Bool {
         switch self {

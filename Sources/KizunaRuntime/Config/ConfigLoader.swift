@@ -74,9 +74,13 @@ public enum ConfigLoader {
                 }
             }
         }
+        var environmentRules = EnvironmentSettings()
+        var vocSignalSet = false
         if let r = section("rules") {
-            for (k, v) in try r.mapping(allowed: ["inactivity", "door_open", "pir_stuck", "pir_silent"]) {
+            for (k, v) in try r.mapping(allowed: ["inactivity", "door_open", "pir_stuck", "pir_silent"] + Self.environmentRuleKeys) {
                 switch k {
+                case _ where Self.environmentRuleKeys.contains(k):
+                    try Self.environmentRule(k, v, into: &environmentRules, vocSignalSet: &vocSignalSet)
                 case "inactivity":
                     for (ik, iv) in try v.mapping(allowed: ["day", "night"]) {
                         let s = try iv.span(in: .minutes(10) ... .hours(48))
@@ -280,9 +284,16 @@ public enum ConfigLoader {
         }
         if flatID.isEmpty { flatID = deviceID }
 
+        // An SGP40 gives its raw signal, which falls as VOC rises and moves by a few percent:
+        // unless the config says otherwise, judge it as such (an uncalibrated default).
+        if !vocSignalSet, environment.contains(where: { $0.chip == .sgp40 }) {
+            environmentRules.vocSignal = .rawTicks
+            environmentRules.vocRisePercent = 5
+            environmentRules.vocRiseHysteresis = 2
+        }
         let settings = EngineSettings(
             sensors: SensorRegistry(descriptors), inverted: inverted, utcOffset: offset, ringCapacity: ringCapacity,
-            contactSettle: settle, pirHold: hold, occupancy: occupancy, rules: rules, ladder: ladder)
+            contactSettle: settle, pirHold: hold, occupancy: occupancy, rules: rules, ladder: ladder, environment: environmentRules)
         return Installation(configFile: file, deviceID: deviceID, flatID: flatID, board: board, settings: settings,
                             wiring: wiring, sensorLines: sensorLines, store: storeSettings, api: apiSettings,
                             delivery: deliverySettings, environment: environment)

@@ -119,7 +119,7 @@ public final class TimelineReporter: RuntimeObserver {
                 j.add("kind", e.kind.name)
                 j.add("sensor", sensors.name(e.sensor))
                 j.add("at", iso(e.time))
-                if e.kind == .reading { j.add("value", e.value) }
+                if e.kind.hasValue { j.add("value", e.value) }
                 j.add("monotonic_ns", Int(e.time.monotonic.nanoseconds))
                 j.add("read_ns", Int(now.monotonic.nanoseconds))
                 emit(j.text)

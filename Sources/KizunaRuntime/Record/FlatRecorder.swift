@@ -114,7 +114,7 @@ public final class FlatRecorder: RuntimeObserver {
             let e = ring[oldestFirst: Int(lastSequence - first)]
             let d = sensors[e.sensor]
             batch.append(EventRecord(wall: e.time.wall, sensor: d.name, kind: e.kind.name,
-                                     value: e.kind == .reading ? e.value : nil, room: d.room))
+                                     value: e.kind.hasValue ? e.value : nil, room: d.room))
             lastSequence += 1
         }
     }
