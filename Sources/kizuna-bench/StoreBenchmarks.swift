@@ -53,14 +53,9 @@ func storeFill(path: String, count: Int) throws {
 /// A CASAS recording through the engine and the store, committing every 5 s of the
 /// recording's own time (as the device does), with the bytes written to storage.
 func benchmarkCASASBytes(file: String) throws {
-    let mapping = CASASReader.Mapping.aruba
-    let registry = SensorRegistry(mapping.sensorNames.map { SensorDescriptor(name: $0)! })
-    let reader = CASASReader(mapping: mapping, registry: registry)
-    let text = try String(contentsOfFile: file, encoding: .utf8)
-    var observations: [Observation] = []
-    for (i, line) in text.split(separator: "\n").enumerated() where !line.isEmpty {
-        if let o = try reader.observation(line, number: i + 1) { observations.append(o) }
-    }
+    let recording = try RecordingLoader.load(files: [file], format: .casas, mapping: nil, lenient: false)
+    let registry = recording.sensors
+    let observations = recording.observations
     guard let first = observations.first?.time, let last = observations.last?.time else { return }
     let (store, dir) = try temporaryStore()
     defer { try? FileManager.default.removeItem(at: dir) }

@@ -5,6 +5,7 @@
 //   casas-bytes FILE        a CASAS recording through engine and store: bytes written per day
 //   loop-jitter [SECONDS]   GPIO edge handling delay with five I2C chips polled every 2 s
 //   delivery-latency URL SECRET LOG [N]   rule firing → webhook received (Tests/Benchmarks/delivery-latency.sh)
+//   replay-speed FILE... --format F   parse + replay, and replay alone, in events/s (default ../shared/data/nears-0104)
 //   uci-occupancy [FILE...] light+CO2 presence vs the UCI office's ground truth (default ../shared/data/uci-occupancy/*.txt)
 import CAllocCounter
 import KizunaCore
@@ -119,6 +120,8 @@ do {
         try benchmarkDeliveryLatency(url: url, secretFile: secret, receiverLog: log, count: arg(4).flatMap { Int($0) } ?? 1000)
     case "casas-bytes":
         try benchmarkCASASBytes(file: arg(1) ?? "../shared/data/casas-al/data")
+    case "replay-speed":
+        try benchmarkReplaySpeed(arguments: Array(args.dropFirst()))
     case "uci-occupancy":
         try benchmarkUCIOccupancy(files: args.count > 1 ? Array(args.dropFirst()) : uciOccupancyFiles(in: "../shared/data/uci-occupancy"))
     default:

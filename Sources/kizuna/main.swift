@@ -21,7 +21,7 @@ struct Kizuna: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kizuna",
         abstract: "Watch-over runtime for a flat: confirms that the resident is moving around and calls for help early.",
-        subcommands: [RunCommand.self, DemoCommand.self, CheckConfig.self, GPIOCheckCommand.self, ExportCommand.self, AlarmCommand.self, I2CScanCommand.self]
+        subcommands: [RunCommand.self, DemoCommand.self, ReplayCommand.self, CheckConfig.self, GPIOCheckCommand.self, ExportCommand.self, AlarmCommand.self, I2CScanCommand.self]
     )
 }
 
@@ -131,6 +131,95 @@ struct DemoCommand: ParsableCommand {
         let (installation, scenario) = try Demo.load(config: config, scenario: scenario, boards: boards)
         return Demo(installation: installation, scenario: scenario, speed: speed,
                     style: json ? .json : .text, statusLine: !json && StandardOutput.isTerminal)
+    }
+}
+
+struct ReplayCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "replay",
+        abstract: "Play a recording through the same engine as the device, in virtual time, as fast as it can.",
+        discussion: """
+            Times (--cut-at, --until, and every line printed) are on the recording's own clock: UTC for NEARS, \
+            the file's local times read as UTC for CASAS, the zone of the file for kizuna. A stretch with no event \
+            at all longer than --gap is reported as the system offline, never as an inactive resident.
+            """
+    )
+
+    @Argument(help: "The recording's files (for nears: the day files, or their folder).")
+    var files: [String]
+
+    @Option(help: ArgumentHelp("casas, nears or kizuna.", valueName: "format"))
+    var format: String
+
+    @Option(help: ArgumentHelp("A mapping file (YAML): which sensors are PIRs, the door, activity contacts, ignored.", valueName: "file"))
+    var map: String?
+
+    @Option(help: "Installation config whose thresholds to use (its sensors are replaced by the recording's).")
+    var config: String?
+
+    @Option(help: "The boards/ folder (default: found automatically).")
+    var boards: String?
+
+    @Option(help: ArgumentHelp("Drop every event after this time (the resident stops).", valueName: "time"))
+    var cutAt: String?
+
+    @Option(help: ArgumentHelp("Keep the clock running to this time, so that timers fire after the last event.", valueName: "time"))
+    var until: String?
+
+    @Flag(help: "One JSON object per line for each state change, alarm step and gap, and a summary line.")
+    var json = false
+
+    @Flag(help: "Skip and count broken lines instead of stopping at the first.")
+    var lenient = false
+
+    @Option(help: ArgumentHelp("No event at all for longer than this is a data gap (system offline).", valueName: "duration"))
+    var gap = "6h"
+
+    func run() throws {
+        guard let recordingFormat = RecordingFormat(rawValue: format) else {
+            throw ValidationError("--format: expected casas, nears or kizuna; got '\(format)'")
+        }
+        guard let gapLimit = DurationText.parse(gap), gapLimit > .zero else {
+            throw ValidationError("--gap: expected a duration such as 6h or 90m, got '\(gap)'")
+        }
+        let recording: Recording
+        do {
+            recording = try RecordingLoader.load(files: files, format: recordingFormat, mapping: map, lenient: lenient)
+        } catch let e as ConfigError {
+            throw fail(e)
+        } catch {
+            StandardOutput.error("kizuna: \(error)\n")
+            throw ExitCode(2)
+        }
+        let base = try config.map { try loadInstallation($0, boards: boards).settings }
+        func time(_ text: String?, _ name: String) throws -> WallTime? {
+            guard let text else { return nil }
+            guard let t = CivilTime.parseISO8601(text, defaultOffset: recording.clock) else {
+                throw ValidationError("\(name): expected an ISO-8601 time such as 2011-06-20T14:00:00, got '\(text)'")
+            }
+            return t
+        }
+        let cut = try time(cutAt, "--cut-at"), end = try time(until, "--until")
+        let reporter = TimelineReporter(style: json ? .json : .text, sensors: recording.sensors, offset: recording.clock, statusLine: false)
+        reporter.showDates = true
+        let json = self.json
+        let clock = recording.clock
+        let outcome = Replay.run(recording, settings: recording.engineSettings(base: base), cutAt: cut, until: end, gapLimit: gapLimit,
+                                 observe: { reporter.report($0) },
+                                 offline: { from, to in
+            if json {
+                var j = JSONLine()
+                j.add("type", "offline")
+                j.add("from", CivilTime.iso8601(from, offset: clock, fractionDigits: 3))
+                j.add("to", CivilTime.iso8601(to, offset: clock, fractionDigits: 3))
+                reporter.line(j.text)
+            } else {
+                let a = CivilTime.iso8601(from, offset: clock), b = CivilTime.iso8601(to, offset: clock)
+                reporter.line(" \(a.prefix(10)) \(a.dropFirst(11).prefix(8))  offline  no event at all until \(b): the system was offline (not the resident)")
+            }
+        })
+        reporter.finish()
+        StandardOutput.write((json ? ReplaySummary.json(outcome, recording: recording) : ReplaySummary.text(outcome, recording: recording)) + "\n")
     }
 }
 

@@ -151,6 +151,12 @@ public struct AlarmLadder: Sendable {
         if changed { updateBuzzer(at: now, into: &out) }
     }
 
+    /// Moves every pending step (grace end, repeat) later: the system was offline for
+    /// `span` and sent nothing meanwhile.
+    mutating func postpone(by span: Span) {
+        for i in open.indices where open[i].deadline != .never { open[i].deadline = open[i].deadline + span }
+    }
+
     /// Puts back an alarm read from the store after a restart.
     public mutating func restore(_ alarm: OpenAlarm) {
         open.append(alarm)

@@ -293,6 +293,41 @@ public struct WatchEngine: Sendable {
         if ladder.deadline <= at.monotonic { ladder.expire(at: at, into: &out) }
     }
 
+    // MARK: - Data gaps
+
+    /// The whole system heard nothing from `from` to `to` (a hub outage in a recording, a
+    /// device switched off): nothing is known about the resident during the gap, so it
+    /// must never read as silence.
+    ///
+    /// Timers due by `from` fire first; then the PIRs' episodes are forgotten, occupancy
+    /// goes back to `.unknown` (without a transition: the caller reports the gap), the
+    /// silence count and the PIR health timers restart at `to`, and whatever was pending on
+    /// the alarm ladder and the open-door timers is moved later by the gap's length (no
+    /// repeat was sent while nothing ran). Contacts keep their last level: a door open
+    /// before the gap is still taken as open. The engine must not be ticked through the
+    /// gap; the next call after this one is at `to` or later.
+    public mutating func systemWasOffline(from: Timestamp, to: Timestamp, into out: inout [Decision]) {
+        tick(at: from, into: &out)
+        guard to.monotonic > from.monotonic else { return }
+        let gap = to.monotonic - from.monotonic
+        for i in channels.indices where channels[i].kind == .pir {
+            channels[i] = InputChannel(kind: .pir, inverted: settings.inverted[i], settle: settings.contactSettle, hold: settings.pirHold)
+            discounted[i] = false
+        }
+        occupancy = OccupancyMachine(settings: settings.occupancy, night: settings.night)
+        let policy = inactivity.policy
+        inactivity = InactivityRule(policy: policy, start: to)
+        pirHealth = PIRHealthRule(stuckAfter: settings.rules.pirStuckAfter, silentAfter: settings.rules.pirSilentAfter,
+                                  doorUsesNeeded: settings.rules.pirSilentDoorUses,
+                                  pirs: settings.sensors.ids(of: .pir), sensorCount: settings.sensors.count, start: to)
+        doorOpen.postpone(by: gap)
+        ladder.postpone(by: gap)
+        now = to
+        syncAggravation()
+        presenceMayHaveChanged(at: to, into: &out)
+        earliest = exactDeadline()
+    }
+
     // MARK: - Restart recovery
 
     /// What the store remembers, on the engine's time base (the caller maps stored wall

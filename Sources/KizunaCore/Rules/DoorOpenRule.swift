@@ -50,6 +50,11 @@ public struct DoorOpenRule: Sendable {
         }
     }
 
+    /// Moves every pending open-door deadline later (the system was offline for `span`).
+    mutating func postpone(by span: Span) {
+        for i in doors.indices where doors[i].deadline != .never { doors[i].deadline = doors[i].deadline + span }
+    }
+
     /// The resident cancelled the pre-alarm: no new alarm until the door closes.
     mutating func silenceOpenDoors() {
         for i in doors.indices where doors[i].openSince != nil {

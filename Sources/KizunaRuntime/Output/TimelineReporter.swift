@@ -31,8 +31,12 @@ public final class TimelineReporter: RuntimeObserver {
         self.write = write
     }
 
+    /// Print dates in the text timeline too (a replay spans days).
+    public var showDates = false
+
     func time(_ t: Timestamp) -> String {
         let iso = CivilTime.iso8601(t.wall, offset: offset)
+        if showDates { return String(iso.prefix(10)) + " " + String(iso.dropFirst(11).prefix(8)) }
         let clock = iso.split(separator: "T")[1].prefix(8)
         return String(clock)
     }
@@ -50,48 +54,55 @@ public final class TimelineReporter: RuntimeObserver {
     static func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s + " " : s + String(repeating: " ", count: n - s.count) }
 
     public func apply(_ decisions: [Decision], engine: WatchEngine) {
-        for d in decisions {
-            stats.record(d)
-            switch d {
-            case .occupancy(let t):
-                let reason = t.reason.describe(sensors)
-                if style == .json {
-                    var j = JSONLine()
-                    j.add("type", "state")
-                    j.add("kind", "occupancy")
-                    j.add("at", iso(t.at))
-                    j.add("from", t.from.rawValue)
-                    j.add("to", t.to.rawValue)
-                    j.add("reason", reason)
-                    emit(j.text)
-                } else {
-                    emit(" \(time(t.at))  \(Self.pad("state", 9))\(Self.pad("\(t.from.rawValue) → \(t.to.rawValue)", 22))\(reason)")
+        for d in decisions { report(d) }
+    }
+
+    /// Prints one line of free text (text style) or one JSON object (json style) in line
+    /// with the timeline.
+    public func line(_ text: String) { emit(text) }
+
+    /// Prints one decision (and counts it for the summary).
+    public func report(_ d: Decision) {
+        stats.record(d)
+        switch d {
+        case .occupancy(let t):
+            let reason = t.reason.describe(sensors)
+            if style == .json {
+                var j = JSONLine()
+                j.add("type", "state")
+                j.add("kind", "occupancy")
+                j.add("at", iso(t.at))
+                j.add("from", t.from.rawValue)
+                j.add("to", t.to.rawValue)
+                j.add("reason", reason)
+                emit(j.text)
+            } else {
+                emit(" \(time(t.at))  \(Self.pad("state", 9))\(Self.pad("\(t.from.rawValue) → \(t.to.rawValue)", 22))\(reason)")
+            }
+        case .alarm(let s):
+            let reason = s.reason.describe(sensors)
+            if style == .json {
+                var j = JSONLine()
+                j.add("type", s.step.rawValue)
+                j.add("kind", s.kind.rawValue)
+                j.add("at", iso(s.at))
+                j.add("reason", reason)
+                j.add("alarm", s.alarmID)
+                j.add("severity", s.severity.rawValue)
+                if s.sensor != .none { j.add("sensor", sensors.name(s.sensor)) }
+                emit(j.text)
+            } else {
+                emit(" \(time(s.at))  \(Self.pad(s.step.rawValue, 9))\(Self.pad("\(s.kind.rawValue) #\(s.alarmID)", 22))\(reason)")
+            }
+        case .buzzer(let p, let at):
+            if style == .text {
+                let what = switch p {
+                case .off: "silent"
+                case .preAlarm: "pre-alarm beeps (move or press the button to cancel)"
+                case .alarm: "alarm pulses"
+                case .chirp: "chirp"
                 }
-            case .alarm(let s):
-                let reason = s.reason.describe(sensors)
-                if style == .json {
-                    var j = JSONLine()
-                    j.add("type", s.step.rawValue)
-                    j.add("kind", s.kind.rawValue)
-                    j.add("at", iso(s.at))
-                    j.add("reason", reason)
-                    j.add("alarm", s.alarmID)
-                    j.add("severity", s.severity.rawValue)
-                    if s.sensor != .none { j.add("sensor", sensors.name(s.sensor)) }
-                    emit(j.text)
-                } else {
-                    emit(" \(time(s.at))  \(Self.pad(s.step.rawValue, 9))\(Self.pad("\(s.kind.rawValue) #\(s.alarmID)", 22))\(reason)")
-                }
-            case .buzzer(let p, let at):
-                if style == .text {
-                    let what = switch p {
-                    case .off: "silent"
-                    case .preAlarm: "pre-alarm beeps (move or press the button to cancel)"
-                    case .alarm: "alarm pulses"
-                    case .chirp: "chirp"
-                    }
-                    emit(" \(time(at))  \(Self.pad("buzzer", 9))\(what)")
-                }
+                emit(" \(time(at))  \(Self.pad("buzzer", 9))\(what)")
             }
         }
     }

@@ -1,73 +1,65 @@
 import KizunaCore
 
-/// Reads WSU CASAS text recordings (`date time sensor [location] state [label]`, space or
-/// tab separated) into observations for the engine, on the recording's own clock.
+/// Reads WSU CASAS text recordings into a `RecordingBuilder`:
+/// `date time sensor location state [label]` (space separated, the AL home) or
+/// `date time<TAB>sensor<TAB>state<TAB>[label]` (the CIL homes).
 ///
-/// The default mapping for the CASAS "AL" home: each room's motion sensor is a PIR
-/// (`Kitchen`, `Bathroom`, `Bedroom`, `LivingRoom`, `LoungeChair`, `WorkArea`, and
-/// `OutsideDoor` at the `Entry`), `OutsideDoor`/`FrontDoor` OPEN/CLOSE is the entrance
-/// door; light switches and the closet are ignored.
-public struct CASASReader {
-    public struct Mapping: Sendable {
-        /// CASAS sensor (and location, for sensors with several) → Kizuna sensor name.
-        public var pirs: [String: String]
-        public var door: [String: String]
-        public init(pirs: [String: String], door: [String: String]) {
-            self.pirs = pirs
-            self.door = door
+/// The times carry no zone: they are the home's local clock, read as UTC (offset 0) and
+/// printed back the same way, so a replay's output shows the times of the file.
+/// The mapping key is `sensor/location` when the line has a location column, else `sensor`.
+/// `ON`/`OPEN` is a high level, `OFF`/`CLOSE`/`CLOSED` a low one; lines of ignored sensors
+/// (lights, or numeric readings in other CASAS homes) only show that the system was up.
+enum CASASReader {
+    static func read(_ b: UnsafeBufferPointer<UInt8>, file: String, into builder: inout RecordingBuilder, lenient: Bool) throws(RecordingError) {
+        var lo = [Int](repeating: 0, count: 6)
+        var hi = [Int](repeating: 0, count: 6)
+        var failure: RecordingError?
+        forEachLine(b) { start, end, number in
+            guard failure == nil else { return }
+            // Up to six whitespace-separated fields.
+            var n = 0
+            var i = start
+            while i < end, n < 6 {
+                while i < end, b[i] == 32 || b[i] == 9 { i += 1 }
+                guard i < end else { break }
+                lo[n] = i
+                while i < end, b[i] != 32, b[i] != 9 { i += 1 }
+                hi[n] = i
+                n += 1
+            }
+            if n == 0 { return }
+            func bad(_ message: String) {
+                do throws(RecordingError) {
+                    try builder.broken(RecordingError(file: file, line: number, message: message), lenient: lenient)
+                } catch {
+                    failure = error
+                }
+            }
+            guard n >= 4 else { return bad("expected date, time, sensor and state") }
+            guard hi[0] + 1 == lo[1], let wall = ByteTime.parse(b, lo[0], hi[1], defaultOffset: .utc) else {
+                return bad("bad date and time '\(b.text(lo[0], hi[1]))'")
+            }
+            // With a location column: sensor location state [label]; without: sensor state [label].
+            let hasLocation = n >= 5 && (isState(b, lo[4], hi[4]) || !isState(b, lo[3], hi[3]))
+            let s = hasLocation ? 4 : 3
+            let slot = hasLocation ? builder.table.slot(b, lo[2], hi[2], lo[3], hi[3]) : builder.table.slot(b, lo[2], hi[2])
+            guard slot >= 0 else {
+                builder.otherEvent(at: wall)
+                return
+            }
+            guard let high = level(b, lo[s], hi[s]) else {
+                return bad("unknown state '\(b.text(lo[s], hi[s]))' for \(builder.table.descriptors[Int(slot)].name) (expected ON, OFF, OPEN or CLOSE)")
+            }
+            builder.level(slot, high: high, at: wall)
         }
-
-        public static let aruba = Mapping(
-            pirs: ["Kitchen/Kitchen": "pir.kitchen", "Bathroom/Bathroom": "pir.bathroom", "Bedroom/Bedroom": "pir.bedroom",
-                   "LivingRoom/LivingRoom": "pir.living", "LoungeChair/LivingRoom": "pir.lounge", "WorkArea/WorkArea": "pir.work",
-                   "OutsideDoor/Entry": "pir.entrance"],
-            door: ["OutsideDoor/FrontDoor": "door.entrance"])
-
-        /// The sensors this mapping produces, for an engine's registry.
-        public var sensorNames: [String] { Array(Set(pirs.values).union(door.values)).sorted() }
+        if let failure { throw failure }
     }
 
-    public struct LineError: Error, CustomStringConvertible, Equatable {
-        public var line: Int
-        public var message: String
-        public var description: String { "line \(line): \(message)" }
-    }
+    static func isState(_ b: UnsafeBufferPointer<UInt8>, _ lo: Int, _ hi: Int) -> Bool { level(b, lo, hi) != nil }
 
-    public let mapping: Mapping
-    public let registry: SensorRegistry
-    public let offset: UTCOffset
-    var ids: [String: SensorID] = [:]
-
-    public init(mapping: Mapping, registry: SensorRegistry, offset: UTCOffset = .utc) {
-        self.mapping = mapping
-        self.registry = registry
-        self.offset = offset
-        for (k, v) in mapping.pirs.merging(mapping.door, uniquingKeysWith: { a, _ in a }) {
-            if let id = registry.id(named: v) { ids[k] = id }
-        }
-    }
-
-    /// Parses one line. Returns nil for a line of an ignored sensor; throws for a broken one.
-    /// The monotonic stamp is the wall time itself (a recording has one clock).
-    public func observation(_ line: Substring, number: Int) throws(LineError) -> Observation? {
-        let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
-        guard fields.count >= 4 else { throw LineError(line: number, message: "expected date, time, sensor and state") }
-        guard let wall = CivilTime.parseISO8601("\(fields[0])T\(fields[1])", defaultOffset: offset) else {
-            throw LineError(line: number, message: "bad date or time '\(fields[0]) \(fields[1])'")
-        }
-        let sensor = fields[2]
-        // With a location column: sensor location state [label]; without: sensor state [label].
-        let hasLocation = fields.count >= 5 && !["ON", "OFF", "OPEN", "CLOSE"].contains(String(fields[3]))
-        let location = hasLocation ? fields[3] : sensor
-        let state = hasLocation ? fields[4] : fields[3]
-        guard let id = ids["\(sensor)/\(location)"] ?? ids[String(sensor)] else { return nil }
-        let high: Bool
-        switch state {
-        case "ON", "OPEN": high = true
-        case "OFF", "CLOSE": high = false
-        default: throw LineError(line: number, message: "unknown state '\(state)'")
-        }
-        let t = Timestamp(monotonic: MonotonicInstant(nanoseconds: wall.nanosecondsSinceEpoch), wall: wall)
-        return .level(id, high: high, at: t)
+    @inline(__always) static func level(_ b: UnsafeBufferPointer<UInt8>, _ lo: Int, _ hi: Int) -> Bool? {
+        if b.matches(lo, hi, "ON") || b.matches(lo, hi, "OPEN") { return true }
+        if b.matches(lo, hi, "OFF") || b.matches(lo, hi, "CLOSE") || b.matches(lo, hi, "CLOSED") { return false }
+        return nil
     }
 }

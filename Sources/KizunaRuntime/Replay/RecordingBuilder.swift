@@ -1,0 +1,121 @@
+import KizunaCore
+
+/// The recording's sensor names (as bytes) → engine sensors, resolved through the mapping
+/// the first time each name is seen; the engine's registry holds only sensors that occur.
+struct SensorTable {
+    let mapping: ReplayMapping
+    private var keys: [[UInt8]] = []
+    /// Per key: the engine sensor's index, or -1 (ignored).
+    private var slots: [Int32] = []
+    private var last = -1
+    private(set) var descriptors: [SensorDescriptor] = []
+    private var byName: [String: Int32] = [:]
+
+    init(mapping: ReplayMapping) { self.mapping = mapping }
+
+    /// The sensor for the name `b[lo..<hi]`, or with `lo2 >= 0` for `b[lo..<hi]/b[lo2..<hi2]`.
+    mutating func slot(_ b: UnsafeBufferPointer<UInt8>, _ lo: Int, _ hi: Int, _ lo2: Int = -1, _ hi2: Int = -1) -> Int32 {
+        let n1 = hi - lo
+        let n = lo2 >= 0 ? n1 + 1 + (hi2 - lo2) : n1
+        @inline(__always) func same(_ k: Int) -> Bool {
+            keys[k].withUnsafeBufferPointer { key in
+                guard key.count == n else { return false }
+                for j in 0..<n1 where key[j] != b[lo + j] { return false }
+                if lo2 >= 0 {
+                    guard key[n1] == 47 else { return false }
+                    for j in 0..<(hi2 - lo2) where key[n1 + 1 + j] != b[lo2 + j] { return false }
+                }
+                return true
+            }
+        }
+        if last >= 0, same(last) { return slots[last] }
+        for k in keys.indices where same(k) {
+            last = k
+            return slots[k]
+        }
+        var key = [UInt8](UnsafeBufferPointer(rebasing: b[lo..<hi]))
+        if lo2 >= 0 {
+            key.append(47)
+            key.append(contentsOf: UnsafeBufferPointer(rebasing: b[lo2..<hi2]))
+        }
+        let slot: Int32
+        switch mapping.role(for: String(decoding: key, as: UTF8.self)) {
+        case .ignore:
+            slot = -1
+        case .sensor(let d):
+            if let s = byName[d.name] {
+                slot = s
+            } else {
+                slot = Int32(descriptors.count)
+                descriptors.append(d)
+                byName[d.name] = slot
+            }
+        }
+        keys.append(key)
+        slots.append(slot)
+        last = keys.count - 1
+        return slot
+    }
+
+    func kind(_ slot: Int32) -> SensorKind { descriptors[Int(slot)].kind }
+}
+
+/// Collects a recording's events as the readers find them, then puts them in time order.
+struct RecordingBuilder {
+    var table: SensorTable
+    let format: RecordingFormat
+    var observations: [Observation] = []
+    var times: [Int64] = []
+    var other: [WallTime] = []
+    var skipped = 0
+    var inOrder = true
+    var otherInOrder = true
+    /// The clock of the times read (the first zone seen, for the Kizuna format).
+    var clock: UTCOffset?
+
+    init(format: RecordingFormat, mapping: ReplayMapping) {
+        self.format = format
+        self.table = SensorTable(mapping: mapping)
+    }
+
+    @inline(__always) mutating func add(_ o: Observation) {
+        let t = o.time.wall.nanosecondsSinceEpoch
+        if let last = times.last, t < last { inOrder = false }
+        times.append(t)
+        observations.append(o)
+    }
+
+    @inline(__always) mutating func level(_ slot: Int32, high: Bool, at wall: WallTime) {
+        add(.level(SensorID(UInt16(slot)), high: high, at: Recording.stamp(wall)))
+    }
+
+    @inline(__always) mutating func otherEvent(at wall: WallTime) {
+        if let last = other.last, wall < last { otherInOrder = false }
+        other.append(wall)
+    }
+
+    /// A broken line: thrown, or counted when lenient.
+    mutating func broken(_ error: RecordingError, lenient: Bool) throws(RecordingError) {
+        guard lenient else { throw error }
+        skipped += 1
+    }
+
+    func finish(local: UTCOffset?) -> Recording {
+        var obs = observations
+        if !inOrder {
+            // Stable: events at the same instant keep their order in the files.
+            let order = times.indices.sorted { times[$0] != times[$1] ? times[$0] < times[$1] : $0 < $1 }
+            obs = order.map { observations[$0] }
+        }
+        var others = other
+        if !otherInOrder { others.sort() }
+        let firstObs = obs.first?.time.wall, lastObs = obs.last?.time.wall
+        let candidatesFirst = [firstObs, others.first].compactMap { $0 }
+        let candidatesLast = [lastObs, others.last].compactMap { $0 }
+        let zero = WallTime(nanosecondsSinceEpoch: 0)
+        let clock = self.clock ?? .utc
+        return Recording(format: format, sensors: SensorRegistry(table.descriptors), observations: obs, otherEvents: others,
+                         first: candidatesFirst.min() ?? zero, last: candidatesLast.max() ?? zero, skipped: skipped,
+                         clock: clock, local: local ?? clock)
+    }
+}

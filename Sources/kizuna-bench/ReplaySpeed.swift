@@ -1,0 +1,43 @@
+import KizunaCore
+import KizunaRuntime
+
+/// `replay-speed FILE... --format F`: events per second for parse + replay (what
+/// `kizuna replay` does, output aside) and for the replay alone on pre-parsed events.
+/// Compare with Python's json module reading the same NEARS files line by line
+/// (BENCHMARKS.md).
+func benchmarkReplaySpeed(arguments: [String]) throws {
+    var files: [String] = []
+    var format = RecordingFormat.nears
+    var i = 0
+    while i < arguments.count {
+        if arguments[i] == "--format", i + 1 < arguments.count, let f = RecordingFormat(rawValue: arguments[i + 1]) {
+            format = f
+            i += 2
+        } else {
+            files.append(arguments[i])
+            i += 1
+        }
+    }
+    if files.isEmpty { files = ["../shared/data/nears-0104"] }
+    let t0 = monotonicNow()
+    let recording = try RecordingLoader.load(files: files, format: format, mapping: nil, lenient: false)
+    let parsed = monotonicNow()
+    let settings = recording.engineSettings()
+    var outcome = Replay.run(recording, settings: settings)
+    let t1 = monotonicNow()
+    let parseAndReplay = t1 - t0
+    print("replay-speed: \(recording.eventCount) events (\(recording.observations.count) to the engine) over \(fixed(outcome.days, 1)) days, " +
+          "\(outcome.gaps.count) gaps, \(outcome.steps.count) alarm steps")
+    print("replay-speed: parse \(fixed(parsed - t0, 3)) s + replay \(fixed(t1 - parsed, 3)) s = \(fixed(parseAndReplay, 3)) s, " +
+          "\(fixed(Double(recording.eventCount) / parseAndReplay / 1e6, 2)) M events/s")
+    // The replay alone, repeated until it has run at least a second.
+    var runs = 0
+    let r0 = monotonicNow()
+    repeat {
+        outcome = Replay.run(recording, settings: settings)
+        runs += 1
+    } while monotonicNow() - r0 < 1
+    let each = (monotonicNow() - r0) / Double(runs)
+    print("replay-speed: replay alone \(fixed(each * 1000, 2)) ms per run = " +
+          "\(fixed(Double(recording.observations.count) / each / 1e6, 1)) M observations/s through the engine (\(runs) runs)")
+}

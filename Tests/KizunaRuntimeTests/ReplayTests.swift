@@ -1,0 +1,220 @@
+import Foundation
+import KizunaCore
+import Testing
+@testable import KizunaRuntime
+
+/// `kizuna replay`: the readers on real lines (Fixtures/replay, copied from ../shared/data),
+/// broken lines, mapping files, and what cuts, `until` and data gaps do to the engine.
+@Suite("Replay")
+struct ReplayTests {
+    static let fixtures = Paths.repository + "/Tests/KizunaRuntimeTests/Fixtures/replay"
+
+    static func wall(_ text: String, _ offset: UTCOffset = .utc) -> WallTime { CivilTime.parseISO8601(text, defaultOffset: offset)! }
+
+    static func names(_ r: Recording) -> [String] { r.sensors.sensors.map(\.name) }
+
+    @Test("CASAS AL: a PIR per room and the front door; light switches only show the system was up")
+    func casasAL() throws {
+        let r = try RecordingLoader.load(files: [Self.fixtures + "/casas-al.txt"], format: .casas, mapping: nil, lenient: false)
+        #expect(Self.names(r) == ["pir.bedroom", "pir.entrance", "door.entrance"])
+        #expect(r.observations.count == 9)
+        #expect(r.otherEvents.count == 2)
+        #expect(r.first == Self.wall("2011-06-15T01:03:39.14962"))
+        #expect(r.last == Self.wall("2011-06-15T08:47:38.793429"))
+        #expect(r.clock == .utc && r.local == .utc)
+        #expect(r.observations[5] == .level(SensorID(2), high: true, at: Recording.stamp(Self.wall("2011-06-15T08:35:02.171933"))))
+    }
+
+    @Test("CASAS CIL: tab separated, no location; the main entryway stands in for the door")
+    func casasCIL() throws {
+        let r = try RecordingLoader.load(files: [Self.fixtures + "/casas-cil.txt"], format: .casas, mapping: nil, lenient: false)
+        #expect(Self.names(r) == ["pir.BedroomABed", "door.entrance"])
+        #expect(r.observations.count == 8)
+        #expect(r.first == Self.wall("2016-07-12T00:00:30.600670"))
+    }
+
+    @Test("NEARS: motion and contacts to the engine, readings and plugs only as signs the hub was up, UTC times")
+    func nears() throws {
+        let r = try RecordingLoader.load(files: [Self.fixtures + "/nears.json"], format: .nears, mapping: nil, lenient: false)
+        #expect(Self.names(r) == ["pir.bedhead", "door.entrance", "activity.refrigerator"])
+        #expect(r.sensors.sensors[2].kind == .pir)
+        #expect(r.observations.count == 4)
+        #expect(r.otherEvents == [Self.wall("2023-05-05T04:02:33.657Z"), Self.wall("2023-05-05T04:38:17.927Z")])
+        #expect(r.first == Self.wall("2023-05-05T04:02:33.657Z"))
+        #expect(r.last == Self.wall("2023-05-05T10:48:03.841Z"))
+        #expect(r.local == UTCOffset(seconds: -5 * 3600))
+    }
+
+    @Test("NEARS: events of several files are sorted by time; same-instant events keep their order")
+    func nearsSorted() throws {
+        let late = #"{"subject":"kitchen","sensor":"motion","sentAt":{"$date":"2023-05-05T10:00:00.000Z"},"state":"ON"}"#
+        let early = #"{"subject":"door","sensor":"contact","sentAt":{"$date":"2023-05-05T09:00:00.000Z"},"state":"OPEN"}"#
+        let early2 = #"{"subject":"door","sensor":"contact","sentAt":{"$date":"2023-05-05T09:00:00.000Z"},"state":"CLOSED"}"#
+        let r = try RecordingLoader.parse([late, early, early2].joined(separator: "\n"), format: .nears)
+        #expect(r.observations.map(\.time.wall) == [Self.wall("2023-05-05T09:00:00Z"), Self.wall("2023-05-05T09:00:00Z"), Self.wall("2023-05-05T10:00:00Z")])
+        guard case .level(_, let first, _) = r.observations[0], case .level(_, let second, _) = r.observations[1] else {
+            Issue.record("levels expected")
+            return
+        }
+        #expect(first == true && second == false)
+    }
+
+    @Test("Kizuna NDJSON: events back to levels and readings, on the file's own clock")
+    func kizuna() throws {
+        let r = try RecordingLoader.load(files: [Self.fixtures + "/kizuna.ndjson"], format: .kizuna, mapping: nil, lenient: false)
+        #expect(Self.names(r) == ["pir.living", "temperature.living", "door.entrance"])
+        #expect(r.observations.count == 5)
+        #expect(r.otherEvents.count == 1)
+        #expect(r.clock == .japan)
+        #expect(r.observations[2] == .reading(SensorID(1), value: 27.5, at: Recording.stamp(Self.wall("2026-07-01T07:05:00+09:00"))))
+    }
+
+    @Test("a broken line names the file and the line; --lenient skips and counts it")
+    func brokenLines() throws {
+        let text = """
+            2011-06-15 01:03:39.14962 Bedroom Bedroom ON Sleep
+            2011-06-15 01:03:4 Bedroom Bedroom OFF Sleep
+            2011-06-15 01:03:41.0 Bedroom Bedroom MAYBE Sleep
+
+            2011-06-15 01:03:42.0 Bedroom
+            2011-06-15 01:03:43.0 Bedroom Bedroom OFF Sleep
+            """
+        #expect(throws: RecordingError(file: "al.txt", line: 2, message: "bad date and time '2011-06-15 01:03:4'")) {
+            try RecordingLoader.parse(text, file: "al.txt", format: .casas)
+        }
+        let r = try RecordingLoader.parse(text, file: "al.txt", format: .casas, lenient: true)
+        #expect(r.skipped == 3)
+        #expect(r.observations.count == 2)
+
+        let json = #"{"subject":"door","sensor":"contact","sentAt":{"$date":"2023-05-05T09:00:00.000Z"},"state":"OPEN"}"# + "\n" +
+            #"{"subject":"door","sensor":"contact","sentAt":{"$date":"2023-05-05T09:00:01"# + "\n" +
+            #"{"subject":"door","sensor":"contact","sentAt":{"$date":"2023-05-05T09:00:02.000Z"},"state":"AJAR"}"#
+        do throws(RecordingError) {
+            _ = try RecordingLoader.parse(json, file: "7.json", format: .nears)
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.line == 2)
+            #expect(error.description.hasPrefix("7.json:2: "))
+        }
+        let lenient = try RecordingLoader.parse(json, file: "7.json", format: .nears, lenient: true)
+        #expect(lenient.skipped == 2)
+        #expect(lenient.observations.count == 1)
+    }
+
+    @Test("mapping files: roles, defaults, and errors naming file, line and key")
+    func mapping() throws {
+        let good = """
+            timezone: "+09:00"
+            defaults: true
+            sensors:
+              tv: pir.tv
+              clothes: ignore
+            """
+        let m = try ReplayMapping.parse(good, file: "map.yaml", format: .nears)
+        #expect(m.local == .japan)
+        #expect(m.role(for: "tv") == .sensor(SensorDescriptor(name: "pir.tv")!))
+        #expect(m.role(for: "clothes") == .ignore)
+        #expect(m.role(for: "door") == .sensor(SensorDescriptor(name: "door.entrance")!))
+
+        #expect(throws: ConfigError(file: "map.yaml", line: 3, key: "sensors.fridge",
+                                    message: "expected pir.NAME, door.NAME, button.NAME, activity.NAME or ignore, got \"fridge.kitchen\"")) {
+            try ReplayMapping.parse("sensors:\n  kitchen: pir.kitchen\n  fridge: fridge.kitchen\n", file: "map.yaml", format: .nears)
+        }
+        #expect(throws: ConfigError(file: "map.yaml", line: 3, key: "sensors.b", message: "pir.x is already fed by 'a'")) {
+            try ReplayMapping.parse("sensors:\n  a: pir.x\n  b: pir.x\n", file: "map.yaml", format: .casas)
+        }
+        do throws(ConfigError) {
+            _ = try ReplayMapping.parse("sensor:\n  a: pir.x\n", file: "map.yaml", format: .casas)
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.file == "map.yaml" && error.line == 1 && error.key == "sensor")
+        }
+        let custom = try ReplayMapping.parse("sensors:\n  Kitchen/Kitchen: activity.kitchen\n", file: "map.yaml", format: .casas)
+        let r = try RecordingLoader.parse("2011-06-15 01:03:39.1 Kitchen Kitchen ON\n2011-06-15 01:03:40.1 Bedroom Bedroom ON\n",
+                                          format: .casas, mapping: custom)
+        #expect(Self.names(r) == ["activity.kitchen"])
+        #expect(r.otherEvents.count == 1)
+    }
+
+    // MARK: - The engine through a replay
+
+    /// A day of a CASAS home: kitchen motion every 20 minutes from 08:00 to 12:00, then
+    /// again 12:40 to 16:00 (the cut tests drop the afternoon).
+    static let day: Recording = {
+        var lines: [String] = []
+        for minutes in stride(from: 8 * 60, through: 16 * 60, by: 20) where !(minutes > 12 * 60 && minutes < 12 * 60 + 40) {
+            let h = minutes / 60, m = minutes % 60
+            let hm = (h < 10 ? "0\(h)" : "\(h)") + ":" + (m < 10 ? "0\(m)" : "\(m)")
+            lines.append("2011-06-20 \(hm):00.000 Kitchen Kitchen ON Cook")
+            lines.append("2011-06-20 \(hm):05.000 Kitchen Kitchen OFF Cook")
+        }
+        return try! RecordingLoader.parse(lines.joined(separator: "\n"), format: .casas)
+    }()
+
+    @Test("a cut: no sign of life after it, and the inactivity alarm comes the day limit later")
+    func cut() throws {
+        let r = Self.day
+        let outcome = Replay.run(r, settings: r.engineSettings(), cutAt: Self.wall("2011-06-20T11:10:00"), until: Self.wall("2011-06-20T20:00:00"))
+        let inactivity = outcome.steps.filter { $0.kind == .inactivity }
+        // Last motion 11:00:00–11:00:05; the day limit is 3 h.
+        let first = try #require(inactivity.first)
+        #expect(first.step == .preAlarm)
+        #expect(first.at.wall >= Self.wall("2011-06-20T14:00:05") && first.at.wall <= Self.wall("2011-06-20T14:00:20"))
+        #expect(inactivity.contains { $0.step == .alarm })
+        #expect(outcome.alarmCount()[.inactivity] == 1)
+        #expect(outcome.gaps.isEmpty)
+        #expect(outcome.last == Self.wall("2011-06-20T20:00:00"))
+    }
+
+    @Test("without --until the clock stops at the last event: nothing fires after it")
+    func noUntil() {
+        let r = Self.day
+        let outcome = Replay.run(r, settings: r.engineSettings())
+        #expect(outcome.last == r.last)
+        #expect(outcome.steps.allSatisfy { $0.at.wall <= r.last })
+        #expect(outcome.alarmCount().isEmpty)
+        // The whole recording goes to the engine, and the time adds up.
+        #expect(outcome.events == r.observations.count)
+        let total = outcome.timeIn.values.reduce(Span.zero, +)
+        #expect(total == r.last - r.first)
+    }
+
+    @Test("a 10 h hole in a recording: one offline gap, no inactivity alarm, occupancy unknown after it")
+    func dataGap() {
+        let text = """
+            2011-06-20 08:00:00.000 Kitchen Kitchen ON Cook
+            2011-06-20 08:00:05.000 Kitchen Kitchen OFF Cook
+            2011-06-20 18:00:05.000 Kitchen Kitchen ON Cook
+            2011-06-20 18:00:10.000 Kitchen Kitchen OFF Cook
+            """
+        let r = try! RecordingLoader.parse(text, format: .casas)
+        var reported: [(WallTime, WallTime)] = []
+        let outcome = Replay.run(r, settings: r.engineSettings(), until: Self.wall("2011-06-20T19:00:00"), offline: { reported.append(($0, $1)) })
+        #expect(outcome.gaps.count == 1)
+        #expect(reported.count == 1)
+        #expect(outcome.gaps.first?.from == Self.wall("2011-06-20T08:00:05"))
+        #expect(outcome.gaps.first?.to == Self.wall("2011-06-20T18:00:05"))
+        #expect(!outcome.steps.contains { $0.kind == .inactivity })
+        #expect(outcome.gapTime == .hours(10))
+        // Back home with the first motion after the gap.
+        #expect(outcome.transitions.contains { $0.from == .unknown && $0.to == .home && $0.at.wall == Self.wall("2011-06-20T18:00:05") })
+
+        // Without the gap detection (a limit longer than the hole) the same silence is an alarm.
+        let blind = Replay.run(r, settings: r.engineSettings(), until: Self.wall("2011-06-20T19:00:00"), gapLimit: .hours(12))
+        #expect(blind.gaps.isEmpty)
+        #expect(blind.steps.contains { $0.kind == .inactivity })
+    }
+
+    @Test("periodic readings keep the system up: silence with readings is the resident's")
+    func readingsAreNotGaps() {
+        var lines = [#"{"subject":"kitchen","sensor":"motion","sentAt":{"$date":"2023-05-05T12:00:00.000Z"},"state":"ON"}"#,
+                     #"{"subject":"kitchen","sensor":"motion","sentAt":{"$date":"2023-05-05T12:00:05.000Z"},"state":"OFF"}"#]
+        for h in 13...23 {
+            lines.append(#"{"subject":"kitchen","sensor":"temperature","sentAt":{"$date":"2023-05-05T\#(h):00:00.000Z"},"state":"24.0 °C"}"#)
+        }
+        let r = try! RecordingLoader.parse(lines.joined(separator: "\n"), format: .nears)
+        let outcome = Replay.run(r, settings: r.engineSettings())
+        #expect(outcome.gaps.isEmpty)
+        #expect(outcome.steps.contains { $0.kind == .inactivity })
+    }
+}
