@@ -120,7 +120,27 @@ public final class FlatStore: Sendable {
             try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('store_id', ?)",
                            arguments: [String(UUID().uuidString.lowercased().prefix(8))])
         }
+        m.registerMigration("v3-routine") { db in
+            // The learned routine (issue 8): one row, the model's numbers as little-endian
+            // float64 in a blob. Replaced hourly and at stop; read once at start.
+            try db.execute(sql: """
+                CREATE TABLE routine (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    saved_wall_ns INTEGER NOT NULL,
+                    state BLOB NOT NULL
+                );
+                """)
+        }
         return m
+    }
+
+    /// The learned routine saved last (nil: none yet).
+    public func routine() throws -> StoredRoutine? {
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT saved_wall_ns, state FROM routine WHERE id = 1").map {
+                StoredRoutine(saved: WallTime(nanosecondsSinceEpoch: $0["saved_wall_ns"]), encoded: $0["state"])
+            }
+        }
     }
 
     /// This store's identity (8 hex digits), made when it was created.

@@ -41,6 +41,7 @@ public final class StoreWriter: @unchecked Sendable {
     var steps: [AlarmStepRecord] = []
     var audits: [AuditRecord] = []
     var snapshot: StoredSnapshot?
+    var routine: StoredRoutine?
     var urgent = false
     var stopping = false
     var flushRequests = 0
@@ -97,6 +98,14 @@ public final class StoreWriter: @unchecked Sendable {
         condition.unlock()
     }
 
+    /// Queues the learned routine (one row, replaced): saved hourly and at stop.
+    public func enqueue(routine newRoutine: StoredRoutine) {
+        condition.lock()
+        routine = newRoutine
+        condition.signal()
+        condition.unlock()
+    }
+
     public var currentHealth: StoreHealth {
         condition.lock()
         defer { condition.unlock() }
@@ -126,7 +135,7 @@ public final class StoreWriter: @unchecked Sendable {
         var lastCommit = Date()
         condition.lock()
         while true {
-            let pending = !events.isEmpty || !steps.isEmpty || !audits.isEmpty || snapshot != nil
+            let pending = !events.isEmpty || !steps.isEmpty || !audits.isEmpty || snapshot != nil || routine != nil
             let due = pending && (urgent || Date().timeIntervalSince(lastCommit) >= commitEvery)
             if !due && !stopping && flushesDone >= flushRequests {
                 let wake = pending ? lastCommit.addingTimeInterval(commitEvery) : Date().addingTimeInterval(60)
@@ -138,19 +147,20 @@ public final class StoreWriter: @unchecked Sendable {
                     continue
                 }
             }
-            let batchEvents = events, batchSteps = steps, batchAudits = audits, batchSnapshot = snapshot
+            let batchEvents = events, batchSteps = steps, batchAudits = audits, batchSnapshot = snapshot, batchRoutine = routine
             let flushTarget = flushRequests
             events.removeAll(keepingCapacity: true)
             steps.removeAll(keepingCapacity: true)
             audits.removeAll(keepingCapacity: true)
             snapshot = nil
+            routine = nil
             urgent = false
             condition.unlock()
 
             var failure: String?
-            if !batchEvents.isEmpty || !batchSteps.isEmpty || !batchAudits.isEmpty || batchSnapshot != nil {
+            if !batchEvents.isEmpty || !batchSteps.isEmpty || !batchAudits.isEmpty || batchSnapshot != nil || batchRoutine != nil {
                 do {
-                    try commit(batchEvents, batchSteps, batchAudits, batchSnapshot)
+                    try commit(batchEvents, batchSteps, batchAudits, batchSnapshot, batchRoutine)
                 } catch {
                     failure = "\(error)"
                 }
@@ -169,6 +179,7 @@ public final class StoreWriter: @unchecked Sendable {
                 steps.insert(contentsOf: batchSteps, at: 0)
                 audits.insert(contentsOf: batchAudits, at: 0)
                 if snapshot == nil { snapshot = batchSnapshot }
+                if routine == nil { routine = batchRoutine }
                 health.failure = failure
                 health.queuedEvents = events.count
                 health.queuedSteps = steps.count
@@ -184,7 +195,7 @@ public final class StoreWriter: @unchecked Sendable {
             health.queuedSteps = steps.count
             flushesDone = max(flushesDone, flushTarget)
             condition.broadcast()
-            if stopping && events.isEmpty && steps.isEmpty && audits.isEmpty && snapshot == nil { break }
+            if stopping && events.isEmpty && steps.isEmpty && audits.isEmpty && snapshot == nil && routine == nil { break }
         }
         flushesDone = flushRequests
         condition.broadcast()
@@ -199,7 +210,8 @@ public final class StoreWriter: @unchecked Sendable {
         return storeIDCache!
     }
 
-    func commit(_ events: [EventRecord], _ steps: [AlarmStepRecord], _ audits: [AuditRecord], _ snapshot: StoredSnapshot?) throws {
+    func commit(_ events: [EventRecord], _ steps: [AlarmStepRecord], _ audits: [AuditRecord], _ snapshot: StoredSnapshot?,
+                _ routine: StoredRoutine? = nil) throws {
         if let e = injectFailure?() { throw e }
         var outboxAdded = false
         try store.write { db in
@@ -239,6 +251,12 @@ public final class StoreWriter: @unchecked Sendable {
                     ON CONFLICT(id) DO UPDATE SET occupancy = excluded.occupancy, saved_wall_ns = excluded.saved_wall_ns,
                         boot_id = excluded.boot_id, saved_mono_ns = excluded.saved_mono_ns
                     """, arguments: [s.occupancy, s.saved.nanosecondsSinceEpoch, s.bootID, s.savedMonotonic.nanoseconds])
+            }
+            if let r = routine {
+                try db.execute(sql: """
+                    INSERT INTO routine (id, saved_wall_ns, state) VALUES (1, ?, ?)
+                    ON CONFLICT(id) DO UPDATE SET saved_wall_ns = excluded.saved_wall_ns, state = excluded.state
+                    """, arguments: [r.saved.nanosecondsSinceEpoch, r.encoded])
             }
         }
         if outboxAdded { onOutbox?() }

@@ -21,7 +21,8 @@ struct Kizuna: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kizuna",
         abstract: "Watch-over runtime for a flat: confirms that the resident is moving around and calls for help early.",
-        subcommands: [RunCommand.self, DemoCommand.self, ReplayCommand.self, CheckConfig.self, GPIOCheckCommand.self, ExportCommand.self, AlarmCommand.self, I2CScanCommand.self]
+        subcommands: [RunCommand.self, DemoCommand.self, ReplayCommand.self, EvaluateCommand.self, CheckConfig.self, GPIOCheckCommand.self,
+                      ExportCommand.self, AlarmCommand.self, I2CScanCommand.self]
     )
 }
 
@@ -494,5 +495,48 @@ struct I2CScanCommand: ParsableCommand {
             }
         }
         if failed { throw ExitCode(69) }
+    }
+}
+
+struct EvaluateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evaluate",
+        abstract: "False inactivity alarms over a recording, and detection latency over random cuts, routine vs a 12 h timer.")
+
+    @Argument(help: "Recording files.")
+    var files: [String]
+
+    @Option(help: "casas, nears or kizuna.")
+    var format: String
+
+    @Option(help: "Sensor mapping file for the recording.")
+    var map: String?
+
+    @Option(help: "Installation config for the thresholds (default: built-in defaults with the routine on).")
+    var config: String?
+
+    @Option(help: "The boards/ folder (default: found automatically).")
+    var boards: String?
+
+    @Option(help: "How many random cuts (the resident stops moving).")
+    var cuts: Int = 200
+
+    @Option(help: "Seed of the cut times (same seed, same cuts).")
+    var seed: UInt64 = 1
+
+    func run() throws {
+        guard let f = RecordingFormat(rawValue: format) else {
+            throw ValidationError("--format: expected casas, nears or kizuna, got \"\(format)\"")
+        }
+        let recording = try RecordingLoader.load(files: files, format: f, mapping: map, lenient: true)
+        var settings = EngineSettings(sensors: recording.sensors)
+        if let config {
+            let base = try loadInstallation(config, boards: boards).settings
+            settings = EngineSettings(sensors: recording.sensors, utcOffset: base.utcOffset, occupancy: base.occupancy, rules: base.rules,
+                                      ladder: base.ladder, environment: base.environment, routine: base.routine)
+        }
+        if settings.routine == nil { settings.routine = RoutineSettings() }
+        let report = Evaluation.run(recording, settings: settings, cuts: cuts, seed: seed)
+        print(Evaluation.describe(report), terminator: "")
     }
 }

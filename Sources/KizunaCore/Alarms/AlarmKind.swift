@@ -2,6 +2,9 @@
 public enum AlarmKind: String, Sendable, CaseIterable {
     /// No sign of life while the resident is presumed home.
     case inactivity
+    /// Not up by the usual time: no sign of life this morning, the learned usual first
+    /// activity passed by a margin (the routine's "not up by 10:00", learned per resident).
+    case inactivityNotUp = "inactivity.not-up"
     /// The resident pressed the help button.
     case help
     /// The entrance door stayed open too long.
@@ -29,7 +32,7 @@ public enum AlarmKind: String, Sendable, CaseIterable {
 
     public var severity: AlarmSeverity {
         switch self {
-        case .inactivity, .help, .heatDanger: .critical
+        case .inactivity, .inactivityNotUp, .help, .heatDanger: .critical
         case .doorOpen, .heat, .cold: .warning
         case .pirStuck, .pirSilent, .sensorFault, .storeFault: .fault
         case .test, .ventilation: .info
@@ -37,7 +40,7 @@ public enum AlarmKind: String, Sendable, CaseIterable {
     }
 
     /// Whether a local pre-alarm (buzzer) gives the resident a chance to cancel first.
-    public var hasPreAlarm: Bool { self == .inactivity || self == .doorOpen }
+    public var hasPreAlarm: Bool { isInactivity || self == .doorOpen }
 
     /// Whether an unacknowledged alarm is sent again every `repeatEvery`. Faults are sent
     /// once: they need a technician's visit, not an on-call person woken every 15 minutes;
@@ -45,7 +48,10 @@ public enum AlarmKind: String, Sendable, CaseIterable {
     public var repeats: Bool { severity >= .warning }
 
     /// Whether the buzzer sounds while the network alarm is out and not acknowledged.
-    public var soundsLocally: Bool { self == .inactivity || self == .help }
+    public var soundsLocally: Bool { isInactivity || self == .help }
+
+    /// Alarms about a silent resident (their kinds start with `inactivity`).
+    public var isInactivity: Bool { self == .inactivity || self == .inactivityNotUp }
 }
 
 public enum AlarmSeverity: String, Sendable, Comparable {
@@ -79,6 +85,8 @@ public enum AlarmStepKind: String, Sendable {
 /// Why an alarm step happened. Rendered to words with the sensor names.
 public enum AlarmReason: Sendable, Equatable {
     case silence(for: Span, limit: Span, atNight: Bool, lastSign: SensorID)
+    /// Not up by the learned usual time plus the margin.
+    case notUp(for: Span, lastSign: SensorID)
     case doorOpen(SensorID, for: Span, limit: Span, atNight: Bool)
     case pirStuck(SensorID, for: Span)
     case pirSilent(SensorID, for: Span, doorUses: Int)
@@ -113,6 +121,9 @@ public enum AlarmReason: Sendable, Equatable {
         case .silence(let f, let l, let n, let s):
             let last = s == .none ? "since start" : "since \(sensors.name(s))"
             return "no sign of life for \(f) \(last) (\(n ? "night" : "day") limit \(l))"
+        case .notUp(let f, let s):
+            let last = s == .none ? "since start" : "since \(sensors.name(s))"
+            return "not up by the usual time: no sign of life for \(f) \(last)"
         case .doorOpen(let d, let f, let l, let n): return "\(sensors.name(d)) open for \(f) (\(n ? "night" : "day") limit \(l))"
         case .pirStuck(let s, let f): return "\(sensors.name(s)) output high without a break for \(f)"
         case .pirSilent(let s, let f, let u): return "\(sensors.name(s)) silent for \(f) while the door was used \(u) times"

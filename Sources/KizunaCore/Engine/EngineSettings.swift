@@ -15,6 +15,8 @@ public struct EngineSettings: Sendable {
     public var rules: RuleSettings
     public var ladder: LadderSettings
     public var environment: EnvironmentSettings
+    /// The learned routine (issue 8); nil: the fixed day and night limits only.
+    public var routine: RoutineSettings?
 
     public init(
         sensors: SensorRegistry,
@@ -26,7 +28,8 @@ public struct EngineSettings: Sendable {
         occupancy: OccupancySettings = .init(),
         rules: RuleSettings = .init(),
         ladder: LadderSettings = .init(),
-        environment: EnvironmentSettings = .init()
+        environment: EnvironmentSettings = .init(),
+        routine: RoutineSettings? = nil
     ) {
         self.sensors = sensors
         self.inverted = inverted ?? Array(repeating: false, count: sensors.count)
@@ -38,6 +41,7 @@ public struct EngineSettings: Sendable {
         self.rules = rules
         self.ladder = ladder
         self.environment = environment
+        self.routine = routine
     }
 
     /// The night window in the flat's local time.

@@ -42,9 +42,13 @@ public struct WatchEngine: Sendable {
                          settle: settings.contactSettle, hold: settings.pirHold)
         }
         occupancy = OccupancyMachine(settings: settings.occupancy, night: night)
-        inactivity = InactivityRule(
-            policy: FixedSilenceLimits(byDay: settings.rules.inactivityByDay, atNight: settings.rules.inactivityAtNight, night: night),
-            start: start)
+        let fixed = FixedSilenceLimits(byDay: settings.rules.inactivityByDay, atNight: settings.rules.inactivityAtNight, night: night)
+        if let r = settings.routine {
+            inactivity = InactivityRule(policy: RoutineSilencePolicy(model: RoutineModel(settings: r, offset: settings.utcOffset), fallback: fixed),
+                                        start: start)
+        } else {
+            inactivity = InactivityRule(policy: fixed, start: start)
+        }
         doorOpen = DoorOpenRule(byDay: settings.rules.doorOpenByDay, atNight: settings.rules.doorOpenAtNight, night: night)
         pirHealth = PIRHealthRule(stuckAfter: settings.rules.pirStuckAfter, silentAfter: settings.rules.pirSilentAfter,
                                   doorUsesNeeded: settings.rules.pirSilentDoorUses,
@@ -181,7 +185,7 @@ public struct WatchEngine: Sendable {
         occupancy.motionStarted(s, at: t, into: &out)
         inactivity.motionStarted(s, at: t)
         if !ladder.isEmpty {
-            ladder.clear(.inactivity, cancel: .cancelledByMotion(s), resolve: .activitySeen(s), at: t, into: &out)
+            clearInactivity( cancel: .cancelledByMotion(s), resolve: .activitySeen(s), at: t, into: &out)
         }
         presenceMayHaveChanged(at: t, into: &out)
     }
@@ -205,7 +209,7 @@ public struct WatchEngine: Sendable {
             occupancy.doorUsed(s, at: t)
             inactivity.signOfLife(s, at: t)
             if !ladder.isEmpty {
-                ladder.clear(.inactivity, cancel: .activitySeen(s), resolve: .activitySeen(s), at: t, into: &out)
+                clearInactivity( cancel: .activitySeen(s), resolve: .activitySeen(s), at: t, into: &out)
             }
             if active {
                 doorOpen.opened(s, at: t)
@@ -223,16 +227,22 @@ public struct WatchEngine: Sendable {
                 // "I'm all right": the button cancels what is about to be called.
                 let cancelled = ladder.cancelPreAlarms(.cancelledByButton(s), at: t, into: &out)
                 if cancelled.contains(.doorOpen) { doorOpen.silenceOpenDoors() }
-                ladder.clear(.inactivity, cancel: .cancelledByButton(s), resolve: .activitySeen(s), at: t, into: &out)
+                clearInactivity( cancel: .cancelledByButton(s), resolve: .activitySeen(s), at: t, into: &out)
             } else {
                 // Otherwise the button is a call for help.
-                ladder.clear(.inactivity, cancel: .cancelledByButton(s), resolve: .activitySeen(s), at: t, into: &out)
+                clearInactivity( cancel: .cancelledByButton(s), resolve: .activitySeen(s), at: t, into: &out)
                 ladder.raise(.help, sensor: s, .helpButton(s), at: t, into: &out)
             }
         default:
             break
         }
         earliest = min(earliest, occupancy.deadline, doorOpen.deadline, ladder.deadline, inactivity.lowerBound)
+    }
+
+    /// Clears the alarms about a silent resident (the silence and the not-up alarm).
+    mutating func clearInactivity(cancel: AlarmReason, resolve: AlarmReason, at t: Timestamp, into out: inout [Decision]) {
+        ladder.clear(.inactivity, cancel: cancel, resolve: resolve, at: t, into: &out)
+        ladder.clear(.inactivityNotUp, cancel: cancel, resolve: resolve, at: t, into: &out)
     }
 
     // MARK: - Timers
@@ -363,6 +373,20 @@ public struct WatchEngine: Sendable {
         lastPresumedHome = occupancy.state.isPresumedHome
         ladder.nextID = max(ladder.nextID, r.nextAlarmID)
         earliest = exactDeadline()
+    }
+
+    // MARK: - The learned routine
+
+    /// The learned routine as numbers, for the store (empty with fixed limits).
+    public var routineState: RoutineState { inactivity.routineState ?? RoutineState(values: []) }
+
+    /// Puts back a saved routine; a state of another shape is ignored (learning starts
+    /// again, the fixed limits apply meanwhile). Returns whether it was taken.
+    @discardableResult
+    public mutating func restoreRoutine(_ s: RoutineState) -> Bool {
+        let taken = inactivity.restoreRoutine(s)
+        earliest = exactDeadline()
+        return taken
     }
 
     // MARK: - Reading the state

@@ -14,6 +14,10 @@ public struct InactivityRule: Sendable {
     var activeMotion = 0
     var fired = false
     var cached: MonotonicInstant?
+    /// Whether the deadline in `cached` is the not-up time rather than the silence limit.
+    var cachedIsNotUp = false
+    /// Before this wall time a sign of life teaches the policy nothing (same routine slot).
+    var nextLearn = WallTime(nanosecondsSinceEpoch: .min)
 
     public init(policy: any SilencePolicy, start: Timestamp) {
         self.policy = policy
@@ -30,6 +34,9 @@ public struct InactivityRule: Sendable {
 
     mutating func signOfLife(_ sensor: SensorID, at time: Timestamp) {
         if time.monotonic >= lastSign.monotonic {
+            if time.wall >= nextLearn {
+                nextLearn = policy.learn(signOfLifeAt: time.wall, previous: lastSign.wall)
+            }
             lastSign = time
             lastSignSensor = sensor
         }
@@ -61,6 +68,14 @@ public struct InactivityRule: Sendable {
         aggravation = a
     }
 
+    /// The learned routine, for the store (nil with fixed limits).
+    public var routineState: RoutineState? { policy.routineState }
+
+    mutating func restoreRoutine(_ s: RoutineState) -> Bool {
+        cached = nil
+        return policy.restoreRoutine(s)
+    }
+
     /// A cheap lower bound of `deadline`, for the per-event path.
     var lowerBound: MonotonicInstant {
         fired || activeMotion > 0 ? .never : lastSign.monotonic + (aggravation?.shortened(policy.floor) ?? policy.floor)
@@ -77,6 +92,11 @@ public struct InactivityRule: Sendable {
         if let a = aggravation {
             d = min(d, max(lastSign.monotonic + a.shortened(t.limit), a.since.monotonic))
         }
+        cachedIsNotUp = false
+        if let up = policy.notUpTime(silenceSince: lastSign.wall) {
+            let u = lastSign.monotonic + (up - lastSign.wall)
+            if u < d, u >= lastSign.monotonic + policy.floor { d = u; cachedIsNotUp = true }
+        }
         cached = d
         return d
     }
@@ -87,6 +107,10 @@ public struct InactivityRule: Sendable {
         fired = true
         guard presumedHome else { return }
         let silence = now.monotonic - lastSign.monotonic
+        if cachedIsNotUp {
+            ladder.raise(.inactivityNotUp, .notUp(for: silence, lastSign: lastSignSensor), at: now, into: &out)
+            return
+        }
         if let a = aggravation {
             ladder.raise(.inactivity, .silenceWithVOCRise(for: silence, limit: a.shortened(t.limit), normalLimit: t.limit, atNight: t.atNight,
                                                           lastSign: lastSignSensor, rise: a.risePercent, voc: a.sensor),

@@ -8,6 +8,23 @@ public protocol SilencePolicy: Sendable {
     /// When a silence that began at `since` becomes alarming, the limit that applies then,
     /// and whether that moment is at night.
     func alarmTime(silenceSince since: WallTime) -> (at: WallTime, limit: Span, atNight: Bool)
+    /// When a resident silent since `since` is late getting up (`inactivity.not-up`); nil: never.
+    func notUpTime(silenceSince since: WallTime) -> WallTime?
+    /// Learns from a sign of life at `t` (the previous one was at `previous`). Returns the
+    /// moment before which another call would teach nothing: the rule calls again only
+    /// after it, so learning stays off the per-event path.
+    mutating func learn(signOfLifeAt t: WallTime, previous: WallTime) -> WallTime
+    /// The learned state, for the store (nil: nothing learned).
+    var routineState: RoutineState? { get }
+    /// Puts back a learned state; returns whether it was taken.
+    mutating func restoreRoutine(_ state: RoutineState) -> Bool
+}
+
+extension SilencePolicy {
+    public func notUpTime(silenceSince since: WallTime) -> WallTime? { nil }
+    public mutating func learn(signOfLifeAt t: WallTime, previous: WallTime) -> WallTime { WallTime(nanosecondsSinceEpoch: .max) }
+    public var routineState: RoutineState? { nil }
+    public mutating func restoreRoutine(_ state: RoutineState) -> Bool { false }
 }
 
 /// The fixed thresholds of commercial systems, with separate day and night limits.

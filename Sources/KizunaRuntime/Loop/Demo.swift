@@ -76,6 +76,7 @@ public struct Demo {
         if let store, let r = try Recovery.recollect(store: store, settings: installation.settings, now: origin, bootID: bootID) {
             engine.restore(r)
         }
+        if let store { try Recovery.restoreRoutine(store: store, engine: &engine) }
         let clock = VirtualClock(start: origin, speed: speed)
         let loop = RuntimeLoop(engine: engine, source: flat, outputs: flat, clock: clock)
         var services: RuntimeServices?
@@ -109,6 +110,9 @@ public struct Demo {
         }
         loop.run(until: origin.monotonic + (scenario.end - startWall))
         reporter.finish()
+        if let writer, !loop.engine.routineState.values.isEmpty {
+            writer.enqueue(routine: StoredRoutine(loop.engine.routineState, saved: loop.engine.now.wall))
+        }
         services?.stop()
         let result = Result(engine: loop.engine, statistics: reporter.stats, flat: flat, wakeUps: loop.wakeUps)
         if style == .text { write(summary(result)) }

@@ -37,6 +37,7 @@ public final class DeviceRun {
             let w = RuntimeServices.makeWriter(store: s, installation: installation, commitEvery: st.commitEvery.seconds)
             if let r = try Recovery.recollect(store: s, settings: installation.settings, now: start, bootID: BootID.current) {
                 engine.restore(r)
+                if try Recovery.restoreRoutine(store: s, engine: &engine) { log("info: learned routine restored") }
                 log("info: restored from \(st.path): \(r.occupancy.rawValue), last sign of life " +
                     (r.lastSign.map { "\((start.monotonic - $0.monotonic)) ago" } ?? "unknown") + ", \(r.openAlarms.count) open alarms")
             }
@@ -79,6 +80,9 @@ public final class DeviceRun {
         // Hardware requested and store open: ready.
         notifier.ready(status: "watching: \(installation.sensors.count) sensors on \(installation.board.name)")
         loop.run(until: end)
+        if let writer, !loop.engine.routineState.values.isEmpty {
+            writer.enqueue(routine: StoredRoutine(loop.engine.routineState, saved: loop.engine.now.wall))
+        }
         services.stop()
     }
 

@@ -12,6 +12,9 @@ public final class FlatRecorder: RuntimeObserver {
     var lastSequence: UInt64
     var batch: [EventRecord] = []
     var lastSnapshotSave: MonotonicInstant?
+    var lastRoutineSave: MonotonicInstant?
+    /// How often the learned routine is saved (and at stop, by `saveRoutine`).
+    public var routineEvery: Span = .hours(1)
     /// How often the snapshot is saved even without a state change (resume point).
     public var snapshotEvery: Span = .minutes(10)
     /// Who this device is, for the messages delivered to the authority (nil: none built).
@@ -63,6 +66,17 @@ public final class FlatRecorder: RuntimeObserver {
         }
         writer.enqueue(events: batch, snapshot: snapshot)
         batch.removeAll(keepingCapacity: true)
+        if lastRoutineSave.map({ now.monotonic - $0 >= routineEvery }) ?? true {
+            lastRoutineSave = now.monotonic
+            saveRoutine(engine: engine, at: now.wall)
+        }
+    }
+
+    /// Queues the learned routine (nothing with fixed limits only).
+    public func saveRoutine(engine: WatchEngine, at wall: WallTime) {
+        let state = engine.routineState
+        guard !state.values.isEmpty else { return }
+        writer.enqueue(routine: StoredRoutine(state, saved: wall))
     }
 
     /// The message for the authority, for the steps that go out on the network.

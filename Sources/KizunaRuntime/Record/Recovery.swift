@@ -51,6 +51,14 @@ public enum Recovery {
             nextAlarmID: UInt64(try store.maxAlarmID() + 1))
     }
 
+    /// Puts the learned routine saved by the previous run back into the engine. Returns
+    /// whether one was taken (none saved, or saved with another slot size: learning starts again).
+    @discardableResult
+    public static func restoreRoutine(store: FlatStore, engine: inout WatchEngine) throws -> Bool {
+        guard engine.settings.routine != nil, let saved = try store.routine() else { return false }
+        return engine.restoreRoutine(saved.state)
+    }
+
     /// Where a simulation resumes: the last moment the previous run left a trace.
     public static func lastTrace(store: FlatStore) throws -> WallTime? {
         let snap = try store.snapshot()?.saved

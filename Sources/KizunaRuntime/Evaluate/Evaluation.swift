@@ -1,0 +1,135 @@
+import KizunaCore
+
+/// `kizuna evaluate`: how often a setting cries wolf over normal life, and how soon it finds
+/// a resident who stopped moving, side by side with a plain 12 h fixed timer on the same cuts.
+///
+/// Cuts: `cuts` moments drawn with SplitMix64 from `seed` (same seed, same cuts), between
+/// `minHistoryDays` after the start (the routine has learned) and an hour before the end. The
+/// recording is replayed up to the cut and the clock then runs on, with no more events, to
+/// cut + 48 h. The latency is from the cut to the first network `alarm` step of a kind
+/// starting with `inactivity`; an inactivity alarm already open at the cut counts as 0; none
+/// by cut + 48 h is a miss. A cut that falls while the flat reads `away` is counted as such:
+/// its latency is still measured from the cut (the return that never comes); with the
+/// occupancy machine as it is, such a cut is normally a miss for both policies.
+public enum Evaluation {
+    public struct Latencies: Sendable, Equatable {
+        public var detected: [Span]
+        public var misses: Int
+        public var median: Span? { Self.quantile(detected, 0.5) }
+        public var p95: Span? { Self.quantile(detected, 0.95) }
+        static func quantile(_ xs: [Span], _ q: Double) -> Span? {
+            guard !xs.isEmpty else { return nil }
+            let s = xs.sorted()
+            let i = min(s.count - 1, max(0, Int((q * Double(s.count)).rounded(.up)) - 1))
+            return s[i]
+        }
+    }
+
+    public struct Report: Sendable {
+        /// Days of recording replayed, hub outages (gaps) excluded.
+        public var days: Double
+        public var falseAlarms: Int
+        public var falseAlarmsFixed: Int
+        public var cutTimes: [WallTime]
+        public var awayCuts: Int
+        public var routine: Latencies
+        public var fixed: Latencies
+        public func per30Days(_ n: Int) -> Double { days > 0 ? Double(n) * 30 / days : 0 }
+    }
+
+    /// A small seeded PRNG (SplitMix64): the same seed draws the same cuts everywhere.
+    public struct SplitMix64: RandomNumberGenerator {
+        var state: UInt64
+        public init(seed: UInt64) { state = seed }
+        public mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    /// The comparison: the same settings with the routine off and a 12 h limit day and night.
+    public static func fixedTimer(_ settings: EngineSettings, limit: Span = .hours(12)) -> EngineSettings {
+        var s = settings
+        s.routine = nil
+        s.rules.inactivityByDay = limit
+        s.rules.inactivityAtNight = limit
+        return s
+    }
+
+    static func inactivityAlarms(_ steps: [AlarmStep]) -> [AlarmStep] {
+        steps.filter { $0.step == .alarm && $0.kind.isInactivity }
+    }
+
+    /// The cut moments for a recording.
+    public static func cuts(_ recording: Recording, count: Int, seed: UInt64, skip: Span) -> [WallTime] {
+        var rng = SplitMix64(seed: seed)
+        let lo = recording.first + skip
+        let hi = recording.last - .hours(1)
+        guard count > 0, hi > lo else { return [] }
+        let width = UInt64((hi - lo).nanoseconds)
+        return (0..<count).map { _ in lo + Span(nanoseconds: Int64(rng.next() % width)) }
+    }
+
+    /// Latency of one cut in a replay outcome; nil: a miss.
+    static func latency(_ outcome: ReplayOutcome, cut: WallTime, horizon: Span) -> Span? {
+        var openAtCut = Set<UInt64>()
+        for s in outcome.steps where s.kind.isInactivity && s.at.wall < cut {
+            switch s.step {
+            case .alarm: openAtCut.insert(s.alarmID)
+            case .resolve, .cancel, .acknowledge: openAtCut.remove(s.alarmID)
+            default: break
+            }
+        }
+        if !openAtCut.isEmpty { return .zero }
+        guard let first = inactivityAlarms(outcome.steps).first(where: { $0.at.wall >= cut }) else { return nil }
+        let l = first.at.wall - cut
+        return l <= horizon ? l : nil
+    }
+
+    static func wasAway(_ outcome: ReplayOutcome, at cut: WallTime) -> Bool {
+        outcome.transitions.last(where: { $0.at.wall <= cut })?.to == .away
+    }
+
+    public static func run(_ recording: Recording, settings: EngineSettings, cuts count: Int, seed: UInt64,
+                           horizon: Span = .hours(48), progress: ((Int) -> Void)? = nil) -> Report {
+        let fixed = fixedTimer(settings)
+        let normal = Replay.run(recording, settings: settings)
+        let normalFixed = Replay.run(recording, settings: fixed)
+        let gapDays = normal.gaps.reduce(0.0) { $0 + ($1.to - $1.from).seconds } / 86_400
+        let days = max(0, (normal.last - normal.first).seconds / 86_400 - gapDays)
+        let skip = Span.days(Int64(settings.routine?.minHistoryDays ?? 0))
+        let times = cuts(recording, count: count, seed: seed, skip: skip)
+        var report = Report(days: days, falseAlarms: inactivityAlarms(normal.steps).count,
+                            falseAlarmsFixed: inactivityAlarms(normalFixed.steps).count,
+                            cutTimes: times, awayCuts: 0, routine: Latencies(detected: [], misses: 0), fixed: Latencies(detected: [], misses: 0))
+        for (i, c) in times.enumerated() {
+            let a = Replay.run(recording, settings: settings, cutAt: c, until: c + horizon)
+            let b = Replay.run(recording, settings: fixed, cutAt: c, until: c + horizon)
+            if wasAway(a, at: c) { report.awayCuts += 1 }
+            if let l = latency(a, cut: c, horizon: horizon) { report.routine.detected.append(l) } else { report.routine.misses += 1 }
+            if let l = latency(b, cut: c, horizon: horizon) { report.fixed.detected.append(l) } else { report.fixed.misses += 1 }
+            progress?(i + 1)
+        }
+        return report
+    }
+
+    /// The report as text, one number a line, both policies side by side.
+    public static func describe(_ r: Report) -> String {
+        func h(_ s: Span?) -> String { s.map { String(Double(Int($0.seconds / 36)) / 100) + " h" } ?? "—" }
+        func f(_ x: Double) -> String { String(Double(Int(x * 100)) / 100) }
+        return """
+            normal life: \(f(r.days)) days (hub outages excluded)
+                                          routine     fixed 12 h
+            false inactivity alarms       \(r.falseAlarms)           \(r.falseAlarmsFixed)
+              per 30 days                 \(f(r.per30Days(r.falseAlarms)))        \(f(r.per30Days(r.falseAlarmsFixed)))
+            cuts: \(r.cutTimes.count) (\(r.awayCuts) while away; latency from the cut, clock run to cut + 48 h)
+              detection median            \(h(r.routine.median))      \(h(r.fixed.median))
+              detection p95               \(h(r.routine.p95))      \(h(r.fixed.p95))
+              misses (none by 48 h)       \(r.routine.misses)           \(r.fixed.misses)
+
+            """
+    }
+}
