@@ -94,11 +94,13 @@ struct RoutineTests {
         var last = Self.at(0, 0)
         Self.live(&m, days: 0..<9, wake: 7, last: &last)
         var fresh = RoutineModel(settings: RoutineSettings(), offset: .japan)
-        #expect(fresh.restore(m.state))
+        let taken = fresh.restore(m.state)
+        #expect(taken)
         #expect(fresh == m)
         var other = RoutineSettings()
         other.slotMinutes = 15
         var wrong = RoutineModel(settings: other, offset: .japan)
-        #expect(!wrong.restore(m.state))
+        let refused = !wrong.restore(m.state)
+        #expect(refused)
     }
 }

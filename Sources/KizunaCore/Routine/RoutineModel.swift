@@ -13,13 +13,13 @@ public struct RoutineModel: Sendable, Equatable {
     let slotNs: Int64
     let perDay: Int
     /// P(silence goes on through the slot | silent `conditioning` at its start).
-    public private(set) var daily: [Double]
-    public private(set) var weekly: [Double]
+    public internal(set) var daily: [Double]
+    public internal(set) var weekly: [Double]
     /// Wall seconds of the first sign of life learned from (0: none yet).
-    public private(set) var firstSeconds: Int64 = 0
+    public internal(set) var firstSeconds: Int64 = 0
     /// Usual minute of the local day of the first sign of life in the wake window.
-    public private(set) var wakeMinutes: Double = 0
-    public private(set) var wakeDays: Int = 0
+    public internal(set) var wakeMinutes: Double = 0
+    public internal(set) var wakeDays: Int = 0
     var lastWakeDay: Int64 = .min
 
     public init(settings: RoutineSettings, offset: UTCOffset) {

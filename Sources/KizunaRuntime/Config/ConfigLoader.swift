@@ -75,10 +75,13 @@ public enum ConfigLoader {
             }
         }
         var environmentRules = EnvironmentSettings()
+        var routineSettings: RoutineSettings?
         var vocSignalSet = false
         if let r = section("rules") {
-            for (k, v) in try r.mapping(allowed: ["inactivity", "door_open", "pir_stuck", "pir_silent"] + Self.environmentRuleKeys) {
+            for (k, v) in try r.mapping(allowed: ["inactivity", "door_open", "pir_stuck", "pir_silent"] + Self.environmentRuleKeys + ["routine"]) {
                 switch k {
+                case "routine":
+                    routineSettings = try Self.routine(v)
                 case _ where Self.environmentRuleKeys.contains(k):
                     try Self.environmentRule(k, v, into: &environmentRules, vocSignalSet: &vocSignalSet)
                 case "inactivity":
@@ -291,9 +294,10 @@ public enum ConfigLoader {
             environmentRules.vocRisePercent = 5
             environmentRules.vocRiseHysteresis = 2
         }
-        let settings = EngineSettings(
+        var settings = EngineSettings(
             sensors: SensorRegistry(descriptors), inverted: inverted, utcOffset: offset, ringCapacity: ringCapacity,
             contactSettle: settle, pirHold: hold, occupancy: occupancy, rules: rules, ladder: ladder, environment: environmentRules)
+        settings.routine = routineSettings
         return Installation(configFile: file, deviceID: deviceID, flatID: flatID, board: board, settings: settings,
                             wiring: wiring, sensorLines: sensorLines, store: storeSettings, api: apiSettings,
                             delivery: deliverySettings, environment: environment)

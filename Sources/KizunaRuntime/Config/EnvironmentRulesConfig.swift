@@ -1,7 +1,26 @@
 import KizunaCore
 
-/// The environment rules of the config's `rules:` section: `heat`, `cold`, `co2`, `voc`.
+/// The environment rules of the config's `rules:` section: `heat`, `cold`, `co2`, `voc`;
+/// and `routine`, the learned routine of the resident (issue 8).
 extension ConfigLoader {
+    /// `routine: { floor: 1h, ceiling: 12h, threshold: 0.01, history: 7d, not_up_margin: 90m }`;
+    /// `routine: off` (or leaving it out) keeps the fixed limits.
+    static func routine(_ v: YAMLNode) throws(ConfigError) -> RoutineSettings? {
+        if (try? v.string()) == "off" { return nil }
+        var r = RoutineSettings()
+        for (k, x) in try v.mapping(allowed: ["floor", "ceiling", "threshold", "history", "not_up_margin"]) {
+            switch k {
+            case "floor": r.floor = try x.span(in: .minutes(30) ... .hours(12))
+            case "ceiling": r.ceiling = try x.span(in: .hours(1) ... .hours(48))
+            case "threshold": r.threshold = try x.double(in: 0.0001...0.5)
+            case "history": r.minHistoryDays = Int(try x.span(in: .days(1) ... .days(60)).seconds / 86_400)
+            default: r.notUpMargin = try x.span(in: .minutes(15) ... .hours(6))
+            }
+        }
+        guard r.floor < r.ceiling else { throw v.error("floor must be shorter than ceiling") }
+        return r
+    }
+
     static let environmentRuleKeys = ["heat", "cold", "co2", "voc"]
 
     static func environmentRule(_ key: String, _ v: YAMLNode, into e: inout EnvironmentSettings, vocSignalSet: inout Bool) throws(ConfigError) {

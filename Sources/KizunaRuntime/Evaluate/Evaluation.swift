@@ -67,7 +67,7 @@ public enum Evaluation {
     public static func cuts(_ recording: Recording, count: Int, seed: UInt64, skip: Span) -> [WallTime] {
         var rng = SplitMix64(seed: seed)
         let lo = recording.first + skip
-        let hi = recording.last - .hours(1)
+        let hi = recording.last + Span(nanoseconds: -Span.hours(1).nanoseconds)
         guard count > 0, hi > lo else { return [] }
         let width = UInt64((hi - lo).nanoseconds)
         return (0..<count).map { _ in lo + Span(nanoseconds: Int64(rng.next() % width)) }
