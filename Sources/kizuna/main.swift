@@ -529,12 +529,9 @@ struct EvaluateCommand: ParsableCommand {
             throw ValidationError("--format: expected casas, nears or kizuna, got \"\(format)\"")
         }
         let recording = try RecordingLoader.load(files: files, format: f, mapping: map, lenient: true)
-        var settings = EngineSettings(sensors: recording.sensors)
-        if let config {
-            let base = try loadInstallation(config, boards: boards).settings
-            settings = EngineSettings(sensors: recording.sensors, utcOffset: base.utcOffset, occupancy: base.occupancy, rules: base.rules,
-                                      ladder: base.ladder, environment: base.environment, routine: base.routine)
-        }
+        // The recording's sensors and its own clock (the night window and the routine's
+        // slots are local times of the recording), the config's thresholds.
+        var settings = recording.engineSettings(base: try config.map { try loadInstallation($0, boards: boards).settings })
         if settings.routine == nil { settings.routine = RoutineSettings() }
         let report = Evaluation.run(recording, settings: settings, cuts: cuts, seed: seed)
         print(Evaluation.describe(report), terminator: "")

@@ -3,6 +3,16 @@ import Testing
 
 /// The learned routine on synthetic weeks (UTC+9, a day starting at local midnight).
 struct RoutineTests {
+    /// The settings these tests were written with (the mechanism, not the tuned defaults:
+    /// threshold 0.01, the morning window from 04:00, the not-up alarm 90 min late).
+    static var settings: RoutineSettings {
+        var r = RoutineSettings()
+        r.threshold = 0.01
+        r.wakeWindowStart = TimeOfDay(hour: 4)
+        r.notUpMargin = .minutes(90)
+        return r
+    }
+
     static let day: Int64 = 86_400
     /// Local midnight of day `d` (from an arbitrary Monday), as wall time.
     static func midnight(_ d: Int64) -> WallTime { WallTime(secondsSinceEpoch: 1_700_000_000 / day * day + d * day - 9 * 3600) }
@@ -25,7 +35,7 @@ struct RoutineTests {
     }
 
     @Test func fallsBackToFixedLimitsBeforeEnoughHistory() {
-        var m = RoutineModel(settings: RoutineSettings(), offset: .japan)
+        var m = RoutineModel(settings: Self.settings, offset: .japan)
         var last = Self.at(0, 0)
         Self.live(&m, days: 0..<3, wake: 7, last: &last)
         let p = RoutineSilencePolicy(model: m, fallback: Self.fixed())
@@ -35,7 +45,7 @@ struct RoutineTests {
     }
 
     @Test func improbableSilenceIsWithinFloorAndCeiling() {
-        var m = RoutineModel(settings: RoutineSettings(), offset: .japan)
+        var m = RoutineModel(settings: Self.settings, offset: .japan)
         var last = Self.at(0, 0)
         Self.live(&m, days: 0..<14, wake: 7, last: &last)
         for h: Int64 in 0..<24 {
@@ -51,7 +61,7 @@ struct RoutineTests {
     }
 
     @Test func learnsAShiftInWakeTimeWithinAWeek() {
-        var m = RoutineModel(settings: RoutineSettings(), offset: .japan)
+        var m = RoutineModel(settings: Self.settings, offset: .japan)
         var last = Self.at(0, 0)
         Self.live(&m, days: 0..<14, wake: 7, last: &last)
         #expect(abs(m.wakeMinutes - 420) < 5)
@@ -63,7 +73,7 @@ struct RoutineTests {
     }
 
     @Test func notUpAtTheLearnedTimePlusMargin() {
-        var m = RoutineModel(settings: RoutineSettings(), offset: .japan)
+        var m = RoutineModel(settings: Self.settings, offset: .japan)
         var last = Self.at(0, 0)
         Self.live(&m, days: 0..<14, wake: 7, last: &last)
         let p = RoutineSilencePolicy(model: m, fallback: Self.fixed())
@@ -74,7 +84,7 @@ struct RoutineTests {
     }
 
     @Test func notUpAlarmFromTheRule() {
-        var m = RoutineModel(settings: RoutineSettings(), offset: .japan)
+        var m = RoutineModel(settings: Self.settings, offset: .japan)
         var last = Self.at(0, 0)
         Self.live(&m, days: 0..<14, wake: 7, last: &last)
         let policy = RoutineSilencePolicy(model: m, fallback: Self.fixed())
@@ -90,10 +100,10 @@ struct RoutineTests {
     }
 
     @Test func stateRoundTrip() {
-        var m = RoutineModel(settings: RoutineSettings(), offset: .japan)
+        var m = RoutineModel(settings: Self.settings, offset: .japan)
         var last = Self.at(0, 0)
         Self.live(&m, days: 0..<9, wake: 7, last: &last)
-        var fresh = RoutineModel(settings: RoutineSettings(), offset: .japan)
+        var fresh = RoutineModel(settings: Self.settings, offset: .japan)
         let taken = fresh.restore(m.state)
         #expect(taken)
         #expect(fresh == m)

@@ -6,7 +6,7 @@ public struct RoutineSettings: Sendable, Equatable {
     /// Always alarm by this silence, however usual.
     public var ceiling: Span = .hours(12)
     /// Alarm when the learned probability that this silence goes on this long drops below this.
-    public var threshold: Double = 0.01
+    public var threshold: Double = 0.003
     /// Width of a slot of the week, minutes (must divide 1440).
     public var slotMinutes: Int = 30
     /// Weight of each new day's observation of a slot-of-the-day (exponential decay: 0.15
@@ -25,8 +25,8 @@ public struct RoutineSettings: Sendable, Equatable {
     public var minHistoryDays: Int = 7
     /// "Not up by the usual time": the morning window in which the first sign of life
     /// counts as getting up, and how late past the usual time the alarm goes.
-    public var wakeWindowStart = TimeOfDay(hour: 4)
+    public var wakeWindowStart = TimeOfDay(hour: 6)
     public var wakeWindowEnd = TimeOfDay(hour: 12)
-    public var notUpMargin: Span = .minutes(90)
+    public var notUpMargin: Span = .hours(2)
     public init() {}
 }

@@ -75,7 +75,9 @@ public enum ConfigLoader {
             }
         }
         var environmentRules = EnvironmentSettings()
-        var routineSettings: RoutineSettings?
+        // The learned routine is on unless the config says `routine: off` (it uses the
+        // fixed limits until it has a week of the flat's history).
+        var routineSettings: RoutineSettings? = RoutineSettings()
         var vocSignalSet = false
         if let r = section("rules") {
             for (k, v) in try r.mapping(allowed: ["inactivity", "door_open", "pir_stuck", "pir_silent"] + Self.environmentRuleKeys + ["routine"]) {
