@@ -133,16 +133,9 @@ struct DeliveryTests {
         }
         #expect(bad.kind == "dns")
         // A listener that never answers.
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let (fd, port) = Self.boundSocket(listening: true)
         defer { close(fd) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } }
-        listen(fd, 4)
-        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
-        let silent = try HTTPEndpoint(parsing: "http://127.0.0.1:\(UInt16(bigEndian: addr.sin_port))/x")
+        let silent = try HTTPEndpoint(parsing: "http://127.0.0.1:\(port)/x")
         guard case .failure(let slow) = poster.post(silent, headers: [], body: Array("{}".utf8), timeout: .milliseconds(300), tls: nil) else {
             Issue.record("a silent listener answered")
             return
@@ -150,16 +143,24 @@ struct DeliveryTests {
         #expect(slow.kind == "timeout")
     }
 
+    /// A port that was free a moment ago (nothing listens on it).
     static func freePort() -> Int {
+        let (fd, port) = boundSocket(listening: false)
+        close(fd)
+        return port
+    }
+
+    /// A TCP socket bound to a free loopback port, listening (but never accepting) or not.
+    static func boundSocket(listening: Bool) -> (fd: Int32, port: Int) {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
         var addr = sockaddr_in()
         addr.sin_family = sa_family_t(AF_INET)
         addr.sin_addr.s_addr = inet_addr("127.0.0.1")
         var len = socklen_t(MemoryLayout<sockaddr_in>.size)
         _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } }
+        if listening { listen(fd, 4) }
         _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
-        return Int(UInt16(bigEndian: addr.sin_port))
+        return (fd, Int(UInt16(bigEndian: addr.sin_port)))
     }
 }
 

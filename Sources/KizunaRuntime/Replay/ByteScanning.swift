@@ -169,6 +169,29 @@ struct JSONObjectScanner {
 
 /// Calls `body` with each line of `b` (without its line break) and its 1-based number.
 @inline(__always)
+/// Every non-blank line of a recording, for a reader: `body` gets the line's bounds and a
+/// `bad(message)` for a line it cannot take, which is then skipped and counted with
+/// --lenient, or stops the reading with an error naming the file and the line.
+func forEachRecordLine(_ b: UnsafeBufferPointer<UInt8>, file: String, into builder: inout RecordingBuilder, lenient: Bool,
+                       _ body: (_ start: Int, _ end: Int, _ builder: inout RecordingBuilder, _ bad: (String) -> Void) -> Void) throws(RecordingError) {
+    var failure: RecordingError?
+    forEachLine(b) { start, end, number in
+        guard failure == nil else { return }
+        var k = start
+        while k < end, b[k] == 32 || b[k] == 9 { k += 1 }
+        if k == end { return }
+        var broken: String?
+        body(start, end, &builder) { broken = $0 }
+        guard let broken else { return }
+        do throws(RecordingError) {
+            try builder.broken(RecordingError(file: file, line: number, message: broken), lenient: lenient)
+        } catch {
+            failure = error
+        }
+    }
+    if let failure { throw failure }
+}
+
 func forEachLine(_ b: UnsafeBufferPointer<UInt8>, _ body: (Int, Int, Int) throws -> Void) rethrows {
     var lo = 0
     var number = 0

@@ -13,9 +13,7 @@ enum CASASReader {
     static func read(_ b: UnsafeBufferPointer<UInt8>, file: String, into builder: inout RecordingBuilder, lenient: Bool) throws(RecordingError) {
         var lo = [Int](repeating: 0, count: 6)
         var hi = [Int](repeating: 0, count: 6)
-        var failure: RecordingError?
-        forEachLine(b) { start, end, number in
-            guard failure == nil else { return }
+        try forEachRecordLine(b, file: file, into: &builder, lenient: lenient) { start, end, builder, bad in
             // Up to six whitespace-separated fields.
             var n = 0
             var i = start
@@ -28,13 +26,6 @@ enum CASASReader {
                 n += 1
             }
             if n == 0 { return }
-            func bad(_ message: String) {
-                do throws(RecordingError) {
-                    try builder.broken(RecordingError(file: file, line: number, message: message), lenient: lenient)
-                } catch {
-                    failure = error
-                }
-            }
             guard n >= 4 else { return bad("expected date, time, sensor and state") }
             guard hi[0] + 1 == lo[1], let wall = ByteTime.parse(b, lo[0], hi[1], defaultOffset: .utc) else {
                 return bad("bad date and time '\(b.text(lo[0], hi[1]))'")
@@ -52,7 +43,6 @@ enum CASASReader {
             }
             builder.level(slot, high: high, at: wall)
         }
-        if let failure { throw failure }
     }
 
     static func isState(_ b: UnsafeBufferPointer<UInt8>, _ lo: Int, _ hi: Int) -> Bool { level(b, lo, hi) != nil }

@@ -13,19 +13,7 @@ enum KizunaEventReader {
     enum What { case level(Bool), press, reading, fault, recovered, derived }
 
     static func read(_ b: UnsafeBufferPointer<UInt8>, file: String, into builder: inout RecordingBuilder, lenient: Bool) throws(RecordingError) {
-        var failure: RecordingError?
-        forEachLine(b) { start, end, number in
-            guard failure == nil else { return }
-            var k = start
-            while k < end, b[k] == 32 || b[k] == 9 { k += 1 }
-            if k == end { return }
-            func bad(_ message: String) {
-                do throws(RecordingError) {
-                    try builder.broken(RecordingError(file: file, line: number, message: message), lenient: lenient)
-                } catch {
-                    failure = error
-                }
-            }
+        try forEachRecordLine(b, file: file, into: &builder, lenient: lenient) { start, end, builder, bad in
             var scanner = JSONObjectScanner(b, start, end)
             var at = (lo: -1, hi: -1), sensor = (lo: -1, hi: -1), kind = (lo: -1, hi: -1), value = (lo: -1, hi: -1)
             while let m = scanner.next() {
@@ -94,7 +82,6 @@ enum KizunaEventReader {
                 break
             }
         }
-        if let failure { throw failure }
     }
 
     /// The zone written at the end of an ISO-8601 time (`Z`, `+09:00`), UTC if none.

@@ -8,19 +8,7 @@ import KizunaCore
 /// ignored subjects) only shows that the hub was up. Times are UTC.
 enum NEARSReader {
     static func read(_ b: UnsafeBufferPointer<UInt8>, file: String, into builder: inout RecordingBuilder, lenient: Bool) throws(RecordingError) {
-        var failure: RecordingError?
-        forEachLine(b) { start, end, number in
-            guard failure == nil else { return }
-            var k = start
-            while k < end, b[k] == 32 || b[k] == 9 { k += 1 }
-            if k == end { return }
-            func bad(_ message: String) {
-                do throws(RecordingError) {
-                    try builder.broken(RecordingError(file: file, line: number, message: message), lenient: lenient)
-                } catch {
-                    failure = error
-                }
-            }
+        try forEachRecordLine(b, file: file, into: &builder, lenient: lenient) { start, end, builder, bad in
             var scanner = JSONObjectScanner(b, start, end)
             var subject = (lo: -1, hi: -1), sensor = (lo: -1, hi: -1), state = (lo: -1, hi: -1), date = (lo: -1, hi: -1)
             while let m = scanner.next() {
@@ -61,6 +49,5 @@ enum NEARSReader {
             }
             builder.level(slot, high: high, at: wall)
         }
-        if let failure { throw failure }
     }
 }
