@@ -24,11 +24,15 @@ public final class SGP40Model: I2CDeviceModel {
     public func write(_ bytes: [UInt8]) throws(I2CError) {
         answer.clear()
         lastWrite = bytes
-        guard bytes.count >= 2 else { throw .noAcknowledge }
-        let code = UInt16(bytes[0]) << 8 | UInt16(bytes[1])
+        let code: UInt16, arguments: [UInt16]
+        do throws(I2CError) {
+            (code, arguments) = try decodeSensirionCommand(bytes)
+        } catch {
+            // The code is still recorded when only its argument's CRC failed.
+            if bytes.count >= 2 { commands.append(UInt16(bytes[0]) << 8 | UInt16(bytes[1])) }
+            throw error
+        }
         commands.append(code)
-        // An argument whose CRC fails is not acknowledged.
-        guard let arguments = try? SensirionCRC.words(Array(bytes.dropFirst(2))) else { throw .noAcknowledge }
         switch (code, arguments.count) {
         case (SGP40Command.measureRaw, 2):
             lastCompensation = arguments

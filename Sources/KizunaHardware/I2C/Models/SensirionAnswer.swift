@@ -23,6 +23,16 @@ struct SensirionAnswer {
     }
 }
 
+/// A command as a Sensirion chip receives it: a 16-bit code and its argument words, each
+/// with a CRC. A write too short for a code, or an argument whose CRC fails, is not
+/// acknowledged.
+func decodeSensirionCommand(_ bytes: [UInt8]) throws(I2CError) -> (code: UInt16, arguments: [UInt16]) {
+    guard bytes.count >= 2 else { throw .noAcknowledge }
+    let code = UInt16(bytes[0]) << 8 | UInt16(bytes[1])
+    guard let arguments = try? SensirionCRC.words(Array(bytes.dropFirst(2))) else { throw .noAcknowledge }
+    return (code, arguments)
+}
+
 extension UInt16 {
     /// A physical value's word as a chip's converter would give it: rounded and limited to
     /// 0…65535 (a value outside the chip's range saturates, as its converter would).
