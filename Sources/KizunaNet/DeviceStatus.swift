@@ -19,6 +19,9 @@ public struct DeviceStatus: Sendable {
     public var clockSynchronised: Bool?
     /// Per sink: pending steps, failures, last success (empty: no delivery configured).
     public var delivery: [SinkHealth] = []
+    /// The I2C sensors' latest values, calibrated and raw (what the technician checks a
+    /// calibration against); empty without I2C sensors.
+    public var environment: [(sensor: String, value: Double, raw: Double, at: WallTime)] = []
 
     public init(deviceID: String, flatID: String, version: String, started: WallTime, now: Timestamp, startedMonotonic: MonotonicInstant,
                 occupancy: String, lastActivity: WallTime?, lastActivityAge: Span?, sensors: [(name: String, health: String)],
@@ -67,6 +70,14 @@ public struct DeviceStatus: Sendable {
         store.add("queue", storeQueue)
         j.addRaw("store", store.text)
         if let c = clockSynchronised { j.add("clock_synchronised", c) } else { j.addNull("clock_synchronised") }
+        j.addRaw("environment", "[" + environment.map { e in
+            var o = JSONLine()
+            o.add("sensor", e.sensor)
+            o.add("value", e.value)
+            o.add("raw", e.raw)
+            o.add("at", CivilTime.iso8601(e.at, offset: offset))
+            return o.text
+        }.joined(separator: ",") + "]")
         j.addRaw("delivery", "[" + delivery.map { h in
             var o = JSONLine()
             o.add("sink", h.target)

@@ -222,9 +222,10 @@ struct APITests {
             AlarmStepRecord(alarmID: 8, kind: "door-open", sensor: "door.entrance", severity: "warning", step: "cancel", wall: t + .minutes(1), reason: "closed"),
         ])
         f.insert(200)  // 09:00 to 12:19: three full hours get aggregated
-        let status = DeviceStatus(deviceID: "kz-1", flatID: "A-101", version: "test", started: t, now: Timestamp(monotonic: .init(nanoseconds: 90_000_000_000), wall: t),
+        var status = DeviceStatus(deviceID: "kz-1", flatID: "A-101", version: "test", started: t, now: Timestamp(monotonic: .init(nanoseconds: 90_000_000_000), wall: t),
                                   startedMonotonic: .init(nanoseconds: 0), occupancy: "home", lastActivity: t, lastActivityAge: .seconds(42),
                                   sensors: [("pir.living", "ok")], openAlarms: [(7, "inactivity", "alarm")], store: "ok", storeQueue: 0, clockSynchronised: true)
+        status.environment = [("temperature.living", 24.5, 25.08, t)]
         try await f.start(status: status)
 
         let open = try JSONSerialization.jsonObject(with: Data(try curl(f.url("/v1/alarms?state=open"), token: APIFixture.full).body.utf8)) as! [[String: Any]]
@@ -244,6 +245,9 @@ struct APITests {
         #expect(s["occupancy"] as? String == "home")
         #expect(s["last_activity_age_s"] as? Int == 42)
         #expect(s["uptime_s"] as? Int == 90)
+        let env = (s["environment"] as? [[String: Any]])?.first
+        #expect(env?["sensor"] as? String == "temperature.living")
+        #expect(env?["value"] as? Double == 24.5 && env?["raw"] as? Double == 25.08)  // calibrated, and the raw value beside it
 
         let metrics = try curl(f.url("/metrics"), token: APIFixture.full)
         #expect(metrics.body.contains("kizuna_api_requests_total"))

@@ -61,6 +61,7 @@ public final class DeviceRun {
                                     offset: installation.settings.utcOffset, statusLine: false)
         reporter.includeEvents = trace
         status = StatusBoard(installation: installation, version: version, started: start, writer: writer)
+        status.environment = poller
         loop.add(reporter)
         RuntimeServices.attach(to: loop, installation: installation, writer: writer, metrics: metrics, status: status, bootID: BootID.current)
     }

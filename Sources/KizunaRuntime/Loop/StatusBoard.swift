@@ -1,6 +1,7 @@
 import CKizunaSystem
 import Foundation
 import KizunaCore
+import KizunaHardware
 import KizunaNet
 import KizunaStore
 
@@ -14,6 +15,8 @@ public final class StatusBoard: RuntimeObserver, @unchecked Sendable {
     let started: Timestamp
     let writer: StoreWriter?
     var faulty: Set<SensorID> = []
+    /// The I2C sensors (read on the loop's thread, like the engine).
+    public var environment: EnvironmentPoller?
     var lastPublish: MonotonicInstant?
 
     public init(installation: Installation, version: String, started: Timestamp, writer: StoreWriter?) {
@@ -63,8 +66,14 @@ public final class StatusBoard: RuntimeObserver, @unchecked Sendable {
             store: writer == nil ? "none" : (health?.failure.map { "failing: \($0)" } ?? "ok"),
             storeQueue: (health?.queuedEvents ?? 0) + (health?.queuedSteps ?? 0),
             clockSynchronised: ClockSync.isSynchronised)
+        var published = status
+        if let environment {
+            published.environment = environment.latest.sorted { $0.key < $1.key }.map { id, v in
+                (sensors.name(id), v.calibrated, v.raw, v.at.wall)
+            }
+        }
         lock.lock()
-        current = status
+        current = published
         lock.unlock()
     }
 }
