@@ -4,7 +4,7 @@ import KizunaHardware
 /// The five chips of the loop-jitter benchmark, each with its device model on the bus.
 enum LoopJitterChips {
     static func make(bus: SimulatedI2CBus, id: (String) -> SensorID) -> [EnvironmentChannel] {
-        let bme = BME280Model(calibration: BME280Tests.calibration)
+        let bme = BME280Model(calibration: DatasheetBME280.calibration)
         bme.adcTemperature = 519_888
         bme.adcPressure = 415_148
         bme.adcHumidity = 30_000
@@ -27,7 +27,8 @@ enum LoopJitterChips {
     }
 }
 
-enum BME280Tests {
+/// The trimming values of the Bosch datasheet's worked example.
+enum DatasheetBME280 {
     static let calibration = BME280<SimulatedI2CBus>.Calibration(
         t1: 27504, t2: 26435, t3: -1000, p1: 36477, p2: -10685, p3: 3024, p4: 2855, p5: 140, p6: -7, p7: 15500, p8: -14600, p9: 6000,
         h1: 75, h2: 362, h3: 0, h4: 313, h5: -50, h6: 30)

@@ -21,7 +21,7 @@ public final class SimulatedI2CBus: I2CBus {
     public var byteTime: Span = .zero
     var devices: [UInt8: I2CDeviceModel] = [:]
     var injected: [I2CError] = []
-    /// Every transfer, for tests: (address, write bytes or nil for a read, read count).
+    /// How many transfers the bus has carried (tests, benchmarks).
     public private(set) var transfers = 0
 
     public init() {}

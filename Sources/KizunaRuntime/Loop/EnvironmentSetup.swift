@@ -42,7 +42,7 @@ public enum EnvironmentSetup {
         let rooms = installation.sensors
         let fed = channels.map { c -> EnvironmentChannel in
             var c = c
-            guard c.sensors[.voc] != nil, let voc = c.sensors[.voc] else { return c }
+            guard let voc = c.sensors[.voc] else { return c }
             let room = rooms[voc].room
             let h = installation.environment.first { $0.kind == .humidity && rooms[$0.sensor].room == room }?.sensor
             let t = installation.environment.first { $0.kind == .temperature && rooms[$0.sensor].room == room }?.sensor

@@ -57,15 +57,9 @@ public final class SCD4xModel: I2CDeviceModel {
     public func write(_ bytes: [UInt8]) throws(I2CError) {
         answer.clear()
         lastWrite = bytes
-        let code: UInt16, arguments: [UInt16]
-        do throws(I2CError) {
-            (code, arguments) = try decodeSensirionCommand(bytes)
-        } catch {
-            // The code is still recorded when only its argument's CRC failed.
-            if bytes.count >= 2 { commands.append(UInt16(bytes[0]) << 8 | UInt16(bytes[1])) }
-            throw error
-        }
+        guard let (code, decoded) = decodeSensirionCommand(bytes) else { throw .noAcknowledge }
         commands.append(code)
+        guard let arguments = decoded else { throw .noAcknowledge }
         switch (code, arguments.count) {
         case (SCD4xCommand.startPeriodic, 0):
             guard !isMeasuring else { throw .noAcknowledge }

@@ -24,13 +24,11 @@ struct SensirionAnswer {
 }
 
 /// A command as a Sensirion chip receives it: a 16-bit code and its argument words, each
-/// with a CRC. A write too short for a code, or an argument whose CRC fails, is not
-/// acknowledged.
-func decodeSensirionCommand(_ bytes: [UInt8]) throws(I2CError) -> (code: UInt16, arguments: [UInt16]) {
-    guard bytes.count >= 2 else { throw .noAcknowledge }
-    let code = UInt16(bytes[0]) << 8 | UInt16(bytes[1])
-    guard let arguments = try? SensirionCRC.words(Array(bytes.dropFirst(2))) else { throw .noAcknowledge }
-    return (code, arguments)
+/// with a CRC. `nil` for a write too short to hold a code; `arguments` is nil when an
+/// argument's CRC fails (the chip then does not acknowledge).
+func decodeSensirionCommand(_ bytes: [UInt8]) -> (code: UInt16, arguments: [UInt16]?)? {
+    guard bytes.count >= 2 else { return nil }
+    return (UInt16(bytes[0]) << 8 | UInt16(bytes[1]), try? SensirionCRC.words(Array(bytes.dropFirst(2))))
 }
 
 extension UInt16 {
