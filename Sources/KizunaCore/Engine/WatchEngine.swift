@@ -11,7 +11,8 @@
 /// imply. The per-event path keeps only a lower bound of the next deadline and allocates
 /// nothing.
 public struct WatchEngine: Sendable {
-    public let settings: EngineSettings
+    /// The settings in force (changed in place by `reconfigure(_:)`).
+    public private(set) var settings: EngineSettings
     /// Recent events, oldest overwritten first.
     public let ring: EventRing<Event>
     var channels: [InputChannel]
@@ -31,6 +32,13 @@ public struct WatchEngine: Sendable {
     /// PIRs whose current episode no longer counts (declared stuck while active).
     var discounted: [Bool]
     var stuckScratch: [SensorID] = []
+    /// Set by `reconfigure(_:)` when new limits put a deadline before the moment they took
+    /// effect: such a timer fires at that moment, not in the past (a pre-alarm keeps its
+    /// grace time). Cleared once time has been handled up to it.
+    var catchUp: MonotonicInstant?
+    /// What the learned routine knew when it was switched off, to resume from if it is
+    /// switched on again in this run.
+    var shelvedRoutine: RoutineState?
 
     public init(settings: EngineSettings, start: Timestamp) {
         self.settings = settings
@@ -259,9 +267,11 @@ public struct WatchEngine: Sendable {
             let d = exactDeadline()
             guard d <= limit.monotonic else {
                 earliest = d
+                if let c = catchUp, limit.monotonic >= c { catchUp = nil }
                 return
             }
-            let at = now.advanced(to: d)
+            var at = now.advanced(to: d)
+            if let c = catchUp, d < c { at = now.advanced(to: c) }
             if d > now.monotonic { now = at }
             expire(at: at, into: &out)
         }
@@ -387,6 +397,110 @@ public struct WatchEngine: Sendable {
         let taken = inactivity.restoreRoutine(s)
         earliest = exactDeadline()
         return taken
+    }
+
+    // MARK: - Reconfiguration
+
+    /// Why a new configuration cannot be taken over by the running engine (it must restart), or nil if it can.
+    /// Sensors (names, kinds, rooms, order), inversion, ring capacity and the UTC offset need a restart.
+    public func reasonReconfigureNeedsRestart(_ new: EngineSettings) -> String? {
+        var reasons: [String] = []
+        if new.sensors != settings.sensors {
+            reasons.append("sensors changed (names, kinds, rooms or order): \(settings.sensors.count) configured, \(new.sensors.count) in the new configuration")
+        }
+        if new.inverted != settings.inverted { reasons.append("sensor inversion changed") }
+        if new.ringCapacity != settings.ringCapacity {
+            reasons.append("ring capacity changed from \(settings.ringCapacity) to \(new.ringCapacity)")
+        }
+        if new.utcOffset != settings.utcOffset { reasons.append("UTC offset changed from \(settings.utcOffset) to \(new.utcOffset)") }
+        return reasons.isEmpty ? nil : reasons.joined(separator: "; ")
+    }
+
+    /// Takes over new thresholds and limits, keeping state. Precondition: reasonReconfigureNeedsRestart(new) == nil.
+    ///
+    /// The change takes effect at `now` (tick first to bring it up to date). Occupancy, the
+    /// last sign of life, the open alarms, the learned routine, each PIR's and each
+    /// environment tracker's state are kept; only what the settings decide changes:
+    ///
+    /// - **Recomputed** from the moment each timer counts from, under the new limits: the
+    ///   debounce of a contact still settling (from its last edge), the end of a motion
+    ///   episode (from when the PIR fell), away confirmation (from the door event), resting
+    ///   (from the last motion), the inactivity deadline (from the last sign of life), an
+    ///   open door not yet alarmed on (from its opening), a PIR's stuck (from its rise) and
+    ///   silent (from its last motion) checks, and the environment's band changes (from
+    ///   their runs' starts). A deadline that the new limits put before `now` fires at
+    ///   `now` on the next tick, not in the past: a pre-alarm keeps its grace time, and no
+    ///   repeats are sent for time already gone.
+    /// - **Kept**: the steps already scheduled for open alarms (a pre-alarm's end of grace,
+    ///   the next repeat); new `ladder` settings apply to alarms raised afterwards and to
+    ///   the repeats after the one scheduled. An alarm already raised stays open under
+    ///   lengthened limits until its condition ends (the rule re-arms then).
+    /// - **Environment**: a threshold or hysteresis change restarts that tracker's runs
+    ///   from its last reading (the level and its alarm hold until readings decide); a
+    ///   change of durations alone keeps the runs. A `vocSignal` change restarts the VOC
+    ///   watches (see `EnvironmentMonitor.reconfigure`).
+    /// - **Routine**: new routine settings rebuild the model and put back what it learned
+    ///   (a different `slotMinutes` cannot take it: learning starts again, the fixed limits
+    ///   apply meanwhile). Switching the routine off keeps what it learned in the engine
+    ///   (not in `routineState`); switching it on again in this run resumes from it. A
+    ///   policy installed with `setSilencePolicy(_:)` (neither the fixed limits nor the
+    ///   routine) is left as it is.
+    public mutating func reconfigure(_ new: EngineSettings) {
+        if let reason = reasonReconfigureNeedsRestart(new) {
+            preconditionFailure("this configuration needs a restart: \(reason)")
+        }
+        let old = settings
+        settings = new
+        let night = new.night
+        let nightChanged = night != old.night
+        if new.contactSettle != old.contactSettle || new.pirHold != old.pirHold {
+            for i in channels.indices {
+                channels[i].debouncer.reconfigure(settle: new.contactSettle)
+                channels[i].motion.reconfigure(hold: new.pirHold)
+            }
+        }
+        if new.occupancy != old.occupancy || nightChanged {
+            occupancy.reconfigure(new.occupancy, night: night)
+        }
+        if new.rules.inactivityByDay != old.rules.inactivityByDay || new.rules.inactivityAtNight != old.rules.inactivityAtNight
+            || nightChanged || new.routine != old.routine {
+            reconfigureSilencePolicy(new)
+        }
+        if new.rules.doorOpenByDay != old.rules.doorOpenByDay || new.rules.doorOpenAtNight != old.rules.doorOpenAtNight || nightChanged {
+            doorOpen.reconfigure(byDay: new.rules.doorOpenByDay, atNight: new.rules.doorOpenAtNight, night: night)
+        }
+        if new.rules.pirStuckAfter != old.rules.pirStuckAfter || new.rules.pirSilentAfter != old.rules.pirSilentAfter
+            || new.rules.pirSilentDoorUses != old.rules.pirSilentDoorUses {
+            pirHealth.reconfigure(stuckAfter: new.rules.pirStuckAfter, silentAfter: new.rules.pirSilentAfter,
+                                  doorUsesNeeded: new.rules.pirSilentDoorUses)
+        }
+        environment.reconfigure(new.environment, at: now.monotonic)
+        syncAggravation()
+        ladder.settings = new.ladder
+        earliest = exactDeadline()
+        catchUp = earliest < now.monotonic ? now.monotonic : nil
+    }
+
+    /// Builds the inactivity policy of `new` as `init` does, keeping what the routine learned.
+    mutating func reconfigureSilencePolicy(_ new: EngineSettings) {
+        let current = inactivity.policy
+        guard current is FixedSilenceLimits || current is RoutineSilencePolicy else { return }
+        let fixed = FixedSilenceLimits(byDay: new.rules.inactivityByDay, atNight: new.rules.inactivityAtNight, night: new.night)
+        guard let r = new.routine else {
+            if let learned = current.routineState { shelvedRoutine = learned }
+            inactivity.replacePolicy(fixed)
+            return
+        }
+        if let running = current as? RoutineSilencePolicy, running.model.settings == r {
+            inactivity.replacePolicy(RoutineSilencePolicy(model: running.model, fallback: fixed))
+            return
+        }
+        var model = RoutineModel(settings: r, offset: new.utcOffset)
+        if let learned = current.routineState ?? shelvedRoutine {
+            model.restore(learned)
+        }
+        shelvedRoutine = nil
+        inactivity.replacePolicy(RoutineSilencePolicy(model: model, fallback: fixed))
     }
 
     // MARK: - Reading the state

@@ -18,9 +18,9 @@ struct BandTracker: Sendable {
     /// How many levels (1…3).
     let count: Int
     private(set) var thresholds: Levels<Double>
-    let hysteresis: Double
-    let enterAfter: Span
-    let leaveAfter: Span
+    private(set) var hysteresis: Double
+    private(set) var enterAfter: Span
+    private(set) var leaveAfter: Span
 
     /// 0: no level; otherwise the level held.
     private(set) var level = 0
@@ -101,6 +101,22 @@ struct BandTracker: Sendable {
         reset()
     }
 
+    /// Takes other thresholds, hysteresis and durations (the configuration changed). The
+    /// level holds. With the same thresholds and hysteresis the runs stay (only how long
+    /// they must last changed, so the deadline moves with it); otherwise the runs were
+    /// measured against other bounds and restart at `t` from the last reading (taken to
+    /// hold until the next one), as after `retarget`.
+    mutating func reconfigure(thresholds: Levels<Double>, hysteresis: Double, enterAfter: Span, leaveAfter: Span, at t: MonotonicInstant) {
+        self.enterAfter = enterAfter
+        self.leaveAfter = leaveAfter
+        guard thresholds != self.thresholds || hysteresis != self.hysteresis else { return }
+        self.thresholds = thresholds
+        self.hysteresis = hysteresis
+        let last = value
+        reset()
+        if last.isFinite { input(last, at: t) }
+    }
+
     /// Puts the tracker at a level without a run (restart recovery: an alarm was open).
     mutating func force(level l: Int, since: MonotonicInstant) {
         level = max(0, min(count, l))
@@ -131,4 +147,8 @@ struct Levels<T: Sendable>: Sendable {
             }
         }
     }
+}
+
+extension Levels: Equatable where T: Equatable {
+    static func == (a: Self, b: Self) -> Bool { a.first == b.first && a.second == b.second && a.third == b.third }
 }

@@ -21,7 +21,7 @@
 ///
 /// Storage is sized at init from the sensor registry; the per-reading path allocates nothing.
 public struct EnvironmentMonitor: Sendable {
-    public let settings: EnvironmentSettings
+    public private(set) var settings: EnvironmentSettings
 
     enum Role: Sendable, Equatable {
         case unused, humidity
@@ -309,6 +309,41 @@ public struct EnvironmentMonitor: Sendable {
 
     func held(since start: MonotonicInstant, at t: Timestamp) -> Span {
         start == .never || start > t.monotonic ? .zero : t.monotonic - start
+    }
+
+    // MARK: - Reconfiguration
+
+    /// Takes other settings (the configuration changed) at `t`, keeping each tracker's level
+    /// and the alarms open. A tracker whose durations alone changed keeps its runs, so a
+    /// band is entered or left at its run's start plus the new duration. A tracker whose
+    /// threshold or hysteresis changed restarts its runs at `t` from its last reading: the
+    /// level (and its alarm) holds until readings decide against the new bounds. A changed
+    /// `vocSignal` starts each VOC watch afresh (baseline and rise: the old percentages
+    /// meant something else). The VOC baseline's settings apply from the next reading.
+    mutating func reconfigure(_ new: EnvironmentSettings, at t: MonotonicInstant) {
+        let old = settings
+        guard new != old else { return }
+        settings = new
+        for r in rooms.indices {
+            let heat = Self.heatThresholds(new, wbgt: rooms[r].usesWBGT)
+            rooms[r].heat.reconfigure(thresholds: heat, hysteresis: new.heatHysteresis,
+                                      enterAfter: new.heatFor, leaveAfter: new.heatClearAfter, at: t)
+            rooms[r].cold.reconfigure(thresholds: Levels(new.coldBelow), hysteresis: new.coldHysteresis,
+                                      enterAfter: new.coldFor, leaveAfter: new.coldClearAfter, at: t)
+        }
+        for a in air.indices {
+            air[a].co2.reconfigure(thresholds: Levels(new.co2Limit), hysteresis: new.co2Hysteresis,
+                                   enterAfter: new.co2For, leaveAfter: new.co2ClearAfter, at: t)
+        }
+        for w in vocs.indices {
+            if new.vocSignal != old.vocSignal {
+                let sensor = vocs[w].sensor
+                vocs[w] = VOCRiseWatch(sensor: sensor, settings: new)
+            } else {
+                vocs[w].rise.reconfigure(thresholds: Levels(new.vocRisePercent), hysteresis: new.vocRiseHysteresis,
+                                         enterAfter: new.vocRiseFor, leaveAfter: new.vocRiseClearAfter, at: t)
+            }
+        }
     }
 
     // MARK: - Restart recovery

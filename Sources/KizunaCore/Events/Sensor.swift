@@ -64,7 +64,8 @@ public struct SensorDescriptor: Hashable, Sendable {
 }
 
 /// The sensors of one installation, in a fixed order: a `SensorID` is an index here.
-public struct SensorRegistry: Sendable {
+/// Two registries are equal when they list the same sensors (name, kind, room) in the same order.
+public struct SensorRegistry: Sendable, Equatable {
     public private(set) var sensors: [SensorDescriptor]
 
     public init(_ sensors: [SensorDescriptor]) { self.sensors = sensors }

@@ -22,6 +22,13 @@ public struct ContactDebouncer: Sendable {
         deadline = .never
     }
 
+    /// Takes another settle time (the configuration changed). A level still settling is
+    /// judged by it, counted from its last raw edge.
+    mutating func reconfigure(settle: Span) {
+        self.settle = settle
+        if deadline != .never { deadline = lastEdge.monotonic + settle }
+    }
+
     /// A raw edge (after inversion).
     public mutating func input(_ level: Bool, at time: Timestamp) {
         pending = level

@@ -38,6 +38,13 @@ public struct MotionFilter: Sendable {
         }
     }
 
+    /// Takes another hold time (the configuration changed). An end still pending is
+    /// confirmed by it, counted from when the output fell.
+    mutating func reconfigure(hold: Span) {
+        self.hold = hold
+        if deadline != .never { deadline = fallTime.monotonic + hold }
+    }
+
     /// Called when `deadline` has passed; returns the end of the episode.
     public mutating func expire() -> Output {
         deadline = .never

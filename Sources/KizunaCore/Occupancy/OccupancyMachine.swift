@@ -38,6 +38,19 @@ public struct OccupancyMachine: Sendable {
         rearmResting()
     }
 
+    /// Takes other settings and another night window (the configuration changed), keeping
+    /// the state. A pending away confirmation is re-armed from the door event it counts
+    /// from, and the resting timer from the last motion, so a shortened or lengthened limit
+    /// applies to the quiet already under way.
+    mutating func reconfigure(_ settings: OccupancySettings, night: DailyWindow) {
+        self.settings = settings
+        self.night = night
+        if awayDeadline != .never, let door = pendingDoor {
+            awayDeadline = door.at.monotonic + settings.awayConfirmation
+        }
+        rearmResting()
+    }
+
     mutating func move(to new: OccupancyState, _ reason: OccupancyReason, at time: Timestamp, into out: inout [Decision]) {
         guard new != state else { return }
         out.append(.occupancy(OccupancyTransition(from: state, to: new, reason: reason, at: time)))

@@ -50,6 +50,22 @@ public struct DoorOpenRule: Sendable {
         }
     }
 
+    /// Takes other limits and another night window (the configuration changed). A door
+    /// open and not yet alarmed on is judged by them from when it was opened: its deadline
+    /// moves by the difference the new limits make (a postponement after an outage is
+    /// kept). A door already alarmed on, or silenced, stays so until it closes.
+    mutating func reconfigure(byDay newDay: Span, atNight newNight: Span, night newWindow: DailyWindow) {
+        for i in doors.indices where doors[i].deadline != .never {
+            guard let since = doors[i].openSince else { continue }
+            let old = night.firstTimeExceeding(since: since.wall, inside: atNight, outside: byDay, crossing: .current)
+            let new = newWindow.firstTimeExceeding(since: since.wall, inside: newNight, outside: newDay, crossing: .current)
+            doors[i].deadline = doors[i].deadline + (new.at - old.at)
+        }
+        byDay = newDay
+        atNight = newNight
+        night = newWindow
+    }
+
     /// Moves every pending open-door deadline later (the system was offline for `span`).
     mutating func postpone(by span: Span) {
         for i in doors.indices where doors[i].deadline != .never { doors[i].deadline = doors[i].deadline + span }

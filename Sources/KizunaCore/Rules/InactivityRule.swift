@@ -32,6 +32,17 @@ public struct InactivityRule: Sendable {
         cached = nil
     }
 
+    /// Takes another policy (the configuration changed), keeping the silence under way: its
+    /// deadline is recomputed from the same last sign of life. An alarm already raised for
+    /// this silence stays raised (the rule re-arms at the next sign of life).
+    mutating func replacePolicy(_ new: any SilencePolicy) {
+        policy = new
+        cached = nil
+        // The old policy's answer may have been "never learn again" (fixed limits); asking
+        // the new one at the next sign of life is harmless (learning is incremental).
+        nextLearn = WallTime(nanosecondsSinceEpoch: .min)
+    }
+
     mutating func signOfLife(_ sensor: SensorID, at time: Timestamp) {
         if time.monotonic >= lastSign.monotonic {
             if time.wall >= nextLearn {

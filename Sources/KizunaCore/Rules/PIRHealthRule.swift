@@ -40,6 +40,20 @@ public struct PIRHealthRule: Sendable {
         pirs[i].silentDeadline = lastMotion.monotonic + silentAfter
     }
 
+    /// Takes other limits (the configuration changed), keeping each PIR's state. A PIR
+    /// high without a break is judged stuck by the new limit from when its output rose; a
+    /// PIR not yet reported silent is checked again at its last motion plus the new
+    /// `silentAfter` (at once if that has passed: a lowered `doorUsesNeeded` may now be met).
+    mutating func reconfigure(stuckAfter newStuck: Span, silentAfter newSilent: Span, doorUsesNeeded newUses: Int) {
+        for i in pirs.indices {
+            if pirs[i].stuckDeadline != .never { pirs[i].stuckDeadline = pirs[i].stuckDeadline - stuckAfter + newStuck }
+            if !pirs[i].silentRaised { pirs[i].silentDeadline = pirs[i].lastMotion.monotonic + newSilent }
+        }
+        stuckAfter = newStuck
+        silentAfter = newSilent
+        doorUsesNeeded = newUses
+    }
+
     var deadline: MonotonicInstant {
         var d = MonotonicInstant.never
         for p in pirs {
