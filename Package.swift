@@ -67,11 +67,16 @@ let package = Package(
         ),
         // Linux calls Swift's Glibc module lacks (signalfd).
         .target(name: "CKizunaSystem"),
+        // The technician's shell: line editor, command table, the control socket's messages.
+        .target(name: "KizunaShell", dependencies: ["KizunaCore"]),
         .target(
             name: "KizunaRuntime",
             dependencies: [
-                "KizunaCore", "KizunaHardware", "KizunaStore", "KizunaNet", "CKizunaSystem",
+                "KizunaCore", "KizunaHardware", "KizunaStore", "KizunaNet", "KizunaShell", "CKizunaSystem",
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                // PBKDF2 for the technician PIN's hash.
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]
         ),
         .executableTarget(
@@ -88,6 +93,7 @@ let package = Package(
         .testTarget(name: "KizunaHardwareTests", dependencies: ["KizunaHardware"]),
         // Fixtures/: small recordings the project made (real lines copied from ../shared/data), read by path.
         .testTarget(name: "KizunaRuntimeTests", dependencies: ["KizunaRuntime"], exclude: ["Fixtures"]),
+        .testTarget(name: "KizunaShellTests", dependencies: ["KizunaShell"]),
         .testTarget(name: "KizunaStoreTests", dependencies: ["KizunaStore"]),
         .testTarget(name: "KizunaNetTests", dependencies: ["KizunaNet", "KizunaRuntime"]),
     ],

@@ -22,7 +22,7 @@ struct Kizuna: ParsableCommand {
         commandName: "kizuna",
         abstract: "Watch-over runtime for a flat: confirms that the resident is moving around and calls for help early.",
         subcommands: [RunCommand.self, DemoCommand.self, ReplayCommand.self, EvaluateCommand.self, CheckConfig.self, GPIOCheckCommand.self,
-                      ExportCommand.self, AlarmCommand.self, I2CScanCommand.self]
+                      ExportCommand.self, AlarmCommand.self, I2CScanCommand.self, ShellCommand.self, PINHashCommand.self]
     )
 }
 
@@ -80,6 +80,9 @@ struct DemoCommand: ParsableCommand {
     @Option(help: .hidden)
     var debugStall: String?
 
+    @Flag(help: .hidden)
+    var shortTimers = false
+
     @Option(help: .hidden)
     var debugKillAt: String?
 
@@ -129,7 +132,7 @@ struct DemoCommand: ParsableCommand {
     }
 
     func makeDemo(speed: Double?) throws(ConfigError) -> Demo {
-        let (installation, scenario) = try Demo.load(config: config, scenario: scenario, boards: boards)
+        let (installation, scenario) = try Demo.load(config: config, scenario: scenario, boards: boards, shortTimers: shortTimers)
         return Demo(installation: installation, scenario: scenario, speed: speed,
                     style: json ? .json : .text, statusLine: !json && StandardOutput.isTerminal)
     }

@@ -264,8 +264,8 @@ else
         if [ "$got" = "$2" ]; then pass "$1 is $2"; else fail "$1 is $2" "got: $got"; fi
     }
     check_modes /var/lib/kizuna "750 kizuna kizuna"
-    check_modes /etc/kizuna "750 root kizuna"
-    check_modes /etc/kizuna/kizuna.yaml "640 root kizuna"
+    check_modes /etc/kizuna "770 root kizuna"
+    check_modes /etc/kizuna/kizuna.yaml "660 root kizuna"
     check "kizuna.service enabled (multi-user.target.wants)" test -L "$R/etc/systemd/system/multi-user.target.wants/kizuna.service"
 
     libpath=

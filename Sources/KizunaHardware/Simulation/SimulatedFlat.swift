@@ -26,7 +26,7 @@ public final class SimulatedFlat: InputSource, OutputSink, @unchecked Sendable {
     var environment: [String: Double] = [:]
     var nextReading: MonotonicInstant
     /// Each configured environmental sensor and its room.
-    let environmentSensors: [(id: SensorID, kind: SensorKind, room: String)]
+    var environmentSensors: [(id: SensorID, kind: SensorKind, room: String)]
     var lineToSensor: [LineAddress: SensorID] = [:]
 
     /// - Parameter origin: the timestamp of the scenario's start (the virtual clock's start).
@@ -59,6 +59,11 @@ public final class SimulatedFlat: InputSource, OutputSink, @unchecked Sendable {
             if case .environment = timeline[nextAction].action { apply(timeline[nextAction].action, at: origin.monotonic) }
             nextAction += 1
         }
+    }
+
+    /// These sensors are read from (simulated) I2C chips, not made up by the scenario.
+    public func readsFromChips(_ ids: Set<SensorID>) {
+        environmentSensors.removeAll { ids.contains($0.id) }
     }
 
     /// The raw level of each contact at start, for `WatchEngine.prime`.

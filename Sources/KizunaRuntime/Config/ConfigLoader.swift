@@ -14,7 +14,7 @@ public enum ConfigLoader {
         return try parse(text, file: file, boardsDirectory: boardsDirectory, shortTimers: shortTimers)
     }
 
-    static let topKeys = ["device", "board", "timezone", "ring_capacity", "sensors", "outputs", "filters", "occupancy", "rules", "alarms", "store", "api", "delivery"]
+    static let topKeys = ["device", "board", "timezone", "ring_capacity", "sensors", "outputs", "filters", "occupancy", "rules", "alarms", "store", "api", "delivery", "shell"]
 
     public static func parse(_ text: String, file: String, boardsDirectory: String?, shortTimers: Bool = false) throws(ConfigError) -> Installation {
         var root = try YAMLNode.parse(text, file: file)
@@ -186,6 +186,8 @@ public enum ConfigLoader {
             if !parsed.isEmpty { deliverySettings = parsed }
         }
 
+        let shellSettings = try section("shell").map { n throws(ConfigError) in try ShellConfig.parse(n) }
+
         // Sensors and outputs, resolved against the board.
         var descriptors: [SensorDescriptor] = []
         var inverted: [Bool] = []
@@ -270,7 +272,6 @@ public enum ConfigLoader {
                     }
                     wiring.inputs.append(InputWire(sensor: SensorID(descriptors.count), line: line, bias: bias, key: value.path))
                 } else if let wire = try Self.environmentWire(value, sensor: SensorID(descriptors.count), kind: d.kind) {
-                    if board.isSimulated { throw value.error("the simulated board has no I2C bus; use source: sim") }
                     environment.append(wire)
                 }
                 descriptors.append(d)
@@ -300,8 +301,11 @@ public enum ConfigLoader {
             sensors: SensorRegistry(descriptors), inverted: inverted, utcOffset: offset, ringCapacity: ringCapacity,
             contactSettle: settle, pirHold: hold, occupancy: occupancy, rules: rules, ladder: ladder, environment: environmentRules)
         settings.routine = routineSettings
-        return Installation(configFile: file, deviceID: deviceID, flatID: flatID, board: board, settings: settings,
-                            wiring: wiring, sensorLines: sensorLines, store: storeSettings, api: apiSettings,
-                            delivery: deliverySettings, environment: environment)
+        var installation = Installation(configFile: file, deviceID: deviceID, flatID: flatID, board: board, settings: settings,
+                                        wiring: wiring, sensorLines: sensorLines, store: storeSettings, api: apiSettings,
+                                        delivery: deliverySettings, environment: environment, shell: shellSettings)
+        installation.boardsDirectory = boardsDirectory
+        installation.shortTimers = shortTimers
+        return installation
     }
 }

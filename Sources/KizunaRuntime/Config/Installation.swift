@@ -30,6 +30,12 @@ public struct Installation: Sendable {
     public var delivery: DeliverySettings? = nil
     /// Environment sensors on I2C chips.
     public var environment: [EnvironmentWire] = []
+    /// The technician shell's control socket and PIN (nil: no shell).
+    public var shell: ShellSettings? = nil
+    /// Where the board profiles were found, and whether short timers were allowed: the shell
+    /// checks an edited config the same way this one was.
+    public var boardsDirectory: String? = nil
+    public var shortTimers = false
 
     public var sensors: SensorRegistry { settings.sensors }
 }

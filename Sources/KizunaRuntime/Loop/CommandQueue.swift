@@ -6,8 +6,11 @@ import KizunaCore
 /// the loop itself: the one owner of the engine. An eventfd in the loop's `poll()` wakes it.
 public final class CommandQueue: @unchecked Sendable {
     public typealias Command = (inout WatchEngine, Timestamp, inout [Decision]) -> Void
+    /// A command about the loop itself (walk test, buzzer test, the sources' levels).
+    public typealias LoopCommand = (RuntimeLoop, Timestamp) -> Void
     let lock = NSLock()
     var pending: [Command] = []
+    var pendingLoop: [LoopCommand] = []
     public let descriptor: Int32
 
     public init() {
@@ -32,14 +35,54 @@ public final class CommandQueue: @unchecked Sendable {
         }
     }
 
+    /// Queues a command about the loop and wakes it.
+    public func submit(loop command: @escaping LoopCommand) {
+        lock.lock()
+        pendingLoop.append(command)
+        lock.unlock()
+        var one: UInt64 = 1
+        _ = write(descriptor, &one, 8)
+    }
+
+    /// Runs a command in the loop and blocks this (non-loop) thread until it has run: for the
+    /// shell's session threads. Never call it from the loop's own thread.
+    public func onLoop<T>(_ body: @escaping (RuntimeLoop, Timestamp) -> T) -> T {
+        let done = DispatchSemaphore(value: 0)
+        let box = ResultBox<T>()
+        submit(loop: { loop, now in
+            box.value = body(loop, now)
+            done.signal()
+        })
+        done.wait()
+        return box.value!
+    }
+
+    /// Runs an engine command in the loop and blocks until it has run (session threads).
+    public func onEngine<T>(_ body: @escaping (inout WatchEngine, Timestamp, inout [Decision]) -> T) -> T {
+        let done = DispatchSemaphore(value: 0)
+        let box = ResultBox<T>()
+        submit { engine, now, out in
+            box.value = body(&engine, now, &out)
+            done.signal()
+        }
+        done.wait()
+        return box.value!
+    }
+
     /// Takes the queued commands (in the loop).
-    func take() -> [Command] {
+    func take() -> (engine: [Command], loop: [LoopCommand]) {
         var counter: UInt64 = 0
         _ = read(descriptor, &counter, 8)
         lock.lock()
         defer { lock.unlock() }
-        let taken = pending
+        let taken = (pending, pendingLoop)
         pending.removeAll()
+        pendingLoop.removeAll()
         return taken
     }
+}
+
+/// A result handed from the loop's thread to a waiting one (the semaphore orders the accesses).
+final class ResultBox<T>: @unchecked Sendable {
+    var value: T?
 }

@@ -33,11 +33,11 @@ public struct Demo {
     }
 
     /// Loads the config (default: the simulated flat's) and the scenario by name.
-    public static func load(config: String?, scenario: String, boards: String?) throws(ConfigError) -> (Installation, Scenario) {
+    public static func load(config: String?, scenario: String, boards: String?, shortTimers: Bool = false) throws(ConfigError) -> (Installation, Scenario) {
         guard let dir = BoardsDirectory.locate(explicit: boards) else {
             throw ConfigError(file: boards ?? "boards", line: nil, key: "", message: "no boards/ folder found; run from the source checkout, give --boards DIR or set KIZUNA_BOARDS")
         }
-        let installation = try ConfigLoader.load(file: config ?? "\(dir)/sim/kizuna.yaml", boardsDirectory: dir)
+        let installation = try ConfigLoader.load(file: config ?? "\(dir)/sim/kizuna.yaml", boardsDirectory: dir, shortTimers: shortTimers)
         guard installation.board.isSimulated else {
             throw ConfigError(file: installation.configFile, line: nil, key: "board",
                               message: "the demo runs on a simulated board; '\(installation.board.name)' is real hardware")
@@ -78,16 +78,27 @@ public struct Demo {
         }
         if let store { try Recovery.restoreRoutine(store: store, engine: &engine) }
         let clock = VirtualClock(start: origin, speed: speed)
-        let loop = RuntimeLoop(engine: engine, source: flat, outputs: flat, clock: clock)
+        // I2C chips on the simulated board: their device models, polled like real ones.
+        let chips = EnvironmentSetup.make(for: installation, start: origin.monotonic, log: SystemLog.write)
+        flat.readsFromChips(Set(installation.environment.map(\.sensor)))
+        let source: InputSource = chips.poller.map { CompositeSource([flat, $0]) } ?? flat
+        let loop = RuntimeLoop(engine: engine, source: source, outputs: flat, clock: clock)
         var services: RuntimeServices?
-        if let writer {
+        var shell: ControlServer?
+        // With a store (or a shell, which reads the status): the device's services.
+        if writer != nil || installation.shell != nil {
             let metrics = KizunaMetrics()
             let status = StatusBoard(installation: installation, version: KizunaVersion.current, started: origin, writer: writer)
+            status.environment = chips.poller
             RuntimeServices.attach(to: loop, installation: installation, writer: writer, metrics: metrics, status: status, bootID: bootID)
-            let s = RuntimeServices(installation: installation, loop: loop, store: store, writer: writer, metrics: metrics, status: status)
-            s.startAPI(port: PortBox(), log: SystemLog.write)
-            try s.startDelivery(log: SystemLog.write)
-            services = s
+            if writer != nil {
+                let s = RuntimeServices(installation: installation, loop: loop, store: store, writer: writer, metrics: metrics, status: status)
+                s.startAPI(port: PortBox(), log: SystemLog.write)
+                try s.startDelivery(log: SystemLog.write)
+                services = s
+            }
+            shell = ShellHost.start(installation: installation, loop: loop, status: status, writer: writer,
+                                    environment: chips.poller, buses: chips.buses, log: SystemLog.write)
         }
         let reporter = TimelineReporter(style: style, sensors: installation.sensors, offset: installation.settings.utcOffset,
                                         statusLine: statusLine, write: write)
@@ -110,6 +121,7 @@ public struct Demo {
         }
         loop.run(until: origin.monotonic + (scenario.end - startWall))
         reporter.finish()
+        shell?.stop()
         if let writer, !loop.engine.routineState.values.isEmpty {
             writer.enqueue(routine: StoredRoutine(loop.engine.routineState, saved: loop.engine.now.wall))
         }

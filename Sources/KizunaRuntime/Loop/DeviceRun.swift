@@ -12,6 +12,7 @@ public final class DeviceRun {
     public let gpio: LinuxGPIO
     /// The I2C sensors, when the config has any.
     public let environment: EnvironmentPoller?
+    let buses: [Int: I2CBus]
     public let store: FlatStore?
     public let writer: StoreWriter?
     public let metrics = KizunaMetrics()
@@ -48,8 +49,10 @@ public final class DeviceRun {
             store = nil
             writer = nil
         }
-        let poller = EnvironmentSetup.poller(for: installation, start: start.monotonic, log: log)
+        let chips = EnvironmentSetup.make(for: installation, start: start.monotonic, log: log)
+        let poller = chips.poller
         environment = poller
+        buses = chips.buses
         let gpioSource: InputSource = gpio
         let source: InputSource = poller.map { CompositeSource([gpioSource, $0]) } ?? gpioSource
         loop = RuntimeLoop(engine: engine, source: source, outputs: gpio, clock: clock)
@@ -76,11 +79,14 @@ public final class DeviceRun {
         } catch {
             log("error: alarm delivery cannot start (\(error)); alarms stay in the outbox until it can")
         }
+        let shell = ShellHost.start(installation: installation, loop: loop, status: status, writer: writer,
+                                    environment: environment, buses: buses, log: log)
         let notifier = ServiceNotifier()
         loop.notifier = notifier
         // Hardware requested and store open: ready.
         notifier.ready(status: "watching: \(installation.sensors.count) sensors on \(installation.board.name)")
         loop.run(until: end)
+        shell?.stop()
         if let writer, !loop.engine.routineState.values.isEmpty {
             writer.enqueue(routine: StoredRoutine(loop.engine.routineState, saved: loop.engine.now.wall))
         }

@@ -6,16 +6,30 @@ import KizunaHardware
 /// interval its sensors ask for.
 public enum EnvironmentSetup {
     public static func poller(for installation: Installation, start: MonotonicInstant, log: (String) -> Void) -> EnvironmentPoller? {
-        guard !installation.environment.isEmpty else { return nil }
+        make(for: installation, start: start, log: log).poller
+    }
+
+    /// The poller and the buses it uses (the shell's `i2c scan` goes over the same ones). On
+    /// the simulated board each chip is its device model on a simulated bus (the demo's).
+    public static func make(for installation: Installation, start: MonotonicInstant, log: (String) -> Void) -> (poller: EnvironmentPoller?, buses: [Int: I2CBus]) {
+        guard !installation.environment.isEmpty else { return (nil, [:]) }
         var buses: [Int: I2CBus] = [:]
         func bus(_ n: Int) -> I2CBus {
             if let b = buses[n] { return b }
             let b: I2CBus
-            do {
-                b = try LinuxI2CBus(number: n)
-            } catch {
-                log("error: cannot open /dev/i2c-\(n) (\(error)); its sensors will be reported faulty")
-                b = UnavailableI2CBus(error: error)
+            if installation.board.isSimulated {
+                let sim = SimulatedI2CBus()
+                for w in installation.environment where w.bus == n && !sim.probe(w.address) {
+                    sim.attach(SimulatedChip.model(w.chip), at: w.address)
+                }
+                b = sim
+            } else {
+                do {
+                    b = try LinuxI2CBus(number: n)
+                } catch {
+                    log("error: cannot open /dev/i2c-\(n) (\(error)); its sensors will be reported faulty")
+                    b = UnavailableI2CBus(error: error)
+                }
             }
             buses[n] = b
             return b
@@ -49,7 +63,7 @@ public enum EnvironmentSetup {
             if let h, let t { c.compensation = (h, t) }
             return c
         }
-        return EnvironmentPoller(channels: fed, start: start)
+        return (EnvironmentPoller(channels: fed, start: start), buses)
     }
 
     public static func driver(_ chip: EnvironmentChip, bus: I2CBus, address: UInt8) -> any EnvironmentDriver {
@@ -78,4 +92,24 @@ public final class AnyBus: I2CBus {
         try base.writeRegister(address, register, value)
     }
     public func probe(_ address: UInt8) -> Bool { base.probe(address) }
+}
+
+/// The chips of the simulated board: device models with plausible indoor values (the
+/// BME280 gives the datasheet's worked example, 25.08 °C).
+enum SimulatedChip {
+    static func model(_ chip: EnvironmentChip) -> I2CDeviceModel {
+        switch chip {
+        case .bme280:
+            let m = BME280Model(calibration: DatasheetBME280.calibration)
+            m.adcTemperature = 519_888
+            m.adcPressure = 415_148
+            m.adcHumidity = 30_000
+            return m
+        case .sht4x: return SHT4xModel()
+        case .sht3x: return SHT3xModel()
+        case .scd4x: return SCD4xModel()
+        case .sgp40: return SGP40Model()
+        case .bh1750: return BH1750Model()
+        }
+    }
 }

@@ -12,6 +12,8 @@ public struct OutputPattern: Sendable, Equatable {
     /// Alarm: continuous pulses.
     public static let alarmPulses = OutputPattern(steps: [.milliseconds(500), .milliseconds(500)], repeats: true)
     /// One short chirp (walk test).
+    /// The shell's `buzzer test`: three short beeps, then quiet.
+    public static let buzzerTest = OutputPattern(steps: [.milliseconds(200), .milliseconds(200), .milliseconds(200), .milliseconds(200), .milliseconds(200)], repeats: false)
     public static let chirp = OutputPattern(steps: [.milliseconds(80)], repeats: false)
     /// Status LED, all well: a short blink every 2 s.
     public static let heartbeat = OutputPattern(steps: [.milliseconds(100), .milliseconds(1900)], repeats: true)

@@ -40,6 +40,10 @@ public final class RuntimeLoop {
     public var stopDescriptors: [Int32] = []
     /// Commands from the API and the shell, run inside the loop.
     public let commands = CommandQueue()
+    /// The inputs (GPIO, I2C), for the shell's `gpio` (read on the loop's thread).
+    public var inputs: InputSource { source }
+    /// The level each output was last set to (for the shell's `gpio`).
+    public private(set) var outputLevels: [OutputRole: Bool] = [:]
     /// Called with the duration of each wake-up's work (for the loop-time histogram).
     public var onIteration: ((Duration) -> Void)?
     /// systemd's watchdog and status, fed from the loop itself.
@@ -57,6 +61,13 @@ public final class RuntimeLoop {
     public private(set) var walkTestLatencies: [Int64] = []
     /// Stop after this many walk-test edges (benchmarks).
     public var walkTestEdgeLimit = Int.max
+    /// A walk test started from the shell ends by itself at this instant, so it cannot be
+    /// left on and keep the alarms' buzzer quiet.
+    public var walkTestUntil: MonotonicInstant?
+    /// Told of each walk-test trigger (sensor, active, when), on the loop's thread.
+    public var onWalkTestTrigger: ((SensorID, Bool, Timestamp) -> Void)?
+    /// Told when a timed walk test ends by itself.
+    public var onWalkTestEnd: (() -> Void)?
 
     public init(engine: WatchEngine, source: InputSource, outputs: OutputSink, clock: RuntimeClock) {
         self.engine = engine
@@ -78,13 +89,13 @@ public final class RuntimeLoop {
         updateLED(at: start.monotonic)
         if engine.buzzer != .off, !walkTest {
             // Restored with an alarm sounding: the buzzer goes on where it was.
-            outputs.set(.buzzer, on: buzzer.start(.forBuzzer(engine.buzzer), at: start.monotonic), at: start)
+            setOutput(.buzzer, on: buzzer.start(.forBuzzer(engine.buzzer), at: start.monotonic), at: start)
         }
         while !stopRequested {
             let now = clock.now()
             step(at: now)
             if now.monotonic >= end { break }
-            let deadline = min(engine.nextDeadline(), source.nextDeadline(), buzzer.deadline, led.deadline, end)
+            let deadline = min(engine.nextDeadline(), source.nextDeadline(), buzzer.deadline, led.deadline, walkTestUntil ?? .never, end)
             clock.wait(until: deadline, descriptors: source.pollDescriptors + stopDescriptors + [commands.descriptor], maxRealWait: idleWake)
             if !stopDescriptors.isEmpty, Self.anyReadable(stopDescriptors) { stopRequested = true }
             if let s = stall, ContinuousClock.now - startedAt >= s.after {
@@ -101,7 +112,14 @@ public final class RuntimeLoop {
         let began = ContinuousClock.now
         defer { onIteration?(ContinuousClock.now - began) }
         wakeUps += 1
-        for command in commands.take() { command(&engine, now, &decisions) }
+        let (engineCommands, loopCommands) = commands.take()
+        for command in engineCommands { command(&engine, now, &decisions) }
+        for command in loopCommands { command(self, now) }
+        if let until = walkTestUntil, now.monotonic >= until {
+            let tell = onWalkTestEnd
+            stopWalkTest(at: now)
+            tell?()
+        }
         source.collect(upTo: now, into: &observations)
         if walkTest { followInputs() }
         if !observations.isEmpty { for o in observers { o.observed(observations, engine: engine) } }
@@ -111,15 +129,15 @@ public final class RuntimeLoop {
         if !decisions.isEmpty {
             for d in decisions {
                 if case .buzzer(let p, let at) = d, !walkTest {
-                    outputs.set(.buzzer, on: buzzer.start(.forBuzzer(p), at: at.monotonic), at: at)
+                    setOutput(.buzzer, on: buzzer.start(.forBuzzer(p), at: at.monotonic), at: at)
                 }
             }
             updateLED(at: now.monotonic)
             for o in observers { o.apply(decisions, engine: engine) }
             decisions.removeAll(keepingCapacity: true)
         }
-        if let level = buzzer.advance(to: now.monotonic) { outputs.set(.buzzer, on: level, at: now) }
-        if let level = led.advance(to: now.monotonic) { outputs.set(.statusLED, on: level, at: now) }
+        if let level = buzzer.advance(to: now.monotonic) { setOutput(.buzzer, on: level, at: now) }
+        if let level = led.advance(to: now.monotonic) { setOutput(.statusLED, on: level, at: now) }
         for o in observers { o.wokeUp(at: now, engine: engine) }
         notifier?.loopAlive(status: self.statusLine())
     }
@@ -139,10 +157,45 @@ public final class RuntimeLoop {
             let kind = sensors[s].kind
             guard kind == .pir || kind == .door else { continue }
             let active = high != engine.settings.inverted[Int(s.index)]
-            outputs.set(.buzzer, on: active, at: at)
+            setOutput(.buzzer, on: active, at: at)
+            onWalkTestTrigger?(s, active, at)
             walkTestLatencies.append(clock.now().monotonic.nanoseconds - at.monotonic.nanoseconds)
             if walkTestLatencies.count >= walkTestEdgeLimit { stopRequested = true }
         }
+    }
+
+    func setOutput(_ role: OutputRole, on: Bool, at time: Timestamp) {
+        outputLevels[role] = on
+        outputs.set(role, on: on, at: time)
+    }
+
+    /// Starts a walk test that ends by itself after `limit` (the shell's `walk-test start`).
+    public func startWalkTest(for limit: Span, at now: Timestamp) {
+        walkTest = true
+        walkTestUntil = now.monotonic + limit
+        buzzer = PatternPlayer()
+        setOutput(.buzzer, on: false, at: now)
+    }
+
+    /// Ends a walk test: the buzzer goes back to what the alarms want.
+    public func stopWalkTest(at now: Timestamp) {
+        walkTest = false
+        walkTestUntil = nil
+        onWalkTestTrigger = nil
+        onWalkTestEnd = nil
+        setOutput(.buzzer, on: buzzer.start(.forBuzzer(engine.buzzer), at: now.monotonic), at: now)
+    }
+
+    /// Takes new engine settings over (the shell's `config set`), keeping the engine's state;
+    /// a shortened limit fires at the next step.
+    public func reconfigure(_ settings: EngineSettings) {
+        engine.reconfigure(settings)
+    }
+
+    /// Three short beeps, so the technician hears the buzzer works (the shell's `buzzer test`).
+    /// An alarm's pattern takes the buzzer back at its next step.
+    public func testBuzzer(at now: Timestamp) {
+        setOutput(.buzzer, on: buzzer.start(.buzzerTest, at: now.monotonic), at: now)
     }
 
     static func anyReadable(_ fds: [Int32]) -> Bool {
@@ -159,7 +212,7 @@ public final class RuntimeLoop {
         else { wanted = .heartbeat }
         guard wanted != ledPattern else { return }
         ledPattern = wanted
-        outputs.set(.statusLED, on: led.start(wanted, at: now), at: clock.now())
+        setOutput(.statusLED, on: led.start(wanted, at: now), at: clock.now())
     }
 
 
