@@ -108,4 +108,50 @@ kill -TERM $PID
 wait $PID
 vm_check_eq "$?" 0 "SIGTERM: a clean exit"
 echo "---- kizuna stderr"; cat "$OUT/run.err"
+
+vm_log "case: the technician's shell, walk test on the real lines"
+# The shell talks to this runtime over its control socket; the keys come through a FIFO
+# (not a terminal: no raw mode needed), its screen goes to a file.
+# The socket and the FIFO live on the guest's own tmpfs (the output share is 9p, which
+# cannot hold special files).
+PIN=4826
+RUNDIR=/run/kizuna-shell
+mkdir -p "$RUNDIR"
+cp "$CONF" "$OUT/shell.yaml"
+{ echo "shell:"; echo "  socket: $RUNDIR/control.sock"; echo "  pin_hash: \"$(echo $PIN | "$K" pin-hash)\""; } >> "$OUT/shell.yaml"
+"$K" run --config "$OUT/shell.yaml" --boards "$BOARDS" --short-timers --trace > "$OUT/shell-run.jsonl" 2> "$OUT/shell-run.err" &
+PID=$!
+vm_check "shell: the runtime makes its control socket" vm_wait 20 test -S "$RUNDIR/control.sock"
+mkfifo "$RUNDIR/keys"
+"$K" shell --config "$OUT/shell.yaml" --boards "$BOARDS" < "$RUNDIR/keys" > "$OUT/shell.out" 2>&1 &
+SHELL_PID=$!
+exec 3> "$RUNDIR/keys"
+printf '%s\r' "$PIN" >&3
+vm_check "shell: logged in with the PIN" vm_wait 30 grep -q "logged in" "$OUT/shell.out"
+printf 'gpio\r' >&3
+vm_check "shell: gpio names the real lines" vm_wait 10 grep -q "PIR_LIVING.*pir.living.*input" "$OUT/shell.out"
+printf 'walk-test start 1\r' >&3
+vm_check "shell: walk test on" vm_wait 10 grep -q "walk test on for 1m" "$OUT/shell.out"
+gpiosim_pull $PIR up
+vm_check "walk test: a PIR edge sounds the buzzer line (sysfs)" gpiosim_wait_value $BUZZER 1 5
+vm_check "walk test: the shell shows the trigger" vm_wait 5 grep -q "pir.living  motion" "$OUT/shell.out"
+gpiosim_pull $PIR down
+vm_check "walk test: the buzzer follows the PIR back down" gpiosim_wait_value $BUZZER 0 5
+gpiosim_pull 6 up
+vm_check "walk test: the help button sounds the buzzer" gpiosim_wait_value $BUZZER 1 5
+vm_check "walk test: the shell shows the button" vm_wait 5 grep -q "button.help  pressed" "$OUT/shell.out"
+gpiosim_pull 6 down
+sleep 1
+vm_check "walk test: the help button called nobody (no help alarm)" vm_not grep -q '"kind":"help"' "$OUT/shell-run.jsonl"
+printf 'x' >&3
+vm_check "walk test: a key stops it" vm_wait 5 grep -q "walk test stopped" "$OUT/shell.out"
+printf 'logout\r' >&3
+exec 3>&-
+wait $SHELL_PID
+vm_check_eq "$?" 0 "shell: logout, exit status 0"
+vm_check "shell: the screen says logged out" grep -q "logged out" "$OUT/shell.out"
+kill -TERM $PID
+wait $PID
+vm_check_eq "$?" 0 "shell: the runtime stops cleanly"
+echo "---- kizuna shell screen"; cat "$OUT/shell.out"
 vm_finish
