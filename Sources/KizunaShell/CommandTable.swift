@@ -134,7 +134,7 @@ public struct CommandTable: Sendable {
                 guard let word = rest.first else {
                     return .walkTestStart(minutes: 10)
                 }
-                return .walkTestStart(minutes: try Self.wholeNumber(word, "MINUTES", 1...60, label))
+                return .walkTestStart(minutes: try Self.wholeNumber(word, "MINUTES", 1...30, label))
             case "stop":
                 try Self.noMore(rest, after: 0, label)
                 return .walkTestStop
@@ -566,14 +566,15 @@ extension CommandTable {
         CommandSpec(
             name: "walk-test",
             usage: ["walk-test start [MINUTES]", "walk-test stop"],
-            summary: "check PIR and door sensors: the buzzer chirps on each trigger",
+            summary: "check PIR, door and button: the buzzer sounds on each trigger",
             help: """
-                start: the buzzer chirps once on every PIR and door trigger, and each trigger is
-                printed with its sensor name. Walk through every room and open the door; each
-                sensor should chirp. Meanwhile the alarms' buzzer is held back, so walking
-                around does not sound a pre-alarm.
+                start: the buzzer sounds on every PIR, door and help-button trigger, and each
+                trigger is printed with its sensor name. Walk through every room, open the
+                door, press the help button; each sensor should sound. Meanwhile the alarms'
+                buzzer is held back, so walking around does not sound a pre-alarm, and the help
+                button calls nobody (it is being tested). Other network alarms still go out.
                 The test runs until you press any key (or Ctrl-C), and ends by itself after
-                MINUTES: a whole number from 1 to 60; default 10.
+                MINUTES: a whole number from 1 to 30; default 10 (the help button calls nobody meanwhile, so it cannot be left on for long).
                 stop: ends a running walk test early.
                 Examples: walk-test start
                           walk-test start 20

@@ -48,7 +48,7 @@ public enum ShellRequest: Equatable, Sendable {
     /// `events [N]`: default 20, 1...500.
     case events(Int)
     case watch
-    /// `walk-test start [MINUTES]`: default 10, 1...60.
+    /// `walk-test start [MINUTES]`: default 10, 1...30.
     case walkTestStart(minutes: Int)
     case walkTestStop
     /// `buzzer test`

@@ -75,6 +75,22 @@ public final class Terminal {
 
     deinit { restore() }
 
+    /// A `kill` (SIGTERM, SIGHUP, SIGINT) puts the terminal back before the process ends:
+    /// the technician's laptop terminal is not left in raw mode.
+    public func restoreOnSignals() {
+        guard let t = saved else { return }
+        TerminalSignals.saved = (descriptor, t)
+        for s in [SIGTERM, SIGHUP, SIGINT] {
+            signal(s) { number in
+                if let saved = TerminalSignals.saved {
+                    var t = saved.1
+                    tcsetattr(saved.0, TCSANOW, &t)
+                }
+                _exit(128 + number)
+            }
+        }
+    }
+
     /// Puts the terminal back as it was (and closes a port this opened).
     public func restore() {
         if var t = saved {
@@ -116,4 +132,9 @@ public final class Terminal {
             return nil
         }
     }
+}
+
+/// What a signal handler restores (set once, before the handlers are installed).
+enum TerminalSignals {
+    nonisolated(unsafe) static var saved: (Int32, termios)?
 }

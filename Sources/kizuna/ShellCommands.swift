@@ -54,6 +54,7 @@ struct ShellCommand: ParsableCommand {
         } else {
             terminal = Terminal()
         }
+        terminal.restoreOnSignals()
         let plain = dumb || (tty == nil && ProcessInfo.processInfo.environment["TERM"] == "dumb")
         let client = ShellClient(socketPath: path, terminal: terminal, getty: tty != nil, dumb: plain)
         let status = client.run()

@@ -69,6 +69,27 @@ import Testing
         #expect(g.attempt(at: 307) { false } == .wrong(triesLeft: 4))
     }
 
+    @Test("the count and the lock survive a restart (a state file), and a clock set back does not lengthen the lock")
+    func lockoutSurvivesRestart() {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("kz-logins-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let first = LoginGuard(limit: 5, lockoutSeconds: 300, stateFile: file)
+        #expect(first.attempt(at: 1000) { false } == .wrong(triesLeft: 4))
+        #expect(first.attempt(at: 1001) { false } == .wrong(triesLeft: 3))
+        #expect(first.attempt(at: 1002) { false } == .wrong(triesLeft: 2))
+        // A power cut: the next runtime goes on counting.
+        let second = LoginGuard(limit: 5, lockoutSeconds: 300, stateFile: file)
+        #expect(second.attempt(at: 1100) { false } == .wrong(triesLeft: 1))
+        #expect(second.attempt(at: 1101) { false } == .wrongAndLocked(seconds: 300))
+        let third = LoginGuard(limit: 5, lockoutSeconds: 300, stateFile: file)
+        #expect(third.attempt(at: 1200) { true } == .locked(seconds: 201))
+        // The clock went back an hour: still at most five minutes from now.
+        #expect(third.attempt(at: -2400) { true } == .locked(seconds: 300))
+        #expect(third.attempt(at: -2100) { true } == .accepted)
+        let fourth = LoginGuard(limit: 5, lockoutSeconds: 300, stateFile: file)
+        #expect(fourth.attempt(at: -2000) { false } == .wrong(triesLeft: 4))
+    }
+
     @Test("the control socket: 0660, messages both ways, a stale socket replaced, gone after stop")
     func socket() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kz-\(UUID().uuidString.prefix(8))").path

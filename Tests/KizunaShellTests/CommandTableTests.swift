@@ -92,7 +92,7 @@ import Testing
             ("events 1", .events(1)),
             ("events 500", .events(500)),
             ("walk-test start 1", .walkTestStart(minutes: 1)),
-            ("walk-test start 60", .walkTestStart(minutes: 60)),
+            ("walk-test start 30", .walkTestStart(minutes: 30)),
             ("i2c scan 0", .i2cScan(bus: 0)),
             ("i2c scan 255", .i2cScan(bus: 255)),
             ("calibrate temp -20", .calibrate(.temperature, reference: -20, sensor: nil)),
@@ -109,7 +109,7 @@ import Testing
             ("events 0", "events"),
             ("events 501", "events"),
             ("walk-test start 0", "walk-test"),
-            ("walk-test start 61", "walk-test"),
+            ("walk-test start 31", "walk-test"),
             ("i2c scan -1", "i2c"),
             ("i2c scan 256", "i2c"),
             ("calibrate temp -20.1", "calibrate"),
@@ -148,7 +148,7 @@ import Testing
             ("walk-test", "walk-test", "missing subcommand (start or stop)"),
             ("walk-test strat", "walk-test", "walk-test: unknown 'strat'; did you mean 'start'?"),
             ("walk-test start 5 6", "walk-test", "walk-test start: too many arguments"),
-            ("walk-test start ten", "walk-test", "MINUTES must be a whole number from 1 to 60, got 'ten'"),
+            ("walk-test start ten", "walk-test", "MINUTES must be a whole number from 1 to 30, got 'ten'"),
             ("walk-test stop now", "walk-test", "walk-test stop: too many arguments"),
             ("buzzer", "buzzer", "missing subcommand (test)"),
             ("buzzer ring", "buzzer", "buzzer: unknown 'ring'"),
@@ -368,7 +368,7 @@ import Testing
 
     @Test func helpTextsStateTheFacts() {
         let walk = table.helpText(for: "walk-test") ?? ""
-        #expect(walk.contains("any key") && walk.contains("default 10") && walk.contains("60"))
+        #expect(walk.contains("any key") && walk.contains("default 10") && walk.contains("30"))
         #expect(table.helpText(for: "watch")?.contains("any key") == true)
         let config = table.helpText(for: "config") ?? ""
         #expect(config.contains("kizuna.yaml.prev") && config.contains("atomically"))

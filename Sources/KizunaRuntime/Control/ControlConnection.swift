@@ -13,6 +13,8 @@ public final class ControlConnection: @unchecked Sendable {
     public let descriptor: Int32
     var buffer: [UInt8] = []
     var closed = false
+    /// One message at a time on the wire (a session and the server's stop may both send).
+    let sending = NSLock()
 
     public init(descriptor: Int32) {
         self.descriptor = descriptor
@@ -36,6 +38,8 @@ public final class ControlConnection: @unchecked Sendable {
 
     public func send(_ message: ControlMessage) {
         let bytes = message.encoded()
+        sending.lock()
+        defer { sending.unlock() }
         var sent = 0
         while sent < bytes.count {
             // MSG_NOSIGNAL: a shell that went away is an error here, not a SIGPIPE for the runtime.

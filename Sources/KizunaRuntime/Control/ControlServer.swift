@@ -13,6 +13,7 @@ public final class ControlServer: @unchecked Sendable {
     let maxConnections = 4
     let serve: @Sendable (ControlConnection) -> Void
     var acceptThread: Thread?
+    let acceptEnded = DispatchSemaphore(value: 0)
 
     /// Binds and listens (a stale socket file from a crash is replaced).
     public init(path: String, serve: @escaping @Sendable (ControlConnection) -> Void) throws(ControlError) {
@@ -52,6 +53,7 @@ public final class ControlServer: @unchecked Sendable {
     }
 
     func acceptLoop() {
+        defer { acceptEnded.signal() }
         while true {
             lock.lock()
             let stop = stopping
@@ -93,6 +95,9 @@ public final class ControlServer: @unchecked Sendable {
             c.send(.init(bye: "the runtime is stopping"))
             c.shutdown()
         }
+        // The accept thread notices within its 200 ms poll; only then is the descriptor closed
+        // (closing it under a poll could hand the number to another file meanwhile).
+        if acceptThread != nil { acceptEnded.wait() }
         close(listener)
         unlink(path)
     }

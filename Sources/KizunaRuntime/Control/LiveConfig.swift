@@ -8,8 +8,11 @@ public final class LiveConfig: @unchecked Sendable {
     /// What taking a new version over costs: applied at once, or parts that need a restart.
     public struct Outcome: Sendable, Equatable {
         public var restartNeeded: [String]
+        /// Why the running engine could not take the new settings (they wait for a restart).
+        public var notApplied: String? = nil
         public var summary: String {
-            restartNeeded.isEmpty ? "applied now" : "needs a restart to take effect: \(restartNeeded.joined(separator: ", ")) changed"
+            if let notApplied { return "needs a restart to take effect: \(notApplied)" }
+            return restartNeeded.isEmpty ? "applied now" : "needs a restart to take effect: \(restartNeeded.joined(separator: ", ")) changed"
         }
     }
 
@@ -18,13 +21,19 @@ public final class LiveConfig: @unchecked Sendable {
     private(set) var saved: ConfigDocument
     private(set) var running: ConfigDocument
     /// The running version, parsed.
-    public private(set) var current: Installation
+    public var current: Installation {
+        lock.lock()
+        defer { lock.unlock() }
+        return parsed
+    }
+    private var parsed: Installation
     /// The version the runtime started with: sections that need a restart are compared to it.
     let started: ConfigDocument
-    /// Takes a validated version over in the running runtime (engine settings, calibration).
-    let applyLive: (Installation) -> Void
+    /// Takes a validated version over in the running runtime (engine settings, calibration);
+    /// returns why the engine could not, if it could not.
+    let applyLive: (Installation) -> String?
 
-    public init(installation: Installation, applyLive: @escaping (Installation) -> Void) throws(ConfigError) {
+    public init(installation: Installation, applyLive: @escaping (Installation) -> String?) throws(ConfigError) {
         path = installation.configFile
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
             throw ConfigError(file: path, line: nil, key: "", message: "cannot read the file")
@@ -32,7 +41,7 @@ public final class LiveConfig: @unchecked Sendable {
         saved = ConfigDocument(text: text, file: path)
         running = saved
         started = saved
-        current = installation
+        parsed = installation
         self.applyLive = applyLive
     }
 
@@ -40,7 +49,7 @@ public final class LiveConfig: @unchecked Sendable {
     static let restartSections = ["device", "board", "timezone", "ring_capacity", "outputs", "store", "api", "delivery", "shell"]
 
     func parse(_ document: ConfigDocument) throws(ConfigError) -> Installation {
-        try ConfigLoader.parse(document.text, file: path, boardsDirectory: current.boardsDirectory, shortTimers: current.shortTimers)
+        try ConfigLoader.parse(document.text, file: path, boardsDirectory: parsed.boardsDirectory, shortTimers: parsed.shortTimers)
     }
 
     /// What differs from the started version in ways the running runtime cannot take over.
@@ -52,7 +61,7 @@ public final class LiveConfig: @unchecked Sendable {
         // Sensors: their wiring and chips need a restart; their calibration does not.
         func withoutCalibration(_ d: ConfigDocument) -> String? {
             var d = d
-            for name in (current.sensors.sensors.map(\.name) + installation.sensors.sensors.map(\.name)) {
+            for name in (parsed.sensors.sensors.map(\.name) + installation.sensors.sensors.map(\.name)) {
                 _ = try? d.remove("sensors.\(name).calibration")
             }
             return try? d.value(at: "sensors")
@@ -63,11 +72,17 @@ public final class LiveConfig: @unchecked Sendable {
 
     func take(_ document: ConfigDocument) throws(ConfigError) -> Outcome {
         let installation = try parse(document)
+        return commit(document, installation)
+    }
+
+    /// Makes a checked version the running one and applies what can be applied. With other
+    /// sensors (the ids may differ) nothing is applied until the restart.
+    func commit(_ document: ConfigDocument, _ installation: Installation) -> Outcome {
         let restart = restartNeeded(document, installation)
         running = document
-        current = installation
-        applyLive(installation)
-        return Outcome(restartNeeded: restart)
+        parsed = installation
+        let refused = restart.contains("sensors") ? nil : applyLive(installation)
+        return Outcome(restartNeeded: restart, notApplied: refused)
     }
 
     public func get(_ key: String) throws(ConfigError) -> String? {
@@ -160,9 +175,6 @@ public final class LiveConfig: @unchecked Sendable {
         let checked = try parse(live)
         try ConfigFileWriter.save(file.text, to: path)
         saved = file
-        running = live
-        current = checked
-        applyLive(checked)
-        return Outcome(restartNeeded: restartNeeded(live, checked))
+        return commit(live, checked)
     }
 }

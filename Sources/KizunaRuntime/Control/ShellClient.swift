@@ -54,8 +54,16 @@ public final class ShellClient {
 
     func session(_ c: ControlConnection) -> SessionEnd {
         defer { c.send(.init(bye: "left")) }
-        guard case .message(let first) = c.receive(timeout: 10), let hello = first.hello else {
+        let received = c.receive(timeout: 10)
+        if case .message(let m) = received, let bye = m.bye {
+            terminal.write(text: "kizuna shell: \(bye)\n")
+            if getty { Thread.sleep(forTimeInterval: 5) }
+            return .finished
+        }
+        guard case .message(let first) = received, let hello = first.hello else {
             terminal.write(text: "kizuna shell: the runtime did not answer on \(socketPath)\n")
+            // As a getty, do not hammer a busy runtime (or flood the line) with reconnects.
+            if getty { Thread.sleep(forTimeInterval: 5) }
             return .finished
         }
         terminal.write(text: "\nKizuna \(hello.version) — device \(hello.device), flat \(hello.flat)\n")
@@ -104,7 +112,7 @@ public final class ShellClient {
             case .interrupt: continue
             case .endOfInput:
                 c.send(.init(line: "logout"))
-                if case .bye(let reason) = answer(c) { terminal.write(text: "\(reason)\n") }
+                _ = answer(c)  // shows "logged out"
                 return .finished
             case .line(let line):
                 c.send(.init(line: line))
@@ -135,6 +143,10 @@ public final class ShellClient {
                 if !keys.isEmpty, !cancelled {
                     c.send(.init(cancel: true))
                     cancelled = true
+                } else if cancelled, keys.contains(0x03) {
+                    // Ctrl-C again: the runtime did not stop it; give up on this session.
+                    terminal.write(text: "\nno answer from the runtime: leaving this session\n")
+                    return .bye("abandoned")
                 }
             }
             guard fds[0].revents != 0 || c.hasInput else { continue }

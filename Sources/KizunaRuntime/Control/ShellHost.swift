@@ -33,18 +33,20 @@ public final class ShellHost: @unchecked Sendable {
         self.environment = environment
         self.buses = buses
         self.log = log
-        loginGuard = LoginGuard(limit: settings.lockoutAfter, lockoutSeconds: settings.lockoutFor.seconds)
+        // The count lives beside the store (the state directory), so a power cut gives no fresh tries.
+        let stateFile = installation.store.map { ($0.path as NSString).deletingLastPathComponent + "/shell-logins" }
+        loginGuard = LoginGuard(limit: settings.lockoutAfter, lockoutSeconds: settings.lockoutFor.seconds, stateFile: stateFile)
         pin = settings.pinHash.flatMap(PINHash.init(parsing:))
         let commands = loop.commands
         let poller = environment
         do {
             config = try LiveConfig(installation: installation) { new in
                 // Calibration goes to the poller, thresholds to the engine: both in the loop.
-                commands.onLoop { loop, _ in
+                commands.onLoop { loop, _ -> String? in
                     for w in new.environment { poller?.setCalibration(w.calibration, for: w.sensor) }
-                    if loop.engine.reasonReconfigureNeedsRestart(new.settings) == nil {
-                        loop.reconfigure(new.settings)
-                    }
+                    if let reason = loop.engine.reasonReconfigureNeedsRestart(new.settings) { return reason }
+                    loop.reconfigure(new.settings)
+                    return nil
                 }
             }
         } catch {
@@ -89,13 +91,14 @@ public final class ShellHost: @unchecked Sendable {
         var loggedIn = false
         let idle = settings.idleLogout.seconds
         while true {
-            switch c.receive(timeout: idle) {
+            // Before the PIN, a minute: an idle PIN prompt does not hold one of the few slots.
+            switch c.receive(timeout: loggedIn ? idle : min(idle, 60)) {
             case .closed:
                 if loggedIn { audit("logout", "connection closed") }
                 return
             case .timeout:
                 if loggedIn { audit("logout", "idle for \(settings.idleLogout)") }
-                c.send(.init(bye: "session ended: idle for \(settings.idleLogout)"))
+                c.send(.init(bye: "session ended: idle for \(loggedIn ? settings.idleLogout : min(settings.idleLogout, .seconds(60)))"))
                 return
             case .message(let m):
                 if m.bye != nil {
@@ -125,7 +128,7 @@ public final class ShellHost: @unchecked Sendable {
             c.send(.init(login: .init(result: "unset", message: "no technician PIN is set on this device: put the output of `kizuna pin-hash` in shell.pin_hash")))
             return false
         }
-        let verdict = loginGuard.attempt(at: LoginGuard.now()) { pin.matches(given) }
+        let verdict = loginGuard.attempt(at: LoginGuard.wallNow()) { pin.matches(given) }
         switch verdict {
         case .accepted:
             audit("login", "")
@@ -164,7 +167,8 @@ public final class ShellHost: @unchecked Sendable {
         case .usage(_, let message):
             c.send(.init(out: message.hasSuffix("\n") ? message : message + "\n", end: true, ok: false))
         case .request(.logout):
-            c.send(.init(out: "logged out\n", end: true, ok: true))
+            // No "end": the client shows the message and leaves without a last prompt.
+            c.send(.init(out: "logged out\n"))
             c.send(.init(bye: "logged out"))
             audit("logout", "")
             return false

@@ -62,9 +62,20 @@ extension ShellSession {
             say("\(command): the config file cannot be edited here, so a calibration could not be kept")
             return false
         }
-        let latest = host.commands.onLoop { _, _ in poller?.latest[wire.sensor] }
-        guard let latest else {
+        let (reading, now) = host.commands.onLoop { _, now in (poller?.latest[wire.sensor], now) }
+        guard let latest = reading else {
             say("\(command): no reading from \(name) yet (or it is faulty): wait for one (sensors shows it) and try again")
+            return false
+        }
+        // A calibration against a value the runtime does not trust would be a made-up one.
+        let health = host.status.status?.sensors.first { $0.name == name }?.health ?? "ok"
+        guard health == "ok" else {
+            say("\(command): \(name) is not healthy (\(health)); fix it first (sensors shows it)")
+            return false
+        }
+        let age = now.monotonic - latest.at.monotonic
+        guard age <= max(wire.every * 3, .seconds(10)) else {
+            say("\(command): the last reading from \(name) is \(age) old; wait for a fresh one and try again")
             return false
         }
         let offset = ((reference - latest.raw) * 100).rounded() / 100

@@ -116,18 +116,42 @@ extension ShellSession {
                 return false
             }
         }
-        // On the loop: the poller uses the same buses, and a transfer is never interleaved.
-        let found = host.commands.onLoop { _, _ in buses.keys.sorted().map { n in (n, I2CScan.scan(buses[n]!)) } }
+        // The configured chips are not probed: a scan's identifying command between the
+        // poller's start of a conversion and its read would replace the result. They are
+        // listed with what the poller knows of them instead.
+        let health = Dictionary((host.status.status?.sensors ?? []).map { ($0.name, $0.health) }, uniquingKeysWith: { a, _ in a })
         var lines: [String] = []
-        for (n, devices) in found {
-            lines.append("i2c-\(n): " + (devices.isEmpty ? "nothing answers" : "\(devices.count) device\(devices.count == 1 ? "" : "s")"))
-            for f in devices {
-                let configured = host.installation.environment.filter { $0.bus == n && $0.address == f.address }.map { sensors.name($0.sensor) }
-                lines.append("  0x\(f.address < 16 ? "0" : "")\(String(f.address, radix: 16))  \(f.chip ?? "unknown chip")" +
-                             (configured.isEmpty ? "" : "  (" + configured.joined(separator: ", ") + ")"))
+        for n in buses.keys.sorted() {
+            let bus = buses[n]!
+            let configured = host.installation.environment.filter { $0.bus == n }
+            let skip = Set(configured.map(\.address))
+            let scan = { () -> (found: [(address: UInt8, chip: String?)], complete: Bool) in
+                var found: [(address: UInt8, chip: String?)] = []
+                let started = LoginGuard.now()
+                for address in UInt8(0x03)...UInt8(0x77) where !skip.contains(address) {
+                    // A bus that hangs (a chip holding SDA low) must not hold the shell for minutes.
+                    if LoginGuard.now() - started > 2 { return (found, false) }
+                    if bus.probe(address) { found.append((address, I2CScan.identify(bus, address))) }
+                }
+                return (found, true)
             }
+            // A simulated bus belongs to the loop's thread; the kernel serialises a real one.
+            let result = host.installation.board.isSimulated ? host.commands.onLoop { _, _ in scan() } : scan()
+            lines.append("i2c-\(n):" + (result.complete ? "" : " (scan stopped after 2 s: the bus is slow or stuck)"))
+            let byAddress = Dictionary(grouping: configured, by: \.address)
+            for address in byAddress.keys.sorted() {
+                let names = byAddress[address]!.map { sensors.name($0.sensor) }
+                let state = names.map { health[$0] ?? "ok" }.allSatisfy { $0 == "ok" } ? "answering" : "faulty: " + (names.compactMap { health[$0] }.first { $0 != "ok" } ?? "")
+                lines.append("  \(Self.hex(address))  \(byAddress[address]![0].chip.rawValue) (configured: \(names.joined(separator: ", ")); \(state))")
+            }
+            for f in result.found {
+                lines.append("  \(Self.hex(f.address))  \(f.chip ?? "unknown chip") (not in the config)")
+            }
+            if configured.isEmpty, result.found.isEmpty { lines.append("  nothing answers") }
         }
         say(lines.joined(separator: "\n"))
         return true
     }
+
+    static func hex(_ a: UInt8) -> String { "0x" + (a < 16 ? "0" : "") + String(a, radix: 16) }
 }

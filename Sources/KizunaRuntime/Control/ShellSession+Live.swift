@@ -6,11 +6,11 @@ import KizunaShell
 final class LineMailbox: @unchecked Sendable {
     let lock = NSLock()
     var lines: [String] = []
-    var ended = false
+    var ended: String?
 
     func post(_ line: String) { lock.lock(); lines.append(line); lock.unlock() }
-    func end() { lock.lock(); ended = true; lock.unlock() }
-    func take() -> (lines: [String], ended: Bool) {
+    func end(_ reason: String) { lock.lock(); ended = reason; lock.unlock() }
+    func take() -> (lines: [String], ended: String?) {
         lock.lock()
         defer { lock.unlock() }
         let taken = (lines, ended)
@@ -80,7 +80,7 @@ extension ShellSession {
                 let time = CivilTime.iso8601(at.wall, offset: offset).split(separator: "T").last.map { String($0.prefix(8)) } ?? ""
                 mailbox.post("\(time)  \(d.name)  \(what)")
             }
-            loop.onWalkTestEnd = { mailbox.end() }
+            loop.onWalkTestEnd = { reason in mailbox.end(reason) }
             return nil
         }
         if let left = started {
@@ -88,17 +88,17 @@ extension ShellSession {
             return false
         }
         host.log("info: walk test started from the shell for \(minutes)m")
-        say("walk test on for \(minutes)m: each PIR and door trigger chirps the buzzer and shows here; the alarms' buzzer is held back. Any key stops it.")
+        say("walk test on for \(minutes)m: each PIR, door and button trigger chirps the buzzer and shows here; the alarms' buzzer is held back and the help button calls nobody. Any key stops it.")
         while true {
             let (lines, ended) = mailbox.take()
             for l in lines { say(l) }
-            if ended {
-                say("walk test ended: time limit (\(minutes)m)")
+            if let reason = ended {
+                say(reason == "time limit" ? "walk test ended: time limit (\(minutes)m)" : "walk test ended: \(reason)")
                 return true
             }
             if keyPressed(within: 0.2) {
                 host.commands.onLoop { loop, now in
-                    if loop.walkTest { loop.stopWalkTest(at: now) }
+                    if loop.walkTest { loop.stopWalkTest(at: now, reason: "stopped by a key") }
                 }
                 for l in mailbox.take().lines { say(l) }
                 say("walk test stopped")
@@ -110,7 +110,7 @@ extension ShellSession {
     func stopWalkTest() -> Bool {
         let wasOn = host.commands.onLoop { loop, now in
             let on = loop.walkTest
-            if on { loop.stopWalkTest(at: now) }
+            if on { loop.stopWalkTest(at: now, reason: "stopped from another session (walk-test stop)") }
             return on
         }
         say(wasOn ? "walk test stopped" : "no walk test is running")
@@ -122,13 +122,15 @@ extension ShellSession {
             say("buzzer test: no buzzer in the config (outputs.buzzer)")
             return false
         }
-        let walking = host.commands.onLoop { loop, now in
-            if loop.walkTest { return true }
+        let busy: String? = host.commands.onLoop { loop, now in
+            if loop.walkTest { return "a walk test is running (it uses the buzzer); walk-test stop first" }
+            // An alarm's pattern must not be cut short by a test: it is the resident's warning.
+            if loop.engine.buzzer != .off { return "an alarm is sounding it now (alarm list): the buzzer works" }
             loop.testBuzzer(at: now)
-            return false
+            return nil
         }
-        if walking {
-            say("buzzer test: a walk test is running (it uses the buzzer); walk-test stop first")
+        if let busy {
+            say("buzzer test: \(busy)")
             return false
         }
         say("buzzer: three short beeps now")

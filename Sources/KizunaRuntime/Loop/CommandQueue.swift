@@ -12,6 +12,11 @@ public final class CommandQueue: @unchecked Sendable {
     var pending: [Command] = []
     var pendingLoop: [LoopCommand] = []
     public let descriptor: Int32
+    /// Once the loop has stopped, commands run at once on the caller's thread, one at a
+    /// time, against the stopped loop: a shell session waiting for an answer at shutdown
+    /// gets one instead of waiting forever.
+    var stoppedLoop: RuntimeLoop?
+    let afterStop = NSLock()
 
     public init() {
         descriptor = kz_eventfd_open()
@@ -22,6 +27,13 @@ public final class CommandQueue: @unchecked Sendable {
     /// Queues a command and wakes the loop.
     public func submit(_ command: @escaping Command) {
         lock.lock()
+        if let loop = stoppedLoop {
+            lock.unlock()
+            afterStop.lock()
+            loop.runNow(command)
+            afterStop.unlock()
+            return
+        }
         pending.append(command)
         lock.unlock()
         var one: UInt64 = 1
@@ -38,6 +50,13 @@ public final class CommandQueue: @unchecked Sendable {
     /// Queues a command about the loop and wakes it.
     public func submit(loop command: @escaping LoopCommand) {
         lock.lock()
+        if let loop = stoppedLoop {
+            lock.unlock()
+            afterStop.lock()
+            loop.runNow(command)
+            afterStop.unlock()
+            return
+        }
         pendingLoop.append(command)
         lock.unlock()
         var one: UInt64 = 1
@@ -79,6 +98,29 @@ public final class CommandQueue: @unchecked Sendable {
         pending.removeAll()
         pendingLoop.removeAll()
         return taken
+    }
+}
+
+extension CommandQueue {
+    /// The loop has stopped: runs what is queued, and every later command at once.
+    func loopStopped(_ loop: RuntimeLoop) {
+        lock.lock()
+        stoppedLoop = loop
+        let (engineCommands, loopCommands) = (pending, pendingLoop)
+        pending.removeAll()
+        pendingLoop.removeAll()
+        lock.unlock()
+        afterStop.lock()
+        for c in engineCommands { loop.runNow(c) }
+        for c in loopCommands { loop.runNow(c) }
+        afterStop.unlock()
+    }
+
+    /// Forgets the stopped loop (it and this queue refer to each other meanwhile).
+    func release() {
+        lock.lock()
+        stoppedLoop = nil
+        lock.unlock()
     }
 }
 

@@ -66,8 +66,8 @@ public final class RuntimeLoop {
     public var walkTestUntil: MonotonicInstant?
     /// Told of each walk-test trigger (sensor, active, when), on the loop's thread.
     public var onWalkTestTrigger: ((SensorID, Bool, Timestamp) -> Void)?
-    /// Told when a timed walk test ends by itself.
-    public var onWalkTestEnd: (() -> Void)?
+    /// Told when a walk test ends, and why (its time limit, or stopped by another session).
+    public var onWalkTestEnd: ((String) -> Void)?
 
     public init(engine: WatchEngine, source: InputSource, outputs: OutputSink, clock: RuntimeClock) {
         self.engine = engine
@@ -84,6 +84,7 @@ public final class RuntimeLoop {
 
     /// Runs until `end` (monotonic) or `stop()`. Outputs are off when it returns.
     public func run(until end: MonotonicInstant = .never) {
+        commands.release()
         let start = clock.now()
         outputs.allOff()
         updateLED(at: start.monotonic)
@@ -105,6 +106,21 @@ public final class RuntimeLoop {
         }
         notifier?.stopping()
         outputs.allOff()
+        commands.loopStopped(self)
+    }
+
+    /// A command after the loop has stopped (from `CommandQueue`, one at a time): the
+    /// engine's decisions go nowhere, the outputs stay off.
+    func runNow(_ command: CommandQueue.Command) {
+        var out: [Decision] = []
+        command(&engine, clock.now(), &out)
+    }
+
+    func runNow(_ command: CommandQueue.LoopCommand) {
+        walkTest = false
+        walkTestUntil = nil
+        command(self, clock.now())
+        outputs.allOff()  // a buzzer test at shutdown must not leave the buzzer on
     }
 
     /// One wake-up: inputs, timers, decisions, outputs.
@@ -116,9 +132,7 @@ public final class RuntimeLoop {
         for command in engineCommands { command(&engine, now, &decisions) }
         for command in loopCommands { command(self, now) }
         if let until = walkTestUntil, now.monotonic >= until {
-            let tell = onWalkTestEnd
-            stopWalkTest(at: now)
-            tell?()
+            stopWalkTest(at: now, reason: "time limit")
         }
         source.collect(upTo: now, into: &observations)
         if walkTest { followInputs() }
@@ -150,17 +164,28 @@ public final class RuntimeLoop {
             (alarms.isEmpty ? "no alarms" : alarms.map { "\($0.kind.rawValue) \($0.phase.rawValue)" }.joined(separator: ", "))
     }
 
+    /// Walk test: the buzzer follows each PIR, door contact and button. The help button's
+    /// presses go no further (the technician tests it; the authority is not called), and
+    /// are left out of what the engine sees.
     func followInputs() {
         let sensors = engine.settings.sensors
+        var buttons = false
         for o in observations {
             guard case .level(let s, let high, let at) = o else { continue }
             let kind = sensors[s].kind
-            guard kind == .pir || kind == .door else { continue }
+            guard kind == .pir || kind == .door || kind == .button else { continue }
+            buttons = buttons || kind == .button
             let active = high != engine.settings.inverted[Int(s.index)]
             setOutput(.buzzer, on: active, at: at)
             onWalkTestTrigger?(s, active, at)
             walkTestLatencies.append(clock.now().monotonic.nanoseconds - at.monotonic.nanoseconds)
             if walkTestLatencies.count >= walkTestEdgeLimit { stopRequested = true }
+        }
+        if buttons {
+            observations.removeAll { o in
+                if case .level(let s, _, _) = o { return sensors[s].kind == .button }
+                return false
+            }
         }
     }
 
@@ -178,11 +203,13 @@ public final class RuntimeLoop {
     }
 
     /// Ends a walk test: the buzzer goes back to what the alarms want.
-    public func stopWalkTest(at now: Timestamp) {
+    public func stopWalkTest(at now: Timestamp, reason: String = "stopped") {
+        let tell = onWalkTestEnd
         walkTest = false
         walkTestUntil = nil
         onWalkTestTrigger = nil
         onWalkTestEnd = nil
+        tell?(reason)
         setOutput(.buzzer, on: buzzer.start(.forBuzzer(engine.buzzer), at: now.monotonic), at: now)
     }
 
