@@ -131,37 +131,44 @@ public final class ShellClient {
     /// walk test.
     func answer(_ c: ControlConnection) -> Answer {
         var cancelled = false
+        // The terminal hung up (or its input ended) after the line was sent: the answer is
+        // still shown, then the session ends.
+        var terminalGone = false
         while true {
             var fds = [pollfd(fd: c.descriptor, events: Int16(POLLIN), revents: 0),
                        pollfd(fd: terminal.descriptor, events: Int16(POLLIN), revents: 0)]
-            if !c.hasInput { _ = poll(&fds, 2, 1000) } else { fds[0].revents = Int16(POLLIN) }
-            if fds[1].revents != 0 {
-                guard let keys = terminal.read() else {
-                    c.send(.init(cancel: true))
-                    return .hangUp
+            if !c.hasInput { _ = poll(&fds, terminalGone ? 1 : 2, 1000) } else { fds[0].revents = Int16(POLLIN) }
+            // What the runtime said comes first: a key pressed meanwhile does not hide it.
+            if fds[0].revents != 0 || c.hasInput {
+                switch c.receive(timeout: 0) {
+                case .timeout: break
+                case .closed:
+                    terminal.write(text: "the runtime closed the connection\n")
+                    return terminalGone ? .hangUp : .bye("")
+                case .message(let m):
+                    if let out = m.out { terminal.write(text: out) }
+                    if let bye = m.bye {
+                        if bye != "logged out" { terminal.write(text: bye + "\n") }
+                        return terminalGone ? .hangUp : .bye(bye)
+                    }
+                    if m.end == true { return terminalGone ? .hangUp : .done }
                 }
-                if !keys.isEmpty, !cancelled {
-                    c.send(.init(cancel: true))
-                    cancelled = true
-                } else if cancelled, keys.contains(0x03) {
-                    // Ctrl-C again: the runtime did not stop it; give up on this session.
-                    terminal.write(text: "\nno answer from the runtime: leaving this session\n")
-                    return .bye("abandoned")
-                }
+                continue
             }
-            guard fds[0].revents != 0 || c.hasInput else { continue }
-            switch c.receive(timeout: 0) {
-            case .timeout: continue
-            case .closed:
-                terminal.write(text: "the runtime closed the connection\n")
-                return .bye("")
-            case .message(let m):
-                if let out = m.out { terminal.write(text: out) }
-                if let bye = m.bye {
-                    if bye != "logged out" { terminal.write(text: bye + "\n") }
-                    return .bye(bye)
-                }
-                if m.end == true { return .done }
+            guard !terminalGone, fds[1].revents != 0 else { continue }
+            guard let keys = terminal.read() else {
+                if !cancelled { c.send(.init(cancel: true)) }
+                cancelled = true
+                terminalGone = true
+                continue
+            }
+            if !keys.isEmpty, !cancelled {
+                c.send(.init(cancel: true))
+                cancelled = true
+            } else if cancelled, keys.contains(0x03) {
+                // Ctrl-C again: the runtime did not stop it; give up on this session.
+                terminal.write(text: "\nno answer from the runtime: leaving this session\n")
+                return .bye("abandoned")
             }
         }
     }
