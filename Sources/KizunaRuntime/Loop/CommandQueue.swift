@@ -8,9 +8,13 @@ public final class CommandQueue: @unchecked Sendable {
     public typealias Command = (inout WatchEngine, Timestamp, inout [Decision]) -> Void
     /// A command about the loop itself (walk test, buzzer test, the sources' levels).
     public typealias LoopCommand = (RuntimeLoop, Timestamp) -> Void
+    /// One queued command, run in the order submitted.
+    enum Queued {
+        case engine(Command)
+        case loop(LoopCommand)
+    }
     let lock = NSLock()
-    var pending: [Command] = []
-    var pendingLoop: [LoopCommand] = []
+    var pending: [Queued] = []
     public let descriptor: Int32
     /// Once the loop has stopped, commands run at once on the caller's thread, one at a
     /// time, against the stopped loop: a shell session waiting for an answer at shutdown
@@ -25,16 +29,21 @@ public final class CommandQueue: @unchecked Sendable {
     deinit { close(descriptor) }
 
     /// Queues a command and wakes the loop.
-    public func submit(_ command: @escaping Command) {
+    public func submit(_ command: @escaping Command) { enqueue(.engine(command)) }
+
+    /// Queues a command about the loop and wakes it.
+    public func submit(loop command: @escaping LoopCommand) { enqueue(.loop(command)) }
+
+    func enqueue(_ q: Queued) {
         lock.lock()
         if let loop = stoppedLoop {
             lock.unlock()
             afterStop.lock()
-            loop.runNow(command)
+            loop.runNow(q)
             afterStop.unlock()
             return
         }
-        pending.append(command)
+        pending.append(q)
         lock.unlock()
         var one: UInt64 = 1
         _ = write(descriptor, &one, 8)
@@ -47,56 +56,33 @@ public final class CommandQueue: @unchecked Sendable {
         }
     }
 
-    /// Queues a command about the loop and wakes it.
-    public func submit(loop command: @escaping LoopCommand) {
-        lock.lock()
-        if let loop = stoppedLoop {
-            lock.unlock()
-            afterStop.lock()
-            loop.runNow(command)
-            afterStop.unlock()
-            return
-        }
-        pendingLoop.append(command)
-        lock.unlock()
-        var one: UInt64 = 1
-        _ = write(descriptor, &one, 8)
-    }
-
     /// Runs a command in the loop and blocks this (non-loop) thread until it has run: for the
     /// shell's session threads. Never call it from the loop's own thread.
     public func onLoop<T>(_ body: @escaping (RuntimeLoop, Timestamp) -> T) -> T {
-        let done = DispatchSemaphore(value: 0)
-        let box = ResultBox<T>()
-        submit(loop: { loop, now in
-            box.value = body(loop, now)
-            done.signal()
-        })
-        done.wait()
-        return box.value!
+        waitFor { box, done in .loop { loop, now in box.value = body(loop, now); done.signal() } }
     }
 
     /// Runs an engine command in the loop and blocks until it has run (session threads).
     public func onEngine<T>(_ body: @escaping (inout WatchEngine, Timestamp, inout [Decision]) -> T) -> T {
+        waitFor { box, done in .engine { engine, now, out in box.value = body(&engine, now, &out); done.signal() } }
+    }
+
+    func waitFor<T>(_ make: (ResultBox<T>, DispatchSemaphore) -> Queued) -> T {
         let done = DispatchSemaphore(value: 0)
         let box = ResultBox<T>()
-        submit { engine, now, out in
-            box.value = body(&engine, now, &out)
-            done.signal()
-        }
+        enqueue(make(box, done))
         done.wait()
         return box.value!
     }
 
     /// Takes the queued commands (in the loop).
-    func take() -> (engine: [Command], loop: [LoopCommand]) {
+    func take() -> [Queued] {
         var counter: UInt64 = 0
         _ = read(descriptor, &counter, 8)
         lock.lock()
         defer { lock.unlock() }
-        let taken = (pending, pendingLoop)
+        let taken = pending
         pending.removeAll()
-        pendingLoop.removeAll()
         return taken
     }
 }
@@ -106,13 +92,11 @@ extension CommandQueue {
     func loopStopped(_ loop: RuntimeLoop) {
         lock.lock()
         stoppedLoop = loop
-        let (engineCommands, loopCommands) = (pending, pendingLoop)
+        let queued = pending
         pending.removeAll()
-        pendingLoop.removeAll()
         lock.unlock()
         afterStop.lock()
-        for c in engineCommands { loop.runNow(c) }
-        for c in loopCommands { loop.runNow(c) }
+        for q in queued { loop.runNow(q) }
         afterStop.unlock()
     }
 

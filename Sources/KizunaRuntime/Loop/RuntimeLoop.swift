@@ -111,16 +111,17 @@ public final class RuntimeLoop {
 
     /// A command after the loop has stopped (from `CommandQueue`, one at a time): the
     /// engine's decisions go nowhere, the outputs stay off.
-    func runNow(_ command: CommandQueue.Command) {
-        var out: [Decision] = []
-        command(&engine, clock.now(), &out)
-    }
-
-    func runNow(_ command: CommandQueue.LoopCommand) {
-        walkTest = false
-        walkTestUntil = nil
-        command(self, clock.now())
-        outputs.allOff()  // a buzzer test at shutdown must not leave the buzzer on
+    func runNow(_ command: CommandQueue.Queued) {
+        switch command {
+        case .engine(let c):
+            var out: [Decision] = []
+            c(&engine, clock.now(), &out)
+        case .loop(let c):
+            walkTest = false
+            walkTestUntil = nil
+            c(self, clock.now())
+            outputs.allOff()  // a buzzer test at shutdown must not leave the buzzer on
+        }
     }
 
     /// One wake-up: inputs, timers, decisions, outputs.
@@ -128,9 +129,12 @@ public final class RuntimeLoop {
         let began = ContinuousClock.now
         defer { onIteration?(ContinuousClock.now - began) }
         wakeUps += 1
-        let (engineCommands, loopCommands) = commands.take()
-        for command in engineCommands { command(&engine, now, &decisions) }
-        for command in loopCommands { command(self, now) }
+        for command in commands.take() {
+            switch command {
+            case .engine(let c): c(&engine, now, &decisions)
+            case .loop(let c): c(self, now)
+            }
+        }
         if let until = walkTestUntil, now.monotonic >= until {
             stopWalkTest(at: now, reason: "time limit")
         }
