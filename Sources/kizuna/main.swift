@@ -527,6 +527,9 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Seed of the cut times (same seed, same cuts).")
     var seed: UInt64 = 1
 
+    @Option(help: "Also write every cut (time, away, next sign of life, both latencies) to this file, tab-separated.")
+    var perCut: String?
+
     func run() throws {
         guard let f = RecordingFormat(rawValue: format) else {
             throw ValidationError("--format: expected casas, nears or kizuna, got \"\(format)\"")
@@ -538,5 +541,18 @@ struct EvaluateCommand: ParsableCommand {
         if settings.routine == nil { settings.routine = RoutineSettings() }
         let report = Evaluation.run(recording, settings: settings, cuts: cuts, seed: seed)
         print(Evaluation.describe(report), terminator: "")
+        for a in report.falseAlarmSteps {
+            print("false alarm: \(CivilTime.iso8601(a.at.wall, offset: recording.local)) \(a.kind.rawValue): \(a.reason.describe(recording.sensors))")
+        }
+        if let perCut {
+            let offset = recording.local
+            func t(_ w: WallTime?) -> String { w.map { CivilTime.iso8601($0, offset: offset) } ?? "-" }
+            func h(_ s: Span?) -> String { s.map { String($0.seconds / 3600) } ?? "miss" }
+            var text = "cut\taway\tnext_sign\troutine_h\tfixed_h\n"
+            for c in report.perCut {
+                text += "\(t(c.at))\t\(c.away)\t\(t(c.nextSign))\t\(h(c.routine))\t\(h(c.fixed))\n"
+            }
+            try text.write(toFile: perCut, atomically: true, encoding: .utf8)
+        }
     }
 }

@@ -51,22 +51,59 @@ struct LadderTests {
         #expect(f.steps.map(\.step) == [.preAlarm, .alarm, .acknowledge])
         #expect(f.buzzer == [.preAlarm, .alarm, .off])
         f.motion(at: f.t("15:00:00"))
+        // One trigger after the alarm went out is not enough (a twitch, a sunbeam): a second.
+        #expect(f.steps.map(\.step) == [.preAlarm, .alarm, .acknowledge])
+        f.motion("pir.bedroom", at: f.t("15:03:00"))
         #expect(f.steps.map(\.step) == [.preAlarm, .alarm, .acknowledge, .resolve])
-        #expect(f.steps.last?.reason == .activitySeen(f.id("pir.living")))
+        #expect(f.steps.last?.reason == .activitySeen(f.id("pir.bedroom")))
         #expect(f.engine.openAlarms.isEmpty)
         // Acknowledging an alarm that is not open is refused.
         #expect(!f.engine.acknowledge(alarmID: id, by: "x", at: f.t("15:01:00"), into: &f.decisions))
     }
 
-    @Test("activity after the network alarm resolves it, and the rule re-arms")
+    @Test("activity after the network alarm (two PIRs within 10 min) resolves it, and the rule re-arms")
     func resolveByActivity() {
         var f = Self.silentFlat()
         f.tick(f.t("13:20:00"))
         f.motion(at: f.t("13:20:00"))
+        #expect(f.steps.map(\.step) == [.preAlarm, .alarm, .repeat])
+        f.motion(at: f.t("13:24:00"))      // the same PIR again: what a sunbeam does
+        #expect(f.steps.map(\.step) == [.preAlarm, .alarm, .repeat])
+        f.motion("pir.bedroom", at: f.t("13:25:00"))
         #expect(f.steps.map(\.step) == [.preAlarm, .alarm, .repeat, .resolve])
-        f.tick(f.t("16:20:03"))
+        f.tick(f.t("16:25:03"))
         #expect(f.steps.map(\.step) == [.preAlarm, .alarm, .repeat, .resolve, .preAlarm])
+        #expect(f.steps.last?.at == f.t("16:25:02"))
         #expect(Set(f.steps.map(\.alarmID)).count == 2)
+    }
+
+    @Test("isolated triggers after the network alarm neither resolve it nor start a new silence")
+    func strayTriggersAfterTheAlarm() {
+        var f = Self.silentFlat()
+        f.tick(f.t("13:10:00"))
+        let id = f.engine.openAlarms[0].id
+        #expect(f.engine.acknowledge(alarmID: id, by: "authority:ops-1", at: f.t("13:10:00"), into: &f.decisions))
+        // Four triggers, each more than 10 min after the one before: a flat nobody moves in.
+        for time in ["14:00:00", "14:30:00", "17:00:00", "+1 03:00:00"] { f.motion("pir.bedroom", at: f.t(time)) }
+        f.tick(f.t("+1 09:00:00"))
+        #expect(f.steps.map(\.step) == [.preAlarm, .alarm, .acknowledge])
+        #expect(f.engine.openAlarms.map(\.id) == [id])
+        #expect(!f.transitions.contains { $0.to == .home && $0.at.monotonic > f.t("13:10:00").monotonic })
+        // They are in the record all the same.
+        #expect(f.events.filter { $0.kind == .motionStarted }.count == 5)
+        // The resident gets up: two rooms within minutes.
+        f.motion("pir.bedroom", at: f.t("+1 09:30:00"))
+        f.motion("pir.living", at: f.t("+1 09:31:00"))
+        #expect(f.steps.map(\.step) == [.preAlarm, .alarm, .acknowledge, .resolve])
+    }
+
+    @Test("with stray_trigger 0 every trigger counts, as before")
+    func everyTriggerCounts() {
+        var f = TestFlat { $0.occupancy.strayTrigger = .zero }
+        f.motion(at: f.t("10:00:00"))
+        f.tick(f.t("13:20:00"))
+        f.motion(at: f.t("13:20:00"))
+        #expect(f.steps.map(\.step) == [.preAlarm, .alarm, .repeat, .resolve])
     }
 
     @Test("the button with no pre-alarm is a help call, at once; acknowledging ends it")

@@ -303,13 +303,13 @@ extension TestFlat {
 
         f.reconfigure { s in
             var r = RoutineSettings()
-            r.threshold = 0.01
+            r.margin = 0.3
             s.routine = r
         }
         let afterRoutine = f.engine.routineState
         #expect(afterRoutine == learned)
         let rebuilt = f.engine.inactivity.policy as? RoutineSilencePolicy
-        #expect(rebuilt?.model.settings.threshold == 0.01)
+        #expect(rebuilt?.model.settings.margin == 0.3)
 
         // Switched off, then on again in the same run: it resumes from what it knew.
         f.reconfigure { $0.routine = nil }

@@ -4,10 +4,9 @@ import Testing
 /// The learned routine on synthetic weeks (UTC+9, a day starting at local midnight).
 struct RoutineTests {
     /// The settings these tests were written with (the mechanism, not the tuned defaults:
-    /// threshold 0.01, the morning window from 04:00, the not-up alarm 90 min late).
+    /// the morning window from 04:00, the not-up alarm 90 min late).
     static var settings: RoutineSettings {
         var r = RoutineSettings()
-        r.threshold = 0.01
         r.wakeWindowStart = TimeOfDay(hour: 4)
         r.notUpMargin = .minutes(90)
         return r
@@ -18,11 +17,13 @@ struct RoutineTests {
     static func midnight(_ d: Int64) -> WallTime { WallTime(secondsSinceEpoch: 1_700_000_000 / day * day + d * day - 9 * 3600) }
     static func at(_ d: Int64, _ h: Int64, _ m: Int64 = 0) -> WallTime { midnight(d) + .minutes(h * 60 + m) }
 
-    /// A resident up at `wake`, a sign of life every 10 minutes until 22:00, asleep after.
-    static func live(_ model: inout RoutineModel, days: Range<Int64>, wake: Int64, last: inout WallTime) {
+    /// A resident up at `wake`, a sign of life every 10 minutes until 22:00 (but for a nap
+    /// from 13:00 to 15:00 if `naps`), asleep after.
+    static func live(_ model: inout RoutineModel, days: Range<Int64>, wake: Int64, naps: Bool = false, last: inout WallTime) {
         for d in days {
             var t = at(d, wake)
             while t < at(d, 22) {
+                if naps, t > at(d, 13), t < at(d, 15) { t = t + .minutes(10); continue }
                 model.learn(signOfLifeAt: t, previous: last)
                 last = t
                 t = t + .minutes(10)
@@ -54,10 +55,13 @@ struct RoutineTests {
             #expect(at - since >= m.settings.floor)
             #expect(at - since <= m.settings.ceiling)
         }
-        // By day a silence is improbable well before the 12 h timer (slots never seen silent
-        // keep the 0.5 prior: about 3.6 h); a night silence waits for the morning.
-        #expect(m.improbableSilence(since: Self.at(14, 10)) - Self.at(14, 10) <= .hours(4))
-        #expect(m.improbableSilence(since: Self.at(14, 22, 30)) > Self.at(15, 7))
+        // This resident is never quiet for more than 10 minutes by day: a silence at 10:00
+        // alarms after 10 min + 25 % + 1 h. A night silence waits for the morning: past the
+        // latest waking remembered (07:00) and the window (1 h), and by then it is alarming.
+        #expect(m.improbableSilence(since: Self.at(14, 10)) == Self.at(14, 11, 12) + .seconds(30))
+        #expect(m.improbableSilence(since: Self.at(14, 22, 30)) == Self.at(15, 8))
+        // The 06:30 slot remembers the nights: from the last sign at 21:50 to 07:00.
+        #expect(m.longestSilence(slotOfDay: 13) == .minutes(550))
     }
 
     @Test func learnsAShiftInWakeTimeWithinAWeek() {
@@ -99,6 +103,59 @@ struct RoutineTests {
         #expect(ladder.open.first.map { $0.kind.isInactivity } == true)
     }
 
+    @Test func aDailyNapIsNotAnEmergencyButTheSameSilenceInTheMorningIs() {
+        var m = RoutineModel(settings: Self.settings, offset: .japan)
+        var last = Self.at(0, 0)
+        Self.live(&m, days: 0..<14, wake: 7, naps: true, last: &last)
+        // The nap is 2 h between signs (13:00 to 15:00): a silence from 13:00 alarms once it
+        // is an hour past it and beyond the window around the nap, at 16:00, no sooner.
+        #expect(m.longestSilence(slotOfDay: 29) == .hours(2))
+        #expect(m.improbableSilence(since: Self.at(14, 13)) == Self.at(14, 16))
+        // The same silence at 09:00, far from the nap, alarms at the floor.
+        #expect(m.improbableSilence(since: Self.at(14, 9)) == Self.at(14, 10, 12) + .seconds(30))
+    }
+
+    @Test func forgetsWhatItNoLongerSees() {
+        var s = Self.settings
+        s.memoryDays = 7
+        var m = RoutineModel(settings: s, offset: .japan)
+        var last = Self.at(0, 0)
+        Self.live(&m, days: 0..<14, wake: 7, naps: true, last: &last)
+        #expect(m.improbableSilence(since: Self.at(14, 13)) == Self.at(14, 16))
+        // A week without naps: the memory of them is gone, a silence at 13:00 is unusual again.
+        Self.live(&m, days: 14..<22, wake: 7, last: &last)
+        #expect(m.improbableSilence(since: Self.at(22, 13)) == Self.at(22, 14, 12) + .seconds(30))
+    }
+
+    @Test func aLongerSilenceIsTakenOverAtOnce() {
+        var m = RoutineModel(settings: Self.settings, offset: .japan)
+        var last = Self.at(0, 0)
+        Self.live(&m, days: 0..<14, wake: 7, last: &last)
+        #expect(m.improbableSilence(since: Self.at(14, 13)) == Self.at(14, 14, 12) + .seconds(30))
+        // One long afternoon rest (13:00 to 16:00): from the next day on, a silence at 13:00
+        // is judged against it.
+        m.learn(signOfLifeAt: Self.at(14, 13), previous: last)
+        m.learn(signOfLifeAt: Self.at(14, 16), previous: Self.at(14, 13))
+        #expect(m.longestSilence(slotOfDay: 31) == .hours(3))     // 15:30
+        #expect(m.improbableSilence(since: Self.at(15, 13)) == Self.at(15, 17))
+    }
+
+    @Test func aSilenceThatIncludedAnAbsenceIsNotLearned() {
+        for away in [false, true] {
+            var m = RoutineModel(settings: Self.settings, offset: .japan)
+            var last = Self.at(0, 0)
+            Self.live(&m, days: 0..<14, wake: 7, last: &last)
+            let start = Timestamp(monotonic: MonotonicInstant(nanoseconds: 1_000_000_000), wall: Self.at(14, 10))
+            var rule = InactivityRule(policy: RoutineSilencePolicy(model: m, fallback: Self.fixed()), start: start)
+            rule.signOfLife(SensorID(0), at: start)
+            if away { rule.wentAway() }
+            let back = Timestamp(monotonic: start.monotonic + .hours(5), wall: Self.at(14, 15))
+            rule.signOfLife(SensorID(0), at: back)
+            let learned = (rule.policy as? RoutineSilencePolicy)?.model.longestSilence(slotOfDay: 29)   // 14:30
+            #expect(learned == (away ? .minutes(10) : .hours(5)))
+        }
+    }
+
     @Test func stateRoundTrip() {
         var m = RoutineModel(settings: Self.settings, offset: .japan)
         var last = Self.at(0, 0)
@@ -112,5 +169,15 @@ struct RoutineTests {
         var wrong = RoutineModel(settings: other, offset: .japan)
         let refused = !wrong.restore(m.state)
         #expect(refused)
+        // A state of the first model (version 1: per-slot probabilities) is not taken.
+        var v1 = m.state
+        v1.values[0] = 1
+        let old = !fresh.restore(v1)
+        #expect(old)
+        // Nor one with a value that is not a number.
+        var broken = m.state
+        broken.values[RoutineModel.headerCount + 3] = .nan
+        let nan = !fresh.restore(broken)
+        #expect(nan)
     }
 }

@@ -242,4 +242,22 @@ struct EnvironmentConfigTests {
         let sgp = try parse(Self.base + "\n  voc.living: { i2c: { chip: sgp40 } }")
         #expect(sgp.settings.environment.vocSignal == .rawTicks)
     }
+
+    @Test("the learned routine: margin, extra, window, memory; refusals name the line and key")
+    func routine() throws {
+        let r = try #require(try parse(ConfigTests.valid + "\n  routine: { margin: 30%, extra: 45m, window: 90m, memory: 21d, history: 10d }").settings.routine)
+        #expect(r.margin == 0.3 && r.extra == Span.minutes(45) && r.window == Span.minutes(90))
+        #expect(r.memoryDays == 21 && r.minHistoryDays == 10)
+        #expect(try parse(ConfigTests.valid + "\n  routine: off").settings.routine == nil)
+        #expect(try parse(ConfigTests.valid).settings.routine == RoutineSettings())
+        let word = error(ConfigTests.valid + "\n  routine: { margin: lots }")
+        #expect(word?.line == 9 && word?.key == "rules.routine.margin")
+        #expect(word?.description.contains("percentage") == true)
+        let range = error(ConfigTests.valid + "\n  routine: { margin: 500% }")
+        #expect(range?.key == "rules.routine.margin" && range?.description.contains("out of range") == true)
+        let memory = error(ConfigTests.valid + "\n  routine: { history: 30d, memory: 14d }")
+        #expect(memory?.line == 9 && memory?.description.contains("history must not be longer than memory") == true)
+        let old = error(ConfigTests.valid + "\n  routine: { threshold: 0.01 }")
+        #expect(old?.key == "rules.routine.threshold" && old?.description.contains("unknown key") == true)
+    }
 }

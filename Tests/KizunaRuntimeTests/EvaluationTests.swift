@@ -40,4 +40,24 @@ import Testing
         #expect(l.detected == [.hours(1), .zero])
         #expect(l.misses == 1)
     }
+
+    @Test("every cut is reported (time, away, next sign, both latencies) and the false alarms are listed")
+    func perCutAndFalseAlarms() {
+        let r = Self.recording()
+        var settings = r.engineSettings(base: nil)
+        settings.routine = nil
+        let report = Evaluation.run(r, settings: settings, cuts: 5, seed: 3)
+        #expect(report.perCut.map(\.at) == report.cutTimes)
+        #expect(report.perCut.count == 5)
+        #expect(report.perCut.compactMap(\.routine).sorted() == report.routine.detected.sorted())
+        #expect(report.perCut.filter { $0.routine == nil }.count == report.routine.misses)
+        #expect(report.perCut.compactMap(\.fixed).sorted() == report.fixed.detected.sorted())
+        for c in report.perCut {
+            #expect(c.nextSign == Evaluation.nextSign(r, after: c.at))
+        }
+        // Whether the 5 h silence before the door is a false alarm depends on the hour it falls
+        // in (day limit 3 h, night 10 h); either way the list holds exactly the counted alarms.
+        #expect(report.falseAlarmSteps.count == report.falseAlarms)
+        #expect(report.falseAlarmSteps.allSatisfy { $0.step == .alarm && $0.kind.isInactivity })
+    }
 }

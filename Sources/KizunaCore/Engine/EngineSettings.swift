@@ -57,6 +57,11 @@ public struct OccupancySettings: Sendable, Equatable {
     public var restingAtNight: Span = .minutes(30)
     /// Quiet for this long by day: resting (a nap, a long sit).
     public var restingByDay: Span = .hours(1)
+    /// One PIR trigger alone is not the resident while the flat reads away (no door used just
+    /// before) or while an inactivity alarm is out: a trigger of another PIR (of the same one
+    /// if the flat has only one) within this long is needed (a sunbeam, a draught or a twitch must not bring an empty flat "home" or
+    /// call off the authority). A door or the button always counts. Zero: every trigger counts.
+    public var strayTrigger: Span = .minutes(10)
     public var nightStart = TimeOfDay(hour: 22)
     public var nightEnd = TimeOfDay(hour: 7)
     public init() {}

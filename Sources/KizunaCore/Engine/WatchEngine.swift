@@ -31,6 +31,10 @@ public struct WatchEngine: Sendable {
     var earliest: MonotonicInstant = .never
     /// PIRs whose current episode no longer counts (declared stuck while active).
     var discounted: [Bool]
+    /// A PIR trigger held back until a second one corroborates it (`strayTrigger`).
+    var heldTrigger: (sensor: SensorID, at: Timestamp)?
+    /// How many PIRs the flat has: with one, a second trigger of the same PIR corroborates.
+    let pirCount: Int
     var stuckScratch: [SensorID] = []
     /// Set by `reconfigure(_:)` when new limits put a deadline before the moment they took
     /// effect: such a timer fires at that moment, not in the past (a pre-alarm keeps its
@@ -64,6 +68,7 @@ public struct WatchEngine: Sendable {
         environment = EnvironmentMonitor(settings: settings.environment, sensors: settings.sensors)
         ladder = AlarmLadder(settings: settings.ladder)
         discounted = Array(repeating: false, count: settings.sensors.count)
+        pirCount = settings.sensors.sensors.filter { $0.kind == .pir }.count
         stuckScratch.reserveCapacity(settings.sensors.count)
         earliest = exactDeadline()
     }
@@ -166,6 +171,7 @@ public struct WatchEngine: Sendable {
         let home = occupancy.state.isPresumedHome
         guard home != lastPresumedHome else { return }
         lastPresumedHome = home
+        if !home { inactivity.wentAway() }
         environment.presence(home: home, at: t, ladder: &ladder, into: &out)
         lower(ladder.deadline)
     }
@@ -188,8 +194,28 @@ public struct WatchEngine: Sendable {
         }
     }
 
+    /// Whether one PIR trigger alone is not enough to count: the flat reads away (and no door
+    /// was used just before), or an inactivity alarm has gone to the authority.
+    func needsCorroboration(at t: Timestamp) -> Bool {
+        if occupancy.state == .away, !occupancy.cameThroughDoor(at: t) { return true }
+        return ladder.open.contains { $0.kind.isInactivity && $0.phase != .preAlarm }
+    }
+
     mutating func motionStarted(_ s: SensorID, at t: Timestamp, into out: inout [Decision]) {
         ring.push(Event(time: t, sensor: s, kind: .motionStarted))
+        let window = settings.occupancy.strayTrigger
+        if window > .zero, needsCorroboration(at: t) {
+            if let held = heldTrigger, t.monotonic - held.at.monotonic <= window, held.sensor != s || pirCount == 1 {
+                heldTrigger = nil
+            } else {
+                // Held back: if no other PIR follows, it was not the resident (a PIR that
+                // retriggers alone is what a sunbeam or a draught does). Its end is not a
+                // sign of life either.
+                heldTrigger = (s, t)
+                discounted[Int(s.index)] = true
+                return
+            }
+        }
         occupancy.motionStarted(s, at: t, into: &out)
         inactivity.motionStarted(s, at: t)
         if !ladder.isEmpty {
@@ -334,6 +360,7 @@ public struct WatchEngine: Sendable {
             channels[i] = InputChannel(kind: .pir, inverted: settings.inverted[i], settle: settings.contactSettle, hold: settings.pirHold)
             discounted[i] = false
         }
+        heldTrigger = nil
         occupancy = OccupancyMachine(settings: settings.occupancy, night: settings.night)
         let policy = inactivity.policy
         inactivity = InactivityRule(policy: policy, start: to)

@@ -95,6 +95,12 @@ public struct OccupancyMachine: Sendable {
         rearmResting()
     }
 
+    /// Whether motion at `time` comes just after a door event (a return): it needs nothing more.
+    public func cameThroughDoor(at time: Timestamp) -> Bool {
+        guard let door = lastDoor else { return false }
+        return time.monotonic - door.at.monotonic <= settings.awayConfirmation * 4
+    }
+
     public mutating func doorUsed(_ sensor: SensorID, at time: Timestamp) {
         lastDoor = (sensor, time)
         guard state != .away else { return }

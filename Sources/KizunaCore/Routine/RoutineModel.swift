@@ -1,20 +1,34 @@
-/// What the flat's own history says about silences, slot by slot (issue 8).
+/// What the flat's own history says about silences, slot by slot of the day (issue 8).
 ///
-/// For each slot of the day (and of the week) the model keeps the probability that a
-/// silence already `conditioning` long at the slot's start goes on through the whole slot.
-/// Conditioning on a silence already under way (rather than asking "is there a sign of life
-/// in this slot") keeps the correlation of real silences: a sleeper who is quiet at 02:00 is
-/// likely quiet at 02:30 too. Estimates decay exponentially, so a changed routine is followed
-/// within about a week. Learning happens only when a sign of life crosses a slot boundary,
-/// with fixed-size arrays: nothing is allocated after `init`.
+/// For each of the last `memoryDays` days and each slot of the day (30 minutes), the model
+/// keeps the longest silence at home that was under way during that slot: a silence from
+/// 23:10 to 06:40 counts 20 min in the 23:00 slot, 50 min in the 23:30 slot, … 7.5 h in the
+/// 06:30 slot. A silence is alarming when it is longer, by `margin`, than every silence
+/// the remembered days had within `window` of this time of day: "longer than she has ever
+/// been quiet at this hour". A resident who is up and about by day has short silences by
+/// day, so a collapse at 10:00 is found within the hour or two her days allow; a sleeper
+/// is not woken by a night silence the model has seen many times.
+///
+/// Why not a probability model: a hazard per slot (the first version, EVALUATION.md) treats
+/// every 30 minutes of silence alike, while real silences are short by day and long at
+/// night in a way a per-slot rate cannot express without either crying wolf at night or
+/// waiting half a day by day. The longest silences are also what the care staff can check:
+/// `kizuna replay` shows them.
+///
+/// Silences that include an absence (the occupancy read `away`) are not learned (the
+/// inactivity rule does not pass them), nor gaps longer than `unknownGap`. Fixed-size
+/// arrays: nothing is allocated after `init`.
 public struct RoutineModel: Sendable, Equatable {
     public let settings: RoutineSettings
     public let offset: UTCOffset
     let slotNs: Int64
     let perDay: Int
-    /// P(silence goes on through the slot | silent `conditioning` at its start).
-    public internal(set) var daily: [Double]
-    public internal(set) var weekly: [Double]
+    let memory: Int
+    /// Longest silence under way, seconds, by remembered day (row: local day modulo `memory`)
+    /// and slot of the day.
+    public internal(set) var longest: [Double]
+    /// The local day number each row holds (`.min`: none).
+    var rowDay: [Int64]
     /// Wall seconds of the first sign of life learned from (0: none yet).
     public internal(set) var firstSeconds: Int64 = 0
     /// Usual minute of the local day of the first sign of life in the wake window.
@@ -28,8 +42,9 @@ public struct RoutineModel: Sendable, Equatable {
         let minutes = max(1, min(1440, settings.slotMinutes))
         slotNs = Int64(minutes) * 60_000_000_000
         perDay = 1440 / minutes
-        daily = Array(repeating: 0.5, count: perDay)
-        weekly = Array(repeating: 0.5, count: perDay * 7)
+        memory = max(1, settings.memoryDays)
+        longest = Array(repeating: 0, count: memory * perDay)
+        rowDay = Array(repeating: .min, count: memory)
     }
 
     static let dayNs: Int64 = 86_400_000_000_000
@@ -41,6 +56,7 @@ public struct RoutineModel: Sendable, Equatable {
     @inline(__always) func start(ofSlot a: Int64) -> WallTime {
         WallTime(nanosecondsSinceEpoch: a * slotNs - offset.seconds * 1_000_000_000)
     }
+    @inline(__always) func slotOfDay(_ a: Int64) -> Int { Int((a % Int64(perDay) + Int64(perDay)) % Int64(perDay)) }
 
     /// The end of the slot containing `w`: the next moment a sign of life can teach anything.
     public func slotEnd(_ w: WallTime) -> WallTime { start(ofSlot: slot(w) + 1) }
@@ -50,13 +66,26 @@ public struct RoutineModel: Sendable, Equatable {
         firstSeconds != 0 && w.nanosecondsSinceEpoch / 1_000_000_000 - firstSeconds >= Int64(settings.minHistoryDays) * 86_400
     }
 
-    /// The continuation probability of local slot `a`, clamped away from 0 and 1.
-    public func continuation(slot a: Int64) -> Double {
-        let d = Int((a % Int64(perDay) + Int64(perDay)) % Int64(perDay))
-        // 1970-01-01 was a Thursday; weekly index 0 = that weekday, the choice does not matter.
-        let w = Int((a % Int64(perDay * 7) + Int64(perDay * 7)) % Int64(perDay * 7))
-        let q = settings.weekWeight * weekly[w] + (1 - settings.weekWeight) * daily[d]
-        return min(0.995, max(0.05, q))
+    /// The longest silence the remembered days had under way in slot-of-the-day `i`, or
+    /// within `reach` slots either side.
+    func envelope(slotOfDay i: Int, reach: Int) -> Double {
+        var m = 0.0
+        for r in 0..<memory where rowDay[r] != .min {
+            let base = r * perDay
+            for k in -reach...reach {
+                m = max(m, longest[base + ((i + k) % perDay + perDay) % perDay])
+            }
+        }
+        return m
+    }
+
+    public func longestSilence(slotOfDay i: Int) -> Span { .seconds(Int64(envelope(slotOfDay: i, reach: 0))) }
+
+    /// The silence that becomes alarming during slot-of-the-day `i`: the longest remembered
+    /// within `window` either side, plus the margin.
+    public func limit(slotOfDay i: Int) -> Span {
+        let m = envelope(slotOfDay: i, reach: Int(settings.window.nanoseconds / slotNs))
+        return .seconds(Int64(m * (1 + settings.margin))) + settings.extra
     }
 
     /// Learns from a sign of life at `t` after the previous one at `previous`.
@@ -65,16 +94,19 @@ public struct RoutineModel: Sendable, Equatable {
         if firstSeconds == 0 { firstSeconds = max(1, secs) }
         learnWake(t, previous: previous)
         guard t > previous, t - previous <= settings.unknownGap else { return }
-        // Every slot boundary b with b - previous ≥ conditioning and b ≤ t: the silence was
-        // already long at b; it went on through the slot iff t ≥ end of that slot.
-        var a = slot(previous + settings.conditioning)
-        if start(ofSlot: a) < previous + settings.conditioning { a += 1 }
-        while start(ofSlot: a) <= t {
-            let went = t >= start(ofSlot: a + 1) ? 1.0 : 0.0
-            let d = Int((a % Int64(perDay) + Int64(perDay)) % Int64(perDay))
-            let w = Int((a % Int64(perDay * 7) + Int64(perDay * 7)) % Int64(perDay * 7))
-            daily[d] += settings.dailyDecay * (went - daily[d])
-            weekly[w] += settings.weeklyDecay * (went - weekly[w])
+        // Every slot the silence overlapped: how long it had lasted by the end of its overlap.
+        var a = slot(previous)
+        while start(ofSlot: a) < t {
+            let end = min(t, start(ofSlot: a + 1))
+            let day = CivilTime.floorDiv(a * slotNs, Self.dayNs)
+            let r = Int((day % Int64(memory) + Int64(memory)) % Int64(memory))
+            if rowDay[r] != day {
+                if rowDay[r] != .min && rowDay[r] > day { a += 1; continue }   // older than memory
+                rowDay[r] = day
+                for i in 0..<perDay { longest[r * perDay + i] = 0 }
+            }
+            let k = r * perDay + slotOfDay(a)
+            longest[k] = max(longest[k], (end - previous).seconds)
             a += 1
         }
     }
@@ -93,27 +125,17 @@ public struct RoutineModel: Sendable, Equatable {
         wakeDays += 1
     }
 
-    /// The first moment the silence that began at `since` has become improbable: the
-    /// learned probability that it lasts this long drops below `threshold`; never before
-    /// `floor`, always by `ceiling`.
+    /// The first moment the silence that began at `since` is longer than the remembered days
+    /// allow at that time of day; never before `floor`, always by `ceiling`.
     public func improbableSilence(since: WallTime) -> WallTime {
         let end = since + settings.ceiling
-        let floorAt = since + settings.floor
-        let limit = naturalLog(settings.threshold)
-        var logS = 0.0
-        var t = since + settings.conditioning
-        let slotSeconds = Double(slotNs) / 1e9
+        var t = since + settings.floor
         while t < end {
             let a = slot(t)
-            let segEnd = min(start(ofSlot: a + 1), end)
-            let rate = -naturalLog(continuation(slot: a)) / slotSeconds
-            let segment = (segEnd - t).seconds
-            if logS - rate * segment <= limit {
-                let x = t + Span(nanoseconds: Int64((logS - limit) / rate * 1e9))
-                return min(max(x, floorAt), end)
-            }
-            logS -= rate * segment
-            t = segEnd
+            let at = since + limit(slotOfDay: slotOfDay(a))
+            let slotEnd = start(ofSlot: a + 1)
+            if at < slotEnd { return min(max(at, t), end) }
+            t = slotEnd
         }
         return end
     }
@@ -130,21 +152,4 @@ public struct RoutineModel: Sendable, Equatable {
         let due = day * Self.dayNs + Int64(wakeMinutes * 60e9) + settings.notUpMargin.nanoseconds
         return WallTime(nanosecondsSinceEpoch: due - offset.seconds * 1_000_000_000)
     }
-}
-
-/// Natural logarithm without Foundation (the core imports the standard library only).
-@inline(__always) func naturalLog(_ x: Double) -> Double {
-    // log(x) = 2 atanh((x-1)/(x+1)) after scaling x into [1, 2).
-    guard x > 0 else { return -.infinity }
-    let e = x.exponent
-    let m = x.significand   // [1, 2)
-    let y = (m - 1) / (m + 1), y2 = y * y
-    var term = y, sum = 0.0
-    var k = 1.0
-    for _ in 0..<20 {
-        sum += term / k
-        term *= y2
-        k += 2
-    }
-    return 2 * sum + Double(e) * 0.6931471805599453
 }

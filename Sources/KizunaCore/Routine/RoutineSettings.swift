@@ -1,24 +1,24 @@
-/// How the learned routine judges a silence (issue 8). Defaults chosen on CASAS AL with the
-/// Python prototype described in EVALUATION.md.
+/// How the learned routine judges a silence (issue 8). Defaults chosen on CASAS AL and
+/// NEARS 0104 with `kizuna evaluate` (EVALUATION.md).
 public struct RoutineSettings: Sendable, Equatable {
     /// Never alarm on a silence shorter than this, however unusual.
     public var floor: Span = .hours(1)
     /// Always alarm by this silence, however usual.
     public var ceiling: Span = .hours(12)
-    /// Alarm when the learned probability that this silence goes on this long drops below this.
-    public var threshold: Double = 0.003
-    /// Width of a slot of the week, minutes (must divide 1440).
+    /// How much longer than the longest silence of the remembered days, at this time of day,
+    /// a silence must be to alarm: 0.25 is a quarter longer.
+    public var margin: Double = 0.25
+    /// And by this much more, whatever the length: a short silence by day needs an absolute
+    /// allowance (a long phone call), a long one at night a relative one.
+    public var extra: Span = .hours(1)
+    /// How far either side of the time of day the remembered silences count: a resident who
+    /// wakes an hour later than ever before is not an emergency.
+    public var window: Span = .hours(1)
+    /// How many days the model remembers (a changed routine is followed within as many
+    /// days; a longer silence is taken over at once).
+    public var memoryDays: Int = 28
+    /// Width of a slot of the day, minutes (must divide 1440).
     public var slotMinutes: Int = 30
-    /// Weight of each new day's observation of a slot-of-the-day (exponential decay: 0.15
-    /// follows a changed routine in about a week).
-    public var dailyDecay: Double = 0.15
-    /// The same for the slot of the week (seen once a week, so faster).
-    public var weeklyDecay: Double = 0.3
-    /// How much the weekday-specific estimate counts against the every-day one (0 ... 1).
-    public var weekWeight: Double = 0.0
-    /// A silence counts as "already long" at a slot's start after this: the model learns
-    /// how often such a silence goes on through each slot.
-    public var conditioning: Span = .minutes(20)
     /// A gap longer than this is not learned from (an absence, an outage).
     public var unknownGap: Span = .hours(12)
     /// History needed before the routine replaces the fixed limits.

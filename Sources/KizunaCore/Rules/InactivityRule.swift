@@ -18,6 +18,9 @@ public struct InactivityRule: Sendable {
     var cachedIsNotUp = false
     /// Before this wall time a sign of life teaches the policy nothing (same routine slot).
     var nextLearn = WallTime(nanosecondsSinceEpoch: .min)
+    /// The flat read `away` during the silence under way: the silence says nothing about how
+    /// long this resident is quiet at home, so the policy does not learn from it.
+    var wentAwayDuringSilence = false
 
     public init(policy: any SilencePolicy, start: Timestamp) {
         self.policy = policy
@@ -45,7 +48,9 @@ public struct InactivityRule: Sendable {
 
     mutating func signOfLife(_ sensor: SensorID, at time: Timestamp) {
         if time.monotonic >= lastSign.monotonic {
-            if time.wall >= nextLearn {
+            if wentAwayDuringSilence {
+                wentAwayDuringSilence = false
+            } else if time.wall >= nextLearn {
                 nextLearn = policy.learn(signOfLifeAt: time.wall, previous: lastSign.wall)
             }
             lastSign = time
@@ -54,6 +59,9 @@ public struct InactivityRule: Sendable {
         fired = false
         cached = nil
     }
+
+    /// The occupancy machine decided the resident left: the silence under way is an absence.
+    mutating func wentAway() { wentAwayDuringSilence = true }
 
     mutating func motionStarted(_ sensor: SensorID, at time: Timestamp) {
         activeMotion += 1

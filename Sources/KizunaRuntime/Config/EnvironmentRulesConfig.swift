@@ -3,21 +3,25 @@ import KizunaCore
 /// The environment rules of the config's `rules:` section: `heat`, `cold`, `co2`, `voc`;
 /// and `routine`, the learned routine of the resident (issue 8).
 extension ConfigLoader {
-    /// `routine: { floor: 1h, ceiling: 12h, threshold: 0.01, history: 7d, not_up_margin: 90m }`;
+    /// `routine: { floor: 1h, ceiling: 12h, margin: 50%, window: 2h, memory: 28d, history: 7d, not_up_margin: 2h }`;
     /// `routine: off` (or leaving it out) keeps the fixed limits.
     static func routine(_ v: YAMLNode) throws(ConfigError) -> RoutineSettings? {
         if (try? v.string()) == "off" { return nil }
         var r = RoutineSettings()
-        for (k, x) in try v.mapping(allowed: ["floor", "ceiling", "threshold", "history", "not_up_margin"]) {
+        for (k, x) in try v.mapping(allowed: ["floor", "ceiling", "margin", "extra", "window", "memory", "history", "not_up_margin"]) {
             switch k {
             case "floor": r.floor = try x.span(in: .minutes(30) ... .hours(12))
             case "ceiling": r.ceiling = try x.span(in: .hours(1) ... .hours(48))
-            case "threshold": r.threshold = try x.double(in: 0.0001...0.5)
+            case "margin": r.margin = try x.percent(in: 0...200) / 100
+            case "extra": r.extra = try x.span(in: .zero ... .hours(6))
+            case "window": r.window = try x.span(in: .zero ... .hours(4))
+            case "memory": r.memoryDays = Int(try x.span(in: .days(7) ... .days(90)).seconds / 86_400)
             case "history": r.minHistoryDays = Int(try x.span(in: .days(1) ... .days(60)).seconds / 86_400)
             default: r.notUpMargin = try x.span(in: .minutes(15) ... .hours(6))
             }
         }
         guard r.floor < r.ceiling else { throw v.error("floor must be shorter than ceiling") }
+        guard r.minHistoryDays <= r.memoryDays else { throw v.error("history must not be longer than memory") }
         return r
     }
 

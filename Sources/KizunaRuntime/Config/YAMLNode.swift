@@ -127,6 +127,15 @@ struct YAMLNode {
         return v
     }
 
+    /// A percentage, `25%` or `25`.
+    func percent(in range: ClosedRange<Double>) throws(ConfigError) -> Double {
+        guard case .scalar(let s) = node else { throw error("expected a percentage such as 25%, got \(kindName)") }
+        let text = s.string.hasSuffix("%") ? String(s.string.dropLast()) : s.string
+        guard let v = Double(text), v.isFinite else { throw error("expected a percentage such as 25%, got \"\(s.string)\"") }
+        guard range.contains(v) else { throw error("\(s.string) is out of range (\(range.lowerBound)% to \(range.upperBound)%)") }
+        return v
+    }
+
     func span(in given: ClosedRange<Span>) throws(ConfigError) -> Span {
         let range = shortTimers ? min(given.lowerBound, .seconds(1)) ... given.upperBound : given
         guard case .scalar(let s) = node, let v = Self.parseSpan(s.string) else {

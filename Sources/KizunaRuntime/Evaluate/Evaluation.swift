@@ -29,6 +29,8 @@ public enum Evaluation {
         /// Days of recording replayed, hub outages (gaps) excluded.
         public var days: Double
         public var falseAlarms: Int
+        /// The routine's false alarms themselves, to be looked at.
+        public var falseAlarmSteps: [AlarmStep] = []
         public var falseAlarmsFixed: Int
         public var cutTimes: [WallTime]
         public var awayCuts: Int
@@ -39,7 +41,18 @@ public enum Evaluation {
         /// when the alarm came before it. Cuts with no later sign in the recording are left out.
         public var routineAfterSign = Latencies(detected: [], misses: 0)
         public var fixedAfterSign = Latencies(detected: [], misses: 0)
+        /// Every cut, for a closer look (`kizuna evaluate --per-cut`).
+        public var perCut: [Cut] = []
         public func per30Days(_ n: Int) -> Double { days > 0 ? Double(n) * 30 / days : 0 }
+    }
+
+    /// One cut's outcome under both policies.
+    public struct Cut: Sendable {
+        public var at: WallTime
+        public var away: Bool
+        public var nextSign: WallTime?
+        public var routine: Span?
+        public var fixed: Span?
     }
 
     /// A small seeded PRNG (SplitMix64): the same seed draws the same cuts everywhere.
@@ -137,6 +150,7 @@ public enum Evaluation {
         var report = Report(days: days, falseAlarms: inactivityAlarms(normal.steps).count,
                             falseAlarmsFixed: inactivityAlarms(normalFixed.steps).count,
                             cutTimes: times, awayCuts: 0, routine: Latencies(detected: [], misses: 0), fixed: Latencies(detected: [], misses: 0))
+        report.falseAlarmSteps = inactivityAlarms(normal.steps)
         for (i, c) in times.enumerated() {
             let a = Replay.run(recording, settings: settings, cutAt: c, until: c + horizon)
             let b = Replay.run(recording, settings: fixed, cutAt: c, until: c + horizon)
@@ -144,7 +158,9 @@ public enum Evaluation {
             let la = latency(a, cut: c, horizon: horizon), lb = latency(b, cut: c, horizon: horizon)
             if let l = la { report.routine.detected.append(l) } else { report.routine.misses += 1 }
             if let l = lb { report.fixed.detected.append(l) } else { report.fixed.misses += 1 }
-            if let sign = nextSign(recording, after: c) {
+            let sign = nextSign(recording, after: c)
+            report.perCut.append(Cut(at: c, away: wasAway(a, at: c), nextSign: sign, routine: la, fixed: lb))
+            if let sign {
                 afterSign(la, cut: c, sign: sign, into: &report.routineAfterSign)
                 afterSign(lb, cut: c, sign: sign, into: &report.fixedAfterSign)
             }
