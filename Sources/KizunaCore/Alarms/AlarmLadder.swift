@@ -78,16 +78,17 @@ public struct AlarmLadder: Sendable {
         var i = 0
         var changed = false
         while i < open.count {
-            let a = open[i]
-            if a.kind == kind, sensor == nil || a.sensor == sensor {
-                let isPre = a.phase == .preAlarm
-                out.append(.alarm(AlarmStep(alarmID: a.id, kind: a.kind, sensor: a.sensor, step: isPre ? .cancel : .resolve,
-                                            at: time, reason: isPre ? cancel : resolve)))
-                open.remove(at: i)
-                changed = true
-            } else {
+            // The kind and sensor first: this runs at every movement while any alarm is open,
+            // and most are of another kind (copying a whole alarm costs more than the check).
+            guard open[i].kind == kind, sensor == nil || open[i].sensor == sensor else {
                 i += 1
+                continue
             }
+            let a = open.remove(at: i)
+            let isPre = a.phase == .preAlarm
+            out.append(.alarm(AlarmStep(alarmID: a.id, kind: a.kind, sensor: a.sensor, step: isPre ? .cancel : .resolve,
+                                        at: time, reason: isPre ? cancel : resolve)))
+            changed = true
         }
         if changed { updateBuzzer(at: time, into: &out) }
     }

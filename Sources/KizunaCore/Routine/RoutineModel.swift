@@ -29,6 +29,11 @@ public struct RoutineModel: Sendable, Equatable {
     public internal(set) var longest: [Double]
     /// The local day number each row holds (`.min`: none).
     var rowDay: [Int64]
+    /// The longest silence within `window` of each slot of the day over the remembered days
+    /// (`envelope(slotOfDay:reach:)` for the window), kept up to date by `learn`: the limit is
+    /// asked at every silence, learning happens at most once a slot.
+    var windowed: [Double]
+    let reach: Int
     /// Wall seconds of the first sign of life learned from (0: none yet).
     public internal(set) var firstSeconds: Int64 = 0
     /// Usual minute of the local day of the first sign of life in the wake window.
@@ -45,6 +50,8 @@ public struct RoutineModel: Sendable, Equatable {
         memory = max(1, settings.memoryDays)
         longest = Array(repeating: 0, count: memory * perDay)
         rowDay = Array(repeating: .min, count: memory)
+        windowed = Array(repeating: 0, count: perDay)
+        reach = Int(settings.window.nanoseconds / slotNs)
     }
 
     static let dayNs: Int64 = 86_400_000_000_000
@@ -84,8 +91,20 @@ public struct RoutineModel: Sendable, Equatable {
     /// The silence that becomes alarming during slot-of-the-day `i`: the longest remembered
     /// within `window` either side, plus the margin.
     public func limit(slotOfDay i: Int) -> Span {
-        let m = envelope(slotOfDay: i, reach: Int(settings.window.nanoseconds / slotNs))
-        return .seconds(Int64(m * (1 + settings.margin))) + settings.extra
+        .seconds(Int64(windowed[i] * (1 + settings.margin))) + settings.extra
+    }
+
+    /// Recomputes `windowed` from the remembered days (after a day is forgotten, or a restore).
+    mutating func rebuildWindowed() {
+        var column = Array(repeating: 0.0, count: perDay)
+        for r in 0..<memory where rowDay[r] != .min {
+            for i in 0..<perDay { column[i] = max(column[i], longest[r * perDay + i]) }
+        }
+        for i in 0..<perDay {
+            var m = 0.0
+            for k in -reach...reach { m = max(m, column[((i + k) % perDay + perDay) % perDay]) }
+            windowed[i] = m
+        }
     }
 
     /// Learns from a sign of life at `t` after the previous one at `previous`.
@@ -95,6 +114,8 @@ public struct RoutineModel: Sendable, Equatable {
         learnWake(t, previous: previous)
         guard t > previous, t - previous <= settings.unknownGap else { return }
         // Every slot the silence overlapped: how long it had lasted by the end of its overlap.
+        var forgot = false
+        defer { if forgot { rebuildWindowed() } }
         var a = slot(previous)
         while start(ofSlot: a) < t {
             let end = min(t, start(ofSlot: a + 1))
@@ -102,11 +123,19 @@ public struct RoutineModel: Sendable, Equatable {
             let r = Int((day % Int64(memory) + Int64(memory)) % Int64(memory))
             if rowDay[r] != day {
                 if rowDay[r] != .min && rowDay[r] > day { a += 1; continue }   // older than memory
+                forgot = forgot || rowDay[r] != .min
                 rowDay[r] = day
                 for i in 0..<perDay { longest[r * perDay + i] = 0 }
             }
-            let k = r * perDay + slotOfDay(a)
-            longest[k] = max(longest[k], (end - previous).seconds)
+            let i = slotOfDay(a)
+            let length = (end - previous).seconds
+            if length > longest[r * perDay + i] {
+                longest[r * perDay + i] = length
+                for k in -reach...reach {
+                    let j = ((i + k) % perDay + perDay) % perDay
+                    windowed[j] = max(windowed[j], length)
+                }
+            }
             a += 1
         }
     }

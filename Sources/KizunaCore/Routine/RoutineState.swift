@@ -36,6 +36,7 @@ extension RoutineModel {
         for r in 0..<memory { rowDay[r] = v[Self.headerCount + r] < 0 ? .min : Int64(v[Self.headerCount + r]) }
         let base = Self.headerCount + memory
         for i in longest.indices { longest[i] = max(0, v[base + i]) }
+        rebuildWindowed()
         return true
     }
 }

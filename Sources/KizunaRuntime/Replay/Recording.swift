@@ -49,10 +49,11 @@ public struct Recording: Sendable {
     }
 
     /// Engine settings for playing this recording: the installation's thresholds (`base`,
-    /// or the defaults), with the recording's sensors (none inverted: the readers give
-    /// logical levels) and its local time for the night window.
+    /// or the defaults a device ships with, the learned routine on), with the recording's
+    /// sensors (none inverted: the readers give logical levels) and its local time for the
+    /// night window.
     public func engineSettings(base: EngineSettings? = nil) -> EngineSettings {
-        var s = base ?? EngineSettings(sensors: sensors)
+        var s = base ?? EngineSettings(sensors: sensors, routine: RoutineSettings())
         s.sensors = sensors
         s.inverted = Array(repeating: false, count: sensors.count)
         s.utcOffset = local
