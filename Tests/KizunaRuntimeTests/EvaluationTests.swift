@@ -60,4 +60,54 @@ import Testing
         #expect(report.falseAlarmSteps.count == report.falseAlarms)
         #expect(report.falseAlarmSteps.allSatisfy { $0.step == .alarm && $0.kind.isInactivity })
     }
+
+    /// Ten days of a resident seen every 20 min from 07:00 to 22:00 (UTC), with a nap from
+    /// 13:00 to 15:00, and on day 5 out from 10:00 to 16:00 through the door.
+    static func routineWeek() -> Recording {
+        let sensors = SensorRegistry(["pir.living", "door.entrance"].map { SensorDescriptor(name: $0)! })
+        let day0 = WallTime(nanosecondsSinceEpoch: 1_700_006_400_000_000_000)   // 2023-11-15 00:00 UTC
+        var obs: [Observation] = []
+        func pir(_ w: WallTime) {
+            obs.append(.level(SensorID(0), high: true, at: Recording.stamp(w)))
+            obs.append(.level(SensorID(0), high: false, at: Recording.stamp(w + .seconds(5))))
+        }
+        for d in 0..<10 {
+            var m: Int64 = 7 * 60
+            while m < 22 * 60 {
+                let w = day0 + .days(Int64(d)) + .minutes(m)
+                let napping = m > 13 * 60 && m < 15 * 60
+                let out = d == 5 && m > 10 * 60 && m < 16 * 60
+                if !napping && !out { pir(w) }
+                if d == 5 && (m == 10 * 60 || m == 16 * 60) {
+                    obs.append(.level(SensorID(1), high: true, at: Recording.stamp(w + .seconds(30))))
+                }
+                m += 20
+            }
+        }
+        return Recording(format: .kizuna, sensors: sensors, observations: obs, first: day0, last: day0 + .days(10))
+    }
+
+    @Test("hindsight: no silence at home in the recording reaches its limit; absences through the door are not learned")
+    func hindsightHasNoFalseAlarmByConstruction() {
+        let r = Self.routineWeek()
+        let signs = Hindsight.signs(r)
+        var settings = RoutineSettings()
+        settings.margin = 0
+        settings.extra = .zero
+        settings.window = .zero
+        let model = Hindsight.model(signs, settings: settings, offset: .utc, awayAfter: .minutes(15))
+        for (p, n) in zip(signs, signs.dropFirst()) where !p.door {
+            #expect(model.improbableSilence(since: p.at) >= n.at)
+        }
+        // The nap (13:00 to 15:00) is remembered in the 14:30 slot; the outing (10:00 to 16:00
+        // through the door) is not: the 15:30 slot holds 20 min, not 6 h.
+        #expect(model.longestSilence(slotOfDay: 29) == .hours(2))
+        #expect(model.longestSilence(slotOfDay: 31) == .minutes(20))
+        // A cut at 10:05 on day 7: silent since 10:00; by day this resident is never quiet for
+        // more than 20 minutes, so the floor (1 h) decides: 55 min after the cut.
+        let day7 = r.first + .days(7)
+        let l = Hindsight.latencies(r, settings: settings, awayAfter: .minutes(15),
+                                    cuts: [(day7 + .minutes(605), false), (day7 + .minutes(606), true)])
+        #expect(l.detected == [.minutes(55)])
+    }
 }

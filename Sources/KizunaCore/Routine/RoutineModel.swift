@@ -3,17 +3,17 @@
 /// For each of the last `memoryDays` days and each slot of the day (30 minutes), the model
 /// keeps the longest silence at home that was under way during that slot: a silence from
 /// 23:10 to 06:40 counts 20 min in the 23:00 slot, 50 min in the 23:30 slot, … 7.5 h in the
-/// 06:30 slot. A silence is alarming when it is longer, by `margin`, than every silence
-/// the remembered days had within `window` of this time of day: "longer than she has ever
-/// been quiet at this hour". A resident who is up and about by day has short silences by
+/// 06:30 slot. A silence is alarming when it is longer, by `margin` and `extra`, than every
+/// silence the remembered days had within `window` of this time of day: "longer than she has
+/// ever been quiet at this hour". A resident who is up and about by day has short silences by
 /// day, so a collapse at 10:00 is found within the hour or two her days allow; a sleeper
 /// is not woken by a night silence the model has seen many times.
 ///
 /// Why not a probability model: a hazard per slot (the first version, EVALUATION.md) treats
 /// every 30 minutes of silence alike, while real silences are short by day and long at
 /// night in a way a per-slot rate cannot express without either crying wolf at night or
-/// waiting half a day by day. The longest silences are also what the care staff can check:
-/// `kizuna replay` shows them.
+/// waiting half a day by day. "Longer than ever at this hour" is also a reason the care
+/// staff can check against what they know of the resident.
 ///
 /// Silences that include an absence (the occupancy read `away`) are not learned (the
 /// inactivity rule does not pass them), nor gaps longer than `unknownGap`. Fixed-size
@@ -34,6 +34,8 @@ public struct RoutineModel: Sendable, Equatable {
     /// asked at every silence, learning happens at most once a slot.
     var windowed: [Double]
     let reach: Int
+    /// Scratch for `rebuildWindowed` (no allocation after `init`).
+    var column: [Double]
     /// Wall seconds of the first sign of life learned from (0: none yet).
     public internal(set) var firstSeconds: Int64 = 0
     /// Usual minute of the local day of the first sign of life in the wake window.
@@ -51,10 +53,18 @@ public struct RoutineModel: Sendable, Equatable {
         longest = Array(repeating: 0, count: memory * perDay)
         rowDay = Array(repeating: .min, count: memory)
         windowed = Array(repeating: 0, count: perDay)
+        column = Array(repeating: 0, count: perDay)
         reach = Int(settings.window.nanoseconds / slotNs)
     }
 
     static let dayNs: Int64 = 86_400_000_000_000
+
+    /// Equal when they learned the same (`windowed` follows from `longest`; `column` is scratch).
+    public static func == (a: RoutineModel, b: RoutineModel) -> Bool {
+        a.settings == b.settings && a.offset == b.offset && a.longest == b.longest && a.rowDay == b.rowDay
+            && a.firstSeconds == b.firstSeconds && a.wakeMinutes == b.wakeMinutes && a.wakeDays == b.wakeDays
+            && a.lastWakeDay == b.lastWakeDay
+    }
 
     @inline(__always) func localNs(_ w: WallTime) -> Int64 { w.nanosecondsSinceEpoch + offset.seconds * 1_000_000_000 }
     /// Absolute local slot number.
@@ -91,12 +101,12 @@ public struct RoutineModel: Sendable, Equatable {
     /// The silence that becomes alarming during slot-of-the-day `i`: the longest remembered
     /// within `window` either side, plus the margin.
     public func limit(slotOfDay i: Int) -> Span {
-        .seconds(Int64(windowed[i] * (1 + settings.margin))) + settings.extra
+        .seconds(Int64((windowed[i] * (1 + settings.margin)).rounded(.up))) + settings.extra
     }
 
     /// Recomputes `windowed` from the remembered days (after a day is forgotten, or a restore).
     mutating func rebuildWindowed() {
-        var column = Array(repeating: 0.0, count: perDay)
+        for i in 0..<perDay { column[i] = 0 }
         for r in 0..<memory where rowDay[r] != .min {
             for i in 0..<perDay { column[i] = max(column[i], longest[r * perDay + i]) }
         }

@@ -43,6 +43,8 @@ public enum Evaluation {
         public var fixedAfterSign = Latencies(detected: [], misses: 0)
         /// Every cut, for a closer look (`kizuna evaluate --per-cut`).
         public var perCut: [Cut] = []
+        /// The routine's rule knowing the whole recording (`Hindsight`), over the cuts not away.
+        public var hindsight = Latencies(detected: [], misses: 0)
         public func per30Days(_ n: Int) -> Double { days > 0 ? Double(n) * 30 / days : 0 }
     }
 
@@ -166,6 +168,10 @@ public enum Evaluation {
             }
             progress?(i + 1)
         }
+        if let r = settings.routine {
+            report.hindsight = Hindsight.latencies(recording, settings: r, awayAfter: settings.occupancy.awayConfirmation,
+                                                   cuts: report.perCut.map { ($0.at, $0.away) })
+        }
         return report
     }
 
@@ -185,6 +191,10 @@ public enum Evaluation {
             the same alarms, from the next real sign of life after the cut (\(r.routineAfterSign.detected.count + r.routineAfterSign.misses) cuts with one):
               median                      \(h(r.routineAfterSign.median))      \(h(r.fixedAfterSign.median))
               p95                         \(h(r.routineAfterSign.p95))      \(h(r.fixedAfterSign.p95))
+            hindsight bound: the routine's rule remembering the whole recording, future included
+            (no false alarm on it by construction), over the \(r.hindsight.detected.count) cuts not away:
+              median                      \(h(r.hindsight.median))
+              p95                         \(h(r.hindsight.p95))
 
             """
     }
