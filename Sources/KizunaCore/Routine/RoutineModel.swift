@@ -17,7 +17,7 @@
 ///
 /// Silences that include an absence (the occupancy read `away`) are not learned (the
 /// inactivity rule does not pass them), nor gaps longer than `unknownGap`. Fixed-size
-/// arrays: nothing is allocated after `init`.
+/// arrays: nothing is allocated on the per-event path.
 public struct RoutineModel: Sendable, Equatable {
     public let settings: RoutineSettings
     public let offset: UTCOffset
@@ -29,13 +29,11 @@ public struct RoutineModel: Sendable, Equatable {
     public internal(set) var longest: [Double]
     /// The local day number each row holds (`.min`: none).
     var rowDay: [Int64]
-    /// The longest silence within `window` of each slot of the day over the remembered days
-    /// (`envelope(slotOfDay:reach:)` for the window), kept up to date by `learn`: the limit is
-    /// asked at every silence, learning happens at most once a slot.
+    /// The longest silence within `window` (`reach` slots) of each slot of the day over the
+    /// remembered days, kept up to date by `learn`: the limit is asked at every silence,
+    /// learning happens at most once a slot.
     var windowed: [Double]
     let reach: Int
-    /// Scratch for `rebuildWindowed` (no allocation after `init`).
-    var column: [Double]
     /// Wall seconds of the first sign of life learned from (0: none yet).
     public internal(set) var firstSeconds: Int64 = 0
     /// Usual minute of the local day of the first sign of life in the wake window.
@@ -53,18 +51,11 @@ public struct RoutineModel: Sendable, Equatable {
         longest = Array(repeating: 0, count: memory * perDay)
         rowDay = Array(repeating: .min, count: memory)
         windowed = Array(repeating: 0, count: perDay)
-        column = Array(repeating: 0, count: perDay)
         reach = Int(settings.window.nanoseconds / slotNs)
     }
 
     static let dayNs: Int64 = 86_400_000_000_000
 
-    /// Equal when they learned the same (`windowed` follows from `longest`; `column` is scratch).
-    public static func == (a: RoutineModel, b: RoutineModel) -> Bool {
-        a.settings == b.settings && a.offset == b.offset && a.longest == b.longest && a.rowDay == b.rowDay
-            && a.firstSeconds == b.firstSeconds && a.wakeMinutes == b.wakeMinutes && a.wakeDays == b.wakeDays
-            && a.lastWakeDay == b.lastWakeDay
-    }
 
     @inline(__always) func localNs(_ w: WallTime) -> Int64 { w.nanosecondsSinceEpoch + offset.seconds * 1_000_000_000 }
     /// Absolute local slot number.
@@ -83,20 +74,16 @@ public struct RoutineModel: Sendable, Equatable {
         firstSeconds != 0 && w.nanosecondsSinceEpoch / 1_000_000_000 - firstSeconds >= Int64(settings.minHistoryDays) * 86_400
     }
 
-    /// The longest silence the remembered days had under way in slot-of-the-day `i`, or
-    /// within `reach` slots either side.
-    func envelope(slotOfDay i: Int, reach: Int) -> Double {
-        var m = 0.0
-        for r in 0..<memory where rowDay[r] != .min {
-            let base = r * perDay
-            for k in -reach...reach {
-                m = max(m, longest[base + ((i + k) % perDay + perDay) % perDay])
-            }
-        }
-        return m
-    }
+    /// Slot of the day `i`, wrapped around midnight.
+    @inline(__always) func wrapped(_ i: Int) -> Int { (i % perDay + perDay) % perDay }
 
-    public func longestSilence(slotOfDay i: Int) -> Span { .seconds(Int64(envelope(slotOfDay: i, reach: 0))) }
+    /// The longest silence the remembered days had under way in slot-of-the-day `i` (0 when
+    /// none was learned).
+    public func longestSilence(slotOfDay i: Int) -> Span {
+        var m = 0.0
+        for r in 0..<memory where rowDay[r] != .min { m = max(m, longest[r * perDay + i]) }
+        return .seconds(Int64(m))
+    }
 
     /// The silence that becomes alarming during slot-of-the-day `i`: the longest remembered
     /// within `window` either side, plus the margin.
@@ -106,13 +93,13 @@ public struct RoutineModel: Sendable, Equatable {
 
     /// Recomputes `windowed` from the remembered days (after a day is forgotten, or a restore).
     mutating func rebuildWindowed() {
-        for i in 0..<perDay { column[i] = 0 }
+        var column = Array(repeating: 0.0, count: perDay)   // once a day at most
         for r in 0..<memory where rowDay[r] != .min {
             for i in 0..<perDay { column[i] = max(column[i], longest[r * perDay + i]) }
         }
         for i in 0..<perDay {
             var m = 0.0
-            for k in -reach...reach { m = max(m, column[((i + k) % perDay + perDay) % perDay]) }
+            for k in -reach...reach { m = max(m, column[wrapped(i + k)]) }
             windowed[i] = m
         }
     }
@@ -141,10 +128,7 @@ public struct RoutineModel: Sendable, Equatable {
             let length = (end - previous).seconds
             if length > longest[r * perDay + i] {
                 longest[r * perDay + i] = length
-                for k in -reach...reach {
-                    let j = ((i + k) % perDay + perDay) % perDay
-                    windowed[j] = max(windowed[j], length)
-                }
+                for k in -reach...reach { windowed[wrapped(i + k)] = max(windowed[wrapped(i + k)], length) }
             }
             a += 1
         }

@@ -28,9 +28,9 @@ public enum Evaluation {
     public struct Report: Sendable {
         /// Days of recording replayed, hub outages (gaps) excluded.
         public var days: Double
-        public var falseAlarms: Int
-        /// The routine's false alarms themselves, to be looked at.
-        public var falseAlarmSteps: [AlarmStep] = []
+        /// The routine's false alarms (network `alarm` steps of inactivity kinds over normal life).
+        public var falseAlarmSteps: [AlarmStep]
+        public var falseAlarms: Int { falseAlarmSteps.count }
         public var falseAlarmsFixed: Int
         public var cutTimes: [WallTime]
         public var awayCuts: Int
@@ -109,6 +109,17 @@ public enum Evaluation {
         return l <= horizon ? l : nil
     }
 
+    /// Whether an observation is a sign of life (motion starting, a door or the button moving):
+    /// its time, and whether it was the door.
+    static func signOfLife(_ o: Observation, in recording: Recording) -> (at: WallTime, door: Bool)? {
+        guard case .level(let s, let high, let at) = o else { return nil }
+        switch recording.sensors[s].kind {
+        case .pir where high, .button: return (at.wall, false)
+        case .door: return (at.wall, true)
+        default: return nil
+        }
+    }
+
     /// The first sign of life in the recording after `cut` (motion starting, a door or an
     /// activity contact moving, a button): when the resident would next have been seen.
     static func nextSign(_ recording: Recording, after cut: WallTime) -> WallTime? {
@@ -118,15 +129,7 @@ public enum Evaluation {
             let mid = (lo + hi) / 2
             if obs[mid].time.wall <= cut { lo = mid + 1 } else { hi = mid }
         }
-        for o in obs[lo...] {
-            guard case .level(let s, let high, let at) = o else { continue }
-            switch recording.sensors[s].kind {
-            case .pir where high: return at.wall
-            case .door, .button: return at.wall
-            default: continue
-            }
-        }
-        return nil
+        return obs[lo...].lazy.compactMap { signOfLife($0, in: recording)?.at }.first
     }
 
     /// Latency past the next real sign of life, from the latency past the cut.
@@ -149,19 +152,19 @@ public enum Evaluation {
         let days = max(0, (normal.last - normal.first).seconds / 86_400 - gapDays)
         let skip = Span.days(Int64(settings.routine?.minHistoryDays ?? 0))
         let times = cuts(recording, count: count, seed: seed, skip: skip)
-        var report = Report(days: days, falseAlarms: inactivityAlarms(normal.steps).count,
+        var report = Report(days: days, falseAlarmSteps: inactivityAlarms(normal.steps),
                             falseAlarmsFixed: inactivityAlarms(normalFixed.steps).count,
                             cutTimes: times, awayCuts: 0, routine: Latencies(detected: [], misses: 0), fixed: Latencies(detected: [], misses: 0))
-        report.falseAlarmSteps = inactivityAlarms(normal.steps)
         for (i, c) in times.enumerated() {
             let a = Replay.run(recording, settings: settings, cutAt: c, until: c + horizon)
             let b = Replay.run(recording, settings: fixed, cutAt: c, until: c + horizon)
-            if wasAway(a, at: c) { report.awayCuts += 1 }
+            let away = wasAway(a, at: c)
+            if away { report.awayCuts += 1 }
             let la = latency(a, cut: c, horizon: horizon), lb = latency(b, cut: c, horizon: horizon)
             if let l = la { report.routine.detected.append(l) } else { report.routine.misses += 1 }
             if let l = lb { report.fixed.detected.append(l) } else { report.fixed.misses += 1 }
             let sign = nextSign(recording, after: c)
-            report.perCut.append(Cut(at: c, away: wasAway(a, at: c), nextSign: sign, routine: la, fixed: lb))
+            report.perCut.append(Cut(at: c, away: away, nextSign: sign, routine: la, fixed: lb))
             if let sign {
                 afterSign(la, cut: c, sign: sign, into: &report.routineAfterSign)
                 afterSign(lb, cut: c, sign: sign, into: &report.fixedAfterSign)

@@ -15,17 +15,7 @@ enum Hindsight {
     }
 
     static func signs(_ recording: Recording) -> [Sign] {
-        var out: [Sign] = []
-        for o in recording.observations {
-            guard case .level(let s, let high, let at) = o else { continue }
-            switch recording.sensors[s].kind {
-            case .pir where high: out.append(Sign(at: at.wall, door: false))
-            case .door: out.append(Sign(at: at.wall, door: true))
-            case .button: out.append(Sign(at: at.wall, door: false))
-            default: continue
-            }
-        }
-        return out
+        recording.observations.compactMap { Evaluation.signOfLife($0, in: recording).map { Sign(at: $0.at, door: $0.door) } }
     }
 
     /// The routine model after every silence at home in the recording. A silence that begins
