@@ -260,4 +260,19 @@ struct EnvironmentConfigTests {
         let old = error(ConfigTests.valid + "\n  routine: { threshold: 0.01 }")
         #expect(old?.key == "rules.routine.threshold" && old?.description.contains("unknown key") == true)
     }
+
+    @Test("not back: floor, margin, extra, memory, after; off; refusals name the line and key")
+    func notBack() throws {
+        let r = try #require(try parse(ConfigTests.valid + "\n  routine: { not_back: { floor: 6h, margin: 100%, extra: 2h, memory: 60d, after: 5 } }").settings.routine)
+        let a = try #require(r.notBack)
+        #expect(a.floor == Span.hours(6) && a.margin == 1 && a.extra == Span.hours(2) && a.memoryDays == 60 && a.minAbsences == 5)
+        #expect(try parse(ConfigTests.valid + "\n  routine: { not_back: off }").settings.routine?.notBack == nil)
+        #expect(try parse(ConfigTests.valid).settings.routine?.notBack == AbsenceSettings())
+        let count = error(ConfigTests.valid + "\n  routine: { not_back: { after: 0 } }")
+        #expect(count?.line == 9 && count?.key == "rules.routine.not_back.after" && count?.description.contains("out of range") == true)
+        let floor = error(ConfigTests.valid + "\n  routine: { not_back: { floor: soon } }")
+        #expect(floor?.key == "rules.routine.not_back.floor")
+        let unknown = error(ConfigTests.valid + "\n  routine: { not_back: { ceiling: 2d } }")
+        #expect(unknown?.key == "rules.routine.not_back.ceiling" && unknown?.description.contains("unknown key") == true)
+    }
 }

@@ -109,4 +109,57 @@ import Testing
                                     cuts: [(day7 + .minutes(605), false), (day7 + .minutes(606), true)])
         #expect(l.detected == [.minutes(55)])
     }
+
+    /// Sixteen days of a resident seen every 20 min from 07:00 to 22:00 (UTC) and once at
+    /// 02:00 (a night without any event for 6 h would be a data gap), out every day from 10:00
+    /// to 12:00 through the door (back: the door at 12:00, motion from 12:20).
+    static func dailyOutings() -> Recording {
+        let sensors = SensorRegistry(["pir.living", "door.entrance"].map { SensorDescriptor(name: $0)! })
+        let day0 = WallTime(nanosecondsSinceEpoch: 1_700_006_400_000_000_000)   // 2023-11-15 00:00 UTC
+        var obs: [Observation] = []
+        func door(_ w: WallTime) {
+            obs.append(.level(SensorID(1), high: true, at: Recording.stamp(w)))
+            obs.append(.level(SensorID(1), high: false, at: Recording.stamp(w + .seconds(10))))
+        }
+        for d in 0..<16 {
+            let night = day0 + .days(Int64(d)) + .hours(2)
+            obs.append(.level(SensorID(0), high: true, at: Recording.stamp(night)))
+            obs.append(.level(SensorID(0), high: false, at: Recording.stamp(night + .seconds(5))))
+            var m: Int64 = 7 * 60
+            while m < 22 * 60 {
+                let w = day0 + .days(Int64(d)) + .minutes(m)
+                if m > 10 * 60 && m <= 12 * 60 {
+                    if m == 12 * 60 { door(w) }
+                } else {
+                    obs.append(.level(SensorID(0), high: true, at: Recording.stamp(w)))
+                    obs.append(.level(SensorID(0), high: false, at: Recording.stamp(w + .seconds(5))))
+                }
+                if m == 10 * 60 { door(w + .seconds(30)) }
+                m += 20
+            }
+        }
+        return Recording(format: .kizuna, sensors: sensors, observations: obs, first: day0, last: day0 + .days(16))
+    }
+
+    @Test("a cut while out (the return that never comes) is found by not-back, not by the 12 h timer; daily outings raise nothing")
+    func cutWhileOut() throws {
+        let r = Self.dailyOutings()
+        let settings = r.engineSettings(base: nil)
+        let routine = try #require(settings.routine)
+        #expect(routine.notBack != nil)
+        let normal = Replay.run(r, settings: settings)
+        #expect(!normal.steps.contains { $0.kind == .inactivityNotBack })
+        #expect(Evaluation.inactivityAlarms(normal.steps).isEmpty)
+        // Day 14, 11:00: she left at 10:00:40 (the door closing). Her outings last 2 h 19 min
+        // (to the motion at 12:20): × 1.25 + 1 h is 3 h 54 min, under the 4 h floor. The
+        // pre-alarm at 14:00:40, the network alarm after its grace.
+        let cut = r.first + .days(14) + .hours(11)
+        let a = Replay.run(r, settings: settings, cutAt: cut, until: cut + .hours(48))
+        #expect(Evaluation.wasAway(a, at: cut))
+        let expected = (r.first + .days(14) + .minutes(600) + .seconds(40) + .hours(4) + settings.ladder.preAlarmGrace) - cut
+        #expect(Evaluation.latency(a, cut: cut, horizon: .hours(48)) == expected)
+        #expect(a.steps.first { $0.step == .alarm && $0.at.wall >= cut }?.kind == .inactivityNotBack)
+        let b = Replay.run(r, settings: Evaluation.fixedTimer(settings), cutAt: cut, until: cut + .hours(48))
+        #expect(Evaluation.latency(b, cut: cut, horizon: .hours(48)) == nil)
+    }
 }

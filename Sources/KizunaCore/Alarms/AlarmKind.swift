@@ -5,6 +5,10 @@ public enum AlarmKind: String, Sendable, CaseIterable {
     /// Not up by the usual time: no sign of life this morning, the learned usual first
     /// activity passed by a margin (the routine's "not up by 10:00", learned per resident).
     case inactivityNotUp = "inactivity.not-up"
+    /// Not back: out (the door, then no one) for longer than any outing the routine
+    /// remembers, by a margin. A fall in the street or a resident lost cannot be seen by the
+    /// flat's sensors; her not coming back can.
+    case inactivityNotBack = "inactivity.not-back"
     /// The resident pressed the help button.
     case help
     /// The entrance door stayed open too long.
@@ -32,7 +36,7 @@ public enum AlarmKind: String, Sendable, CaseIterable {
 
     public var severity: AlarmSeverity {
         switch self {
-        case .inactivity, .inactivityNotUp, .help, .heatDanger: .critical
+        case .inactivity, .inactivityNotUp, .inactivityNotBack, .help, .heatDanger: .critical
         case .doorOpen, .heat, .cold: .warning
         case .pirStuck, .pirSilent, .sensorFault, .storeFault: .fault
         case .test, .ventilation: .info
@@ -47,11 +51,13 @@ public enum AlarmKind: String, Sendable, CaseIterable {
     /// so are notices (`info`: a stuffy room).
     public var repeats: Bool { severity >= .warning }
 
-    /// Whether the buzzer sounds while the network alarm is out and not acknowledged.
-    public var soundsLocally: Bool { isInactivity || self == .help }
+    /// Whether the buzzer sounds while the network alarm is out and not acknowledged (not
+    /// for "not back": she is not there to hear it, the neighbours are; its pre-alarm still
+    /// lets a resident who was home unseen cancel it by moving).
+    public var soundsLocally: Bool { self == .inactivity || self == .inactivityNotUp || self == .help }
 
     /// Alarms about a silent resident (their kinds start with `inactivity`).
-    public var isInactivity: Bool { self == .inactivity || self == .inactivityNotUp }
+    public var isInactivity: Bool { self == .inactivity || self == .inactivityNotUp || self == .inactivityNotBack }
 }
 
 public enum AlarmSeverity: String, Sendable, Comparable {
@@ -87,6 +93,8 @@ public enum AlarmReason: Sendable, Equatable {
     case silence(for: Span, limit: Span, atNight: Bool, lastSign: SensorID)
     /// Not up by the learned usual time plus the margin.
     case notUp(for: Span, lastSign: SensorID)
+    /// Out since `lastSign` (the door) for longer than her outings allow (`limit`).
+    case notBack(for: Span, limit: Span, lastSign: SensorID)
     case doorOpen(SensorID, for: Span, limit: Span, atNight: Bool)
     case pirStuck(SensorID, for: Span)
     case pirSilent(SensorID, for: Span, doorUses: Int)
@@ -124,6 +132,9 @@ public enum AlarmReason: Sendable, Equatable {
         case .notUp(let f, let s):
             let last = s == .none ? "since start" : "since \(sensors.name(s))"
             return "not up by the usual time: no sign of life for \(f) \(last)"
+        case .notBack(let f, let l, let s):
+            let last = s == .none ? "" : " since \(sensors.name(s))"
+            return "not back: out for \(f)\(last) (longest outing remembered, with its margin: \(l))"
         case .doorOpen(let d, let f, let l, let n): return "\(sensors.name(d)) open for \(f) (\(n ? "night" : "day") limit \(l))"
         case .pirStuck(let s, let f): return "\(sensors.name(s)) output high without a break for \(f)"
         case .pirSilent(let s, let f, let u): return "\(sensors.name(s)) silent for \(f) while the door was used \(u) times"

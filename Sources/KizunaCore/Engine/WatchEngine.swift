@@ -171,7 +171,12 @@ public struct WatchEngine: Sendable {
         let home = occupancy.state.isPresumedHome
         guard home != lastPresumedHome else { return }
         lastPresumedHome = home
-        if !home { inactivity.wentAway() }
+        if home {
+            inactivity.cameHome(at: t)
+        } else {
+            inactivity.wentAway()
+            lower(inactivity.notBackDeadline())
+        }
         environment.presence(home: home, at: t, ladder: &ladder, into: &out)
         lower(ladder.deadline)
     }
@@ -197,6 +202,9 @@ public struct WatchEngine: Sendable {
     /// Whether one PIR trigger alone is not enough to count: the flat reads away (and no door
     /// was used just before), or an inactivity alarm has gone to the authority.
     func needsCorroboration(at t: Timestamp) -> Bool {
+        // A pre-alarm promises that moving cancels it ("not back" sounds one in a flat that
+        // reads empty: a resident home unseen answers it).
+        if ladder.open.contains(where: { $0.kind.isInactivity && $0.phase == .preAlarm }) { return false }
         if occupancy.state == .away, !occupancy.cameThroughDoor(at: t) { return true }
         return ladder.open.contains { $0.kind.isInactivity && $0.phase != .preAlarm }
     }
@@ -273,16 +281,18 @@ public struct WatchEngine: Sendable {
         earliest = min(earliest, occupancy.deadline, doorOpen.deadline, ladder.deadline, inactivity.lowerBound)
     }
 
-    /// Clears the alarms about a silent resident (the silence and the not-up alarm).
+    /// Clears the alarms about a silent resident (the silence, not up, not back).
     mutating func clearInactivity(cancel: AlarmReason, resolve: AlarmReason, at t: Timestamp, into out: inout [Decision]) {
         ladder.clear(.inactivity, cancel: cancel, resolve: resolve, at: t, into: &out)
         ladder.clear(.inactivityNotUp, cancel: cancel, resolve: resolve, at: t, into: &out)
+        ladder.clear(.inactivityNotBack, cancel: cancel, resolve: resolve, at: t, into: &out)
     }
 
     // MARK: - Timers
 
     mutating func exactDeadline() -> MonotonicInstant {
         var d = min(occupancy.deadline, inactivity.deadline(), doorOpen.deadline, pirHealth.deadline, ladder.deadline)
+        d = min(d, inactivity.notBackDeadline())
         d = min(d, environment.deadline)
         for c in channels where c.deadline < d { d = c.deadline }
         return d
@@ -326,6 +336,7 @@ public struct WatchEngine: Sendable {
         if inactivity.deadline() <= at.monotonic {
             inactivity.expire(at: at, presumedHome: occupancy.state.isPresumedHome, ladder: &ladder, into: &out)
         }
+        if inactivity.notBackDeadline() <= at.monotonic { inactivity.expireNotBack(at: at, ladder: &ladder, into: &out) }
         if doorOpen.deadline <= at.monotonic { doorOpen.expire(at: at, ladder: &ladder, into: &out) }
         if pirHealth.deadline <= at.monotonic {
             stuckScratch.removeAll(keepingCapacity: true)
@@ -408,6 +419,7 @@ public struct WatchEngine: Sendable {
         for a in r.openAlarms { ladder.restore(a) }
         environment.adopt(r.openAlarms, presumedHome: occupancy.state.isPresumedHome)
         lastPresumedHome = occupancy.state.isPresumedHome
+        if !lastPresumedHome { inactivity.wentAway() }   // out since the last sign before the restart
         ladder.nextID = max(ladder.nextID, r.nextAlarmID)
         earliest = exactDeadline()
     }

@@ -40,6 +40,8 @@ public struct RoutineModel: Sendable, Equatable {
     public internal(set) var wakeMinutes: Double = 0
     public internal(set) var wakeDays: Int = 0
     var lastWakeDay: Int64 = .min
+    /// How long the resident's outings last ("not back"); nil when that rule is off.
+    public internal(set) var absences: AbsenceMemory?
 
     public init(settings: RoutineSettings, offset: UTCOffset) {
         self.settings = settings
@@ -52,6 +54,7 @@ public struct RoutineModel: Sendable, Equatable {
         rowDay = Array(repeating: .min, count: memory)
         windowed = Array(repeating: 0, count: perDay)
         reach = Int(settings.window.nanoseconds / slotNs)
+        absences = settings.notBack.map(AbsenceMemory.init)
     }
 
     static let dayNs: Int64 = 86_400_000_000_000
@@ -161,6 +164,18 @@ public struct RoutineModel: Sendable, Equatable {
             t = slotEnd
         }
         return end
+    }
+
+    /// When the resident, out since `since`, is not back later than her outings allow; nil
+    /// until the routine is ready and enough outings are remembered.
+    public func notBackTime(awaySince since: WallTime) -> (at: WallTime, limit: Span)? {
+        guard isReady(at: since) else { return nil }
+        return absences?.notBackTime(awaySince: since)
+    }
+
+    /// Remembers an outing from `start` (the last sign before she left) to her return at `end`.
+    public mutating func learnAbsence(from start: WallTime, to end: WallTime) {
+        absences?.learn(from: start, to: end)
     }
 
     /// When the resident, silent since `since`, is late getting up: the usual first sign of

@@ -28,5 +28,7 @@ public struct RoutineSettings: Sendable, Equatable {
     public var wakeWindowStart = TimeOfDay(hour: 6)
     public var wakeWindowEnd = TimeOfDay(hour: 12)
     public var notUpMargin: Span = .hours(2)
+    /// "Not back": how long an outing may last (`AbsenceMemory`); nil: no such alarm.
+    public var notBack: AbsenceSettings? = AbsenceSettings()
     public init() {}
 }

@@ -1,7 +1,8 @@
 /// The silence policy of the learned routine: alarms when a silence is improbable for this
 /// resident at this hour (`RoutineModel.improbableSilence`), and when the resident is not up
-/// by the usual time. Until `minHistoryDays` of history exist it answers with the fixed
-/// limits.
+/// by the usual time, and when she is not back from an outing later than her outings allow
+/// (`AbsenceMemory`). Until `minHistoryDays` of history exist it answers with the fixed
+/// limits (and nothing on outings).
 public struct RoutineSilencePolicy: SilencePolicy {
     public var model: RoutineModel
     public var fallback: FixedSilenceLimits
@@ -21,6 +22,15 @@ public struct RoutineSilencePolicy: SilencePolicy {
 
     public func notUpTime(silenceSince since: WallTime) -> WallTime? {
         model.isReady(at: since) ? model.notUpTime(silenceSince: since) : nil
+    }
+
+    public func notBackTime(awaySince since: WallTime) -> (at: WallTime, limit: Span)? {
+        guard let n = model.notBackTime(awaySince: since) else { return nil }
+        return n.at < since + floor ? (since + floor, floor) : n
+    }
+
+    public mutating func learnAbsence(from start: WallTime, to end: WallTime) {
+        model.learnAbsence(from: start, to: end)
     }
 
     public mutating func learn(signOfLifeAt t: WallTime, previous: WallTime) -> WallTime {

@@ -1,12 +1,15 @@
 /// The learned routine as a flat array of numbers, for the store: survives restarts so a
-/// reboot does not throw away weeks of learning. Layout (version 2):
-/// `[2, slotMinutes, memoryDays, firstSeconds, wakeMinutes, wakeDays, lastWakeDay,
-/// rowDay × memoryDays, longest × (memoryDays × slots of the day)]` (days: -1 for none).
-/// A version-1 state (the per-slot probabilities of the first model) is not taken.
+/// reboot does not throw away weeks of learning. Layout (version 3):
+/// `[3, slotMinutes, memoryDays, firstSeconds, wakeMinutes, wakeDays, lastWakeDay,
+/// rowDay × memoryDays, longest × (memoryDays × slots of the day),
+/// absenceDays, absence rowDay × absenceDays, longest × absenceDays, count × absenceDays]`
+/// (days: -1 for none; absenceDays 0 when "not back" is off). A version-2 state (before
+/// "not back") is taken with no outings remembered; a version-1 state (the per-slot
+/// probabilities of the first model) is not taken.
 public struct RoutineState: Sendable, Equatable {
     public var values: [Double]
     public init(values: [Double]) { self.values = values }
-    public static let version = 2.0
+    public static let version = 3.0
 }
 
 extension RoutineModel {
@@ -15,18 +18,28 @@ extension RoutineModel {
     public var state: RoutineState {
         var v: [Double] = [RoutineState.version, Double(1440 / perDay), Double(memory), Double(firstSeconds), wakeMinutes,
                            Double(wakeDays), lastWakeDay == .min ? -1 : Double(lastWakeDay)]
-        v.reserveCapacity(Self.headerCount + rowDay.count + longest.count)
+        let a = absences?.rowDay.count ?? 0
+        v.reserveCapacity(Self.headerCount + rowDay.count + longest.count + 1 + 3 * a)
         v += rowDay.map { $0 == .min ? -1 : Double($0) }
         v += longest
+        v.append(Double(a))
+        if let m = absences {
+            v += m.rowDay.map { $0 == .min ? -1 : Double($0) }
+            v += m.longest
+            v += m.count
+        }
         return RoutineState(values: v)
     }
 
     /// Puts back a saved state. A state of another version, slot size or memory is ignored
-    /// (the model learns again, with the fixed limits meanwhile): returns whether it was taken.
+    /// (the model learns again, with the fixed limits meanwhile): returns whether it was
+    /// taken. Outings kept for another absence memory (or none) are not taken; the routine is.
     @discardableResult
     public mutating func restore(_ s: RoutineState) -> Bool {
         let v = s.values
-        guard v.count == Self.headerCount + memory + longest.count, v[0] == RoutineState.version,
+        let routineCount = Self.headerCount + memory + longest.count
+        guard v.count >= routineCount, v[0] == 2 || v[0] == RoutineState.version,
+              v[0] == 3 || v.count == routineCount,
               Int(v[1]) == 1440 / perDay, Int(v[2]) == memory,
               v.allSatisfy({ $0.isFinite }) else { return false }
         firstSeconds = Int64(v[3])
@@ -37,6 +50,19 @@ extension RoutineModel {
         let base = Self.headerCount + memory
         for i in longest.indices { longest[i] = max(0, v[base + i]) }
         rebuildWindowed()
+        if var m = absences, let settings = absences?.settings {
+            m = AbsenceMemory(settings: settings)
+            let a = m.rowDay.count
+            if v.count == routineCount + 1 + 3 * a, Int(v[routineCount]) == a {
+                let b = routineCount + 1
+                for r in 0..<a {
+                    m.rowDay[r] = v[b + r] < 0 ? .min : Int64(v[b + r])
+                    m.longest[r] = max(0, v[b + a + r])
+                    m.count[r] = max(0, v[b + 2 * a + r])
+                }
+            }
+            absences = m
+        }
         return true
     }
 }

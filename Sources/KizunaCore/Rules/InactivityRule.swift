@@ -21,6 +21,11 @@ public struct InactivityRule: Sendable {
     /// The flat read `away` during the silence under way: the silence says nothing about how
     /// long this resident is quiet at home, so the policy does not learn from it.
     var wentAwayDuringSilence = false
+    /// While the flat reads `away`: the last sign before she left, and its sensor (the
+    /// door). The "not back" limit counts from it.
+    public private(set) var awaySince: (time: Timestamp, sensor: SensorID)?
+    var notBackFired = false
+    var cachedNotBack: MonotonicInstant?
 
     public init(policy: any SilencePolicy, start: Timestamp) {
         self.policy = policy
@@ -41,6 +46,7 @@ public struct InactivityRule: Sendable {
     mutating func replacePolicy(_ new: any SilencePolicy) {
         policy = new
         cached = nil
+        cachedNotBack = nil
         // The old policy's answer may have been "never learn again" (fixed limits); asking
         // the new one at the next sign of life is harmless (learning is incremental).
         nextLearn = WallTime(nanosecondsSinceEpoch: .min)
@@ -60,8 +66,23 @@ public struct InactivityRule: Sendable {
         cached = nil
     }
 
-    /// The occupancy machine decided the resident left: the silence under way is an absence.
-    mutating func wentAway() { wentAwayDuringSilence = true }
+    /// The occupancy machine decided the resident left: the silence under way is an absence,
+    /// and the "not back" limit counts from its last sign.
+    mutating func wentAway() {
+        wentAwayDuringSilence = true
+        awaySince = (lastSign, lastSignSensor)
+        notBackFired = false
+        cachedNotBack = nil
+    }
+
+    /// The occupancy machine decided she is home again (at `t`, the sign that says so): the
+    /// outing is learned, whether or not it raised an alarm.
+    mutating func cameHome(at t: Timestamp) {
+        if let s = awaySince, t.wall > s.time.wall { policy.learnAbsence(from: s.time.wall, to: t.wall) }
+        awaySince = nil
+        notBackFired = false
+        cachedNotBack = nil
+    }
 
     mutating func motionStarted(_ sensor: SensorID, at time: Timestamp) {
         activeMotion += 1
@@ -92,6 +113,7 @@ public struct InactivityRule: Sendable {
 
     mutating func restoreRoutine(_ s: RoutineState) -> Bool {
         cached = nil
+        cachedNotBack = nil
         return policy.restoreRoutine(s)
     }
 
@@ -137,6 +159,24 @@ public struct InactivityRule: Sendable {
         } else {
             ladder.raise(.inactivity, .silence(for: silence, limit: t.limit, atNight: t.atNight, lastSign: lastSignSensor), at: now, into: &out)
         }
+    }
+
+    /// When she is out later than her outings allow (`.never` while home, once raised, or
+    /// when the policy has no such limit yet).
+    mutating func notBackDeadline() -> MonotonicInstant {
+        guard let s = awaySince, !notBackFired else { return .never }
+        if let c = cachedNotBack { return c }
+        let d = policy.notBackTime(awaySince: s.time.wall).map { s.time.monotonic + ($0.at - s.time.wall) } ?? .never
+        cachedNotBack = d
+        return d
+    }
+
+    /// Raises `inactivity.not-back` once per outing when its deadline has passed.
+    mutating func expireNotBack(at now: Timestamp, ladder: inout AlarmLadder, into out: inout [Decision]) {
+        guard let s = awaySince, notBackDeadline() <= now.monotonic,
+              let limit = policy.notBackTime(awaySince: s.time.wall)?.limit else { return }
+        notBackFired = true
+        ladder.raise(.inactivityNotBack, .notBack(for: now.monotonic - s.time.monotonic, limit: limit, lastSign: s.sensor), at: now, into: &out)
     }
 
     /// The silence so far.

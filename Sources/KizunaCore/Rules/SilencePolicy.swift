@@ -10,6 +10,11 @@ public protocol SilencePolicy: Sendable {
     func alarmTime(silenceSince since: WallTime) -> (at: WallTime, limit: Span, atNight: Bool)
     /// When a resident silent since `since` is late getting up (`inactivity.not-up`); nil: never.
     func notUpTime(silenceSince since: WallTime) -> WallTime?
+    /// When a resident out since `since` is not back later than her outings allow
+    /// (`inactivity.not-back`), and that limit; nil: never. Never before `since + floor`.
+    func notBackTime(awaySince since: WallTime) -> (at: WallTime, limit: Span)?
+    /// Learns from an outing, from the last sign before she left to her return.
+    mutating func learnAbsence(from start: WallTime, to end: WallTime)
     /// Learns from a sign of life at `t` (the previous one was at `previous`). Returns the
     /// moment before which another call would teach nothing: the rule calls again only
     /// after it, so learning stays off the per-event path.
@@ -22,6 +27,8 @@ public protocol SilencePolicy: Sendable {
 
 extension SilencePolicy {
     public func notUpTime(silenceSince since: WallTime) -> WallTime? { nil }
+    public func notBackTime(awaySince since: WallTime) -> (at: WallTime, limit: Span)? { nil }
+    public mutating func learnAbsence(from start: WallTime, to end: WallTime) {}
     public mutating func learn(signOfLifeAt t: WallTime, previous: WallTime) -> WallTime { WallTime(nanosecondsSinceEpoch: .max) }
     public var routineState: RoutineState? { nil }
     public mutating func restoreRoutine(_ state: RoutineState) -> Bool { false }

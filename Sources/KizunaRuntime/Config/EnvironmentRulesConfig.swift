@@ -3,12 +3,14 @@ import KizunaCore
 /// The environment rules of the config's `rules:` section: `heat`, `cold`, `co2`, `voc`;
 /// and `routine`, the learned routine of the resident (issue 8).
 extension ConfigLoader {
-    /// `routine: { floor: 1h, ceiling: 12h, margin: 50%, window: 2h, memory: 28d, history: 7d, not_up_margin: 2h }`;
-    /// `routine: off` (or leaving it out) keeps the fixed limits.
+    /// `routine: { floor: 1h, ceiling: 12h, margin: 50%, window: 2h, memory: 28d, history: 7d, not_up_margin: 2h,
+    /// not_back: { floor: 4h, margin: 50%, extra: 1h, memory: 90d, after: 10 } }`;
+    /// `routine: off` (or leaving it out) keeps the fixed limits; `not_back: off` drops that alarm.
     static func routine(_ v: YAMLNode) throws(ConfigError) -> RoutineSettings? {
         if (try? v.string()) == "off" { return nil }
         var r = RoutineSettings()
-        for (k, x) in try v.mapping(allowed: ["floor", "ceiling", "margin", "extra", "window", "memory", "history", "not_up_margin"]) {
+        for (k, x) in try v.mapping(allowed: ["floor", "ceiling", "margin", "extra", "window", "memory", "history", "not_up_margin",
+                                                   "not_back"]) {
             switch k {
             case "floor": r.floor = try x.span(in: .minutes(30) ... .hours(12))
             case "ceiling": r.ceiling = try x.span(in: .hours(1) ... .hours(48))
@@ -17,12 +19,30 @@ extension ConfigLoader {
             case "window": r.window = try x.span(in: .zero ... .hours(4))
             case "memory": r.memoryDays = Int(try x.span(in: .days(7) ... .days(90)).seconds / 86_400)
             case "history": r.minHistoryDays = Int(try x.span(in: .days(1) ... .days(60)).seconds / 86_400)
+            case "not_back": r.notBack = try notBack(x)
             default: r.notUpMargin = try x.span(in: .minutes(15) ... .hours(6))
             }
         }
         guard r.floor < r.ceiling else { throw v.error("floor must be shorter than ceiling") }
         guard r.minHistoryDays <= r.memoryDays else { throw v.error("history must not be longer than memory") }
         return r
+    }
+
+    /// `not_back: { floor: 4h, margin: 50%, extra: 1h, memory: 90d, after: 10 }` (`after`: how
+    /// many outings must be remembered before it speaks); `not_back: off`.
+    static func notBack(_ v: YAMLNode) throws(ConfigError) -> AbsenceSettings? {
+        if (try? v.string()) == "off" { return nil }
+        var a = AbsenceSettings()
+        for (k, x) in try v.mapping(allowed: ["floor", "margin", "extra", "memory", "after"]) {
+            switch k {
+            case "floor": a.floor = try x.span(in: .hours(1) ... .hours(72))
+            case "margin": a.margin = try x.percent(in: 0...300) / 100
+            case "extra": a.extra = try x.span(in: .zero ... .hours(24))
+            case "memory": a.memoryDays = Int(try x.span(in: .days(7) ... .days(365)).seconds / 86_400)
+            default: a.minAbsences = try x.int(in: 1...200)
+            }
+        }
+        return a
     }
 
     static let environmentRuleKeys = ["heat", "cold", "co2", "voc"]

@@ -9,8 +9,10 @@ import KizunaCore
 /// cut + 48 h. The latency is from the cut to the first network `alarm` step of a kind
 /// starting with `inactivity`; an inactivity alarm already open at the cut counts as 0; none
 /// by cut + 48 h is a miss. A cut that falls while the flat reads `away` is counted as such:
-/// its latency is still measured from the cut (the return that never comes); with the
-/// occupancy machine as it is, such a cut is normally a miss for both policies.
+/// its latency is still measured from the cut (the return that never comes), and the
+/// routine's `inactivity.not-back` is what finds it (the 12 h timer never does: an empty
+/// flat is silent by right). The same alarms measured from the next real sign of life (for
+/// such a cut, the return the collapse took away) are reported beside.
 public enum Evaluation {
     public struct Latencies: Sendable, Equatable {
         public var detected: [Span]

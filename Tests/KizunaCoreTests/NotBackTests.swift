@@ -1,0 +1,179 @@
+import Testing
+@testable import KizunaCore
+
+/// "Not back" (`inactivity.not-back`): outings remembered, and an outing longer than all of
+/// them by the margin raises an alarm.
+struct NotBackTests {
+    static let hour: Int64 = 3600
+    static func w(_ hours: Double) -> WallTime { WallTime(secondsSinceEpoch: 1_700_006_400 + Int64(hours * 3600)) }
+
+    @Test func silentUntilEnoughOutingsThenLongestPlusMargin() {
+        var s = AbsenceSettings()
+        s.minAbsences = 3
+        var m = AbsenceMemory(settings: s)
+        m.learn(from: Self.w(10), to: Self.w(12))            // 2 h
+        m.learn(from: Self.w(24 + 9), to: Self.w(24 + 12))   // 3 h
+        #expect(m.notBackTime(awaySince: Self.w(48 + 9)) == nil)
+        m.learn(from: Self.w(48 + 9), to: Self.w(48 + 10))   // 1 h
+        // Longest 3 h, + 25 % + 1 h: 4 h 45 min.
+        let n = m.notBackTime(awaySince: Self.w(72 + 9))
+        #expect(n?.limit == .minutes(285))
+        #expect(n?.at == Self.w(72 + 13.75))
+        // Short outings only: never before the floor (4 h).
+        var short = AbsenceMemory(settings: s)
+        for d in 0..<3 { short.learn(from: Self.w(Double(d) * 24 + 10), to: Self.w(Double(d) * 24 + 10.5)) }
+        #expect(short.notBackTime(awaySince: Self.w(80))?.limit == .hours(4))
+    }
+
+    @Test func aLongerOutingIsTakenAtOnceAndForgottenAfterMemory() {
+        var s = AbsenceSettings()
+        s.minAbsences = 2
+        s.memoryDays = 7
+        var m = AbsenceMemory(settings: s)
+        m.learn(from: Self.w(10), to: Self.w(11))
+        m.learn(from: Self.w(24 + 10), to: Self.w(24 + 20))  // a 10 h day out
+        #expect(m.notBackTime(awaySince: Self.w(48))?.limit == .minutes(810))
+        // A week of 1 h outings later, the day out is forgotten.
+        for d in 2..<10 { m.learn(from: Self.w(Double(d) * 24 + 10), to: Self.w(Double(d) * 24 + 11)) }
+        #expect(m.notBackTime(awaySince: Self.w(10 * 24))?.limit == .hours(4))
+        // An outing older than what is remembered teaches nothing.
+        m.learn(from: Self.w(0), to: Self.w(30))
+        #expect(m.notBackTime(awaySince: Self.w(10 * 24))?.limit == .hours(4))
+    }
+
+    /// A flat whose routine is ready after a day and speaks on outings after two.
+    static func flat() -> TestFlat {
+        TestFlat { s in
+            var r = RoutineSettings()
+            r.minHistoryDays = 1
+            var a = AbsenceSettings()
+            a.minAbsences = 2
+            r.notBack = a
+            s.routine = r
+        }
+    }
+
+    /// Out through the door closed at `out` (the outing counts from it), back at `back` (nil: never): the door 30 s before, then motion at `back`,
+    /// which makes the flat `home` and ends the outing.
+    static func outing(_ f: inout TestFlat, out: String, back: String?) {
+        f.motion(at: f.t(out).advanced(by: .seconds(-60)))
+        f.door(open: true, at: f.t(out).advanced(by: .seconds(-5)))
+        f.door(open: false, at: f.t(out))
+        guard let back else { return }
+        f.door(open: true, at: f.t(back).advanced(by: .seconds(-30)))
+        f.door(open: false, at: f.t(back).advanced(by: .seconds(-25)))
+        f.motion(at: f.t(back))
+    }
+
+    @Test("an outing longer than any remembered raises not-back, without the buzzer once it is out; her return resolves it")
+    func notBackThroughTheEngine() throws {
+        var f = Self.flat()
+        Self.outing(&f, out: "10:00:00", back: "12:00:00")
+        Self.outing(&f, out: "+1 10:00:00", back: "+1 13:00:00")      // 3 h
+        #expect(f.steps(.inactivityNotBack).isEmpty)
+        // Out at 10:00 on day 2 and not back: 3 h × 1.25 + 1 h = 4 h 45 min, at 14:45.
+        Self.outing(&f, out: "+2 10:00:00", back: nil)
+        f.tick(f.t("+2 14:44:59"))
+        #expect(f.steps(.inactivityNotBack).isEmpty)
+        f.tick(f.t("+2 15:00:00"))
+        let steps = f.steps(.inactivityNotBack)
+        #expect(steps.map(\.step) == [.preAlarm, .alarm])
+        #expect(steps.first?.at == f.t("+2 14:45:00"))
+        let words = try #require(steps.first?.reason.describe(f.engine.settings.sensors))
+        #expect(words.contains("not back") && words.contains("door.entrance") && words.contains("4h 45m"), "\(words)")
+        #expect(f.engine.buzzer == .off)
+        // She comes back at 19:00 (repeated every 15 min until then): the door resolves it.
+        f.door(open: true, at: f.t("+2 18:59:30"))
+        f.door(open: false, at: f.t("+2 18:59:35"))
+        f.motion(at: f.t("+2 19:00:00"))
+        #expect(f.steps(.inactivityNotBack).map(\.step).filter { $0 != .repeat } == [.preAlarm, .alarm, .resolve])
+        #expect(f.steps(.inactivityNotBack).last?.reason == .activitySeen(f.id("door.entrance")))
+        // The 9 h outing is remembered: the next one may last 9 h × 1.25 + 1 h = 12 h 15 min.
+        let policy = try #require(f.engine.inactivity.policy as? RoutineSilencePolicy)
+        #expect(policy.notBackTime(awaySince: f.t("+3 10:00:00").wall)?.limit == .minutes(735))
+    }
+
+    @Test("after a restart while she is out, not-back still counts from when she left")
+    func restartWhileOut() {
+        var f = Self.flat()
+        Self.outing(&f, out: "10:00:00", back: "12:00:00")
+        Self.outing(&f, out: "+1 10:00:00", back: "+1 13:00:00")
+        Self.outing(&f, out: "+2 10:00:00", back: nil)
+        f.tick(f.t("+2 11:00:00"))
+        #expect(f.engine.state == .away)
+        // The device reboots at 11:00: the store gives back the routine, the occupancy and the
+        // last sign of life (the door at 10:00).
+        let learned = f.engine.routineState
+        var g = Self.flat()
+        g.engine = WatchEngine(settings: f.engine.settings, start: f.t("+2 11:01:00"))
+        g.engine.restoreRoutine(learned)
+        g.engine.restore(.init(occupancy: .away, lastSign: f.t("+2 10:00:00"), lastSignSensor: f.id("door.entrance"),
+                               lastMotion: [:], openAlarms: [], nextAlarmID: 1))
+        g.tick(g.t("+2 14:44:59"))
+        #expect(g.steps(.inactivityNotBack).isEmpty)
+        g.tick(g.t("+2 14:45:00"))
+        #expect(g.steps(.inactivityNotBack).map(\.step) == [.preAlarm])
+    }
+
+    @Test("a resident home unseen cancels the not-back pre-alarm with one movement")
+    func preAlarmCancelledByOneTrigger() {
+        var f = Self.flat()
+        Self.outing(&f, out: "10:00:00", back: "12:00:00")
+        Self.outing(&f, out: "+1 10:00:00", back: "+1 11:00:00")
+        Self.outing(&f, out: "+2 10:00:00", back: nil)
+        f.tick(f.t("+2 14:00:10"))
+        #expect(f.steps(.inactivityNotBack).map(\.step) == [.preAlarm])
+        f.motion("pir.bedroom", at: f.t("+2 14:01:00"))
+        #expect(f.steps(.inactivityNotBack).map(\.step) == [.preAlarm, .cancel])
+        #expect(f.engine.state == .home)
+    }
+
+    @Test("no not-back with the routine's not_back off, nor before enough outings")
+    func offAndNotReady() {
+        let off = TestFlat { s in
+            var r = RoutineSettings()
+            r.minHistoryDays = 1
+            r.notBack = nil
+            s.routine = r
+        }
+        for (flat, outings) in [(off, 2), (Self.flat(), 1)] {
+            var f = flat
+            Self.outing(&f, out: "10:00:00", back: "11:00:00")
+            if outings == 2 { Self.outing(&f, out: "+1 10:00:00", back: "+1 11:00:00") }
+            Self.outing(&f, out: "+2 10:00:00", back: nil)
+            f.tick(f.t("+4 10:00:00"))
+            #expect(f.steps(.inactivityNotBack).isEmpty)
+            #expect(f.engine.state == .away)
+        }
+    }
+
+    @Test("the outings survive a restart in the routine's state; a version-2 state is taken without them")
+    func stateRoundTrip() throws {
+        var r = RoutineSettings()
+        r.notBack?.minAbsences = 1
+        var m = RoutineModel(settings: r, offset: .japan)
+        m.learn(signOfLifeAt: Self.w(1), previous: Self.w(0))
+        m.learnAbsence(from: Self.w(10), to: Self.w(13))
+        var fresh = RoutineModel(settings: r, offset: .japan)
+        let taken = fresh.restore(m.state)
+        #expect(taken)
+        #expect(fresh == m)
+        #expect(fresh.absences?.notBackTime(awaySince: Self.w(20))?.limit == .minutes(285))
+        // Before "not back" (version 2): the routine is taken, no outing is remembered.
+        var v2 = m.state
+        v2.values[0] = 2
+        v2.values.removeLast(v2.values.count - (RoutineModel.headerCount + 28 + 28 * 48))
+        var older = RoutineModel(settings: r, offset: .japan)
+        let v2Taken = older.restore(v2)
+        #expect(v2Taken)
+        #expect(older.longest == m.longest)
+        #expect(older.absences?.notBackTime(awaySince: Self.w(20)) == nil)
+        // Kept for another absence memory: the routine is taken, the outings are not.
+        var other = r
+        other.notBack?.memoryDays = 30
+        var shorter = RoutineModel(settings: other, offset: .japan)
+        let shorterTaken = shorter.restore(m.state)
+        #expect(shorterTaken)
+        #expect(shorter.absences?.notBackTime(awaySince: Self.w(20)) == nil)
+    }
+}
