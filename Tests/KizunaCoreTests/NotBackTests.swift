@@ -65,14 +65,22 @@ struct NotBackTests {
         f.motion(at: f.t(back))
     }
 
+    /// Two outings remembered (10:00 to 12:00 on day 0, 10:00 to `secondBack` on day 1), then
+    /// out at 10:00 on day 2 and not back.
+    static func outOnDay2(secondBack: String) -> TestFlat {
+        var f = flat()
+        outing(&f, out: "10:00:00", back: "12:00:00")
+        outing(&f, out: "+1 10:00:00", back: secondBack)
+        outing(&f, out: "+2 10:00:00", back: nil)
+        return f
+    }
+
     @Test("an outing longer than any remembered raises not-back, without the buzzer once it is out; her return resolves it")
     func notBackThroughTheEngine() throws {
-        var f = Self.flat()
-        Self.outing(&f, out: "10:00:00", back: "12:00:00")
-        Self.outing(&f, out: "+1 10:00:00", back: "+1 13:00:00")      // 3 h
+        // Out at 10:00 on day 2 and not back, after outings of 2 h and 3 h: 3 h × 1.25 + 1 h =
+        // 4 h 45 min, at 14:45.
+        var f = Self.outOnDay2(secondBack: "+1 13:00:00")
         #expect(f.steps(.inactivityNotBack).isEmpty)
-        // Out at 10:00 on day 2 and not back: 3 h × 1.25 + 1 h = 4 h 45 min, at 14:45.
-        Self.outing(&f, out: "+2 10:00:00", back: nil)
         f.tick(f.t("+2 14:44:59"))
         #expect(f.steps(.inactivityNotBack).isEmpty)
         f.tick(f.t("+2 15:00:00"))
@@ -95,10 +103,7 @@ struct NotBackTests {
 
     @Test("after a restart while she is out, not-back still counts from when she left")
     func restartWhileOut() {
-        var f = Self.flat()
-        Self.outing(&f, out: "10:00:00", back: "12:00:00")
-        Self.outing(&f, out: "+1 10:00:00", back: "+1 13:00:00")
-        Self.outing(&f, out: "+2 10:00:00", back: nil)
+        var f = Self.outOnDay2(secondBack: "+1 13:00:00")
         f.tick(f.t("+2 11:00:00"))
         #expect(f.engine.state == .away)
         // The device reboots at 11:00: the store gives back the routine, the occupancy and the
@@ -117,10 +122,7 @@ struct NotBackTests {
 
     @Test("a resident home unseen cancels the not-back pre-alarm with one movement")
     func preAlarmCancelledByOneTrigger() {
-        var f = Self.flat()
-        Self.outing(&f, out: "10:00:00", back: "12:00:00")
-        Self.outing(&f, out: "+1 10:00:00", back: "+1 11:00:00")
-        Self.outing(&f, out: "+2 10:00:00", back: nil)
+        var f = Self.outOnDay2(secondBack: "+1 11:00:00")    // outings of 2 h and 1 h: the 4 h floor
         f.tick(f.t("+2 14:00:10"))
         #expect(f.steps(.inactivityNotBack).map(\.step) == [.preAlarm])
         f.motion("pir.bedroom", at: f.t("+2 14:01:00"))
