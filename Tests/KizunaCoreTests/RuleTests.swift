@@ -106,6 +106,20 @@ struct RuleTests {
         #expect(s.first?.sensor == TestFlat().id("pir.living"))
     }
 
+    @Test("PIR stuck is judged per PIR: another PIR's brief trigger before does not bring it forward")
+    func pirStuckAmongOthers() {
+        // pir.bedroom's 2 s trigger at 10:00 was the earliest stuck check (12:00) until its
+        // output fell; pir.living stays high from 10:30: its verdict at 12:30, no sooner.
+        let setup: (inout TestFlat) -> Void = { f in
+            f.motion("pir.bedroom", at: f.t("10:00:00"))
+            f.level("pir.living", true, at: f.t("10:30:00"))
+        }
+        #expect(Self.steps(.pirStuck, at: "12:29:59", setup).isEmpty)
+        let s = Self.steps(.pirStuck, at: "12:30:01", setup)
+        #expect(s.map(\.sensor) == [TestFlat().id("pir.living")])
+        #expect(s.first?.at == TestFlat().t("12:30:00"))
+    }
+
     @Test("a stuck PIR no longer hides a silence: inactivity counts from its stuck verdict")
     func stuckPIRDoesNotMaskCollapse() {
         var f = TestFlat()

@@ -44,7 +44,7 @@ public struct AlarmLadder: Sendable {
 
     public var deadline: MonotonicInstant {
         var d = MonotonicInstant.never
-        for a in open where a.deadline < d { d = a.deadline }
+        for i in open.indices where open[i].deadline < d { d = open[i].deadline }   // no copy of each alarm
         return d
     }
 
@@ -111,6 +111,13 @@ public struct AlarmLadder: Sendable {
     }
 
     public var hasPreAlarm: Bool { open.contains { $0.phase == .preAlarm } }
+
+    /// Whether an alarm about a silent resident is open in its pre-alarm (`preAlarm: true`) or
+    /// past it. Asked at every movement: indices, so that no alarm is copied.
+    func hasInactivity(preAlarm: Bool) -> Bool {
+        for i in open.indices where open[i].kind.isInactivity && (open[i].phase == .preAlarm) == preAlarm { return true }
+        return false
+    }
 
     /// Someone has taken the alarm in hand: repeats stop. A help call is then over.
     @discardableResult

@@ -16,6 +16,9 @@ public struct WatchEngine: Sendable {
     /// Recent events, oldest overwritten first.
     public let ring: EventRing<Event>
     var channels: [InputChannel]
+    /// Each channel's deadline, side by side (a channel is 200 bytes; the timers look at
+    /// every deadline each time one fires). Updated with every change to a channel.
+    var channelDeadline: [MonotonicInstant]
     public private(set) var occupancy: OccupancyMachine
     public private(set) var inactivity: InactivityRule
     var doorOpen: DoorOpenRule
@@ -53,6 +56,7 @@ public struct WatchEngine: Sendable {
             InputChannel(kind: settings.sensors.sensors[i].kind, inverted: settings.inverted[i],
                          settle: settings.contactSettle, hold: settings.pirHold)
         }
+        channelDeadline = Array(repeating: .never, count: channels.count)
         occupancy = OccupancyMachine(settings: settings.occupancy, night: night)
         let fixed = FixedSilenceLimits(byDay: settings.rules.inactivityByDay, atNight: settings.rules.inactivityAtNight, night: night)
         if let r = settings.routine {
@@ -70,7 +74,7 @@ public struct WatchEngine: Sendable {
         discounted = Array(repeating: false, count: settings.sensors.count)
         pirCount = settings.sensors.sensors.filter { $0.kind == .pir }.count
         stuckScratch.reserveCapacity(settings.sensors.count)
-        earliest = exactDeadline()
+        earliest = earliestDeadline()
     }
 
     // MARK: - Inputs
@@ -80,6 +84,7 @@ public struct WatchEngine: Sendable {
         let i = Int(sensor.index)
         guard channels[i].kind != .pir else { return }
         channels[i].debouncer.prime(rawLevel != channels[i].inverted)
+        channelDeadline[i] = channels[i].deadline
     }
 
     /// Replaces the inactivity policy (the learned routine plugs in here).
@@ -121,7 +126,7 @@ public struct WatchEngine: Sendable {
 
     /// When the engine next needs `tick` (`.never` if nothing is pending).
     public mutating func nextDeadline() -> MonotonicInstant {
-        earliest = exactDeadline()
+        earliest = earliestDeadline()
         return earliest
     }
 
@@ -192,9 +197,11 @@ public struct WatchEngine: Sendable {
                 pirHealth.rawFell(s, at: t, ladder: &ladder, into: &out)
                 lower(channels[i].motion.deadline)
             }
+            channelDeadline[i] = channels[i].motion.deadline
             if result == .started { motionStarted(s, at: t, into: &out) }
         } else {
             channels[i].debouncer.input(level, at: t)
+            channelDeadline[i] = channels[i].debouncer.deadline
             lower(channels[i].debouncer.deadline)
         }
     }
@@ -204,9 +211,9 @@ public struct WatchEngine: Sendable {
     func needsCorroboration(at t: Timestamp) -> Bool {
         // A pre-alarm promises that moving cancels it ("not back" sounds one in a flat that
         // reads empty: a resident home unseen answers it).
-        if ladder.open.contains(where: { $0.kind.isInactivity && $0.phase == .preAlarm }) { return false }
+        if ladder.hasInactivity(preAlarm: true) { return false }
         if occupancy.state == .away, !occupancy.cameThroughDoor(at: t) { return true }
-        return ladder.open.contains { $0.kind.isInactivity && $0.phase != .preAlarm }
+        return ladder.hasInactivity(preAlarm: false)
     }
 
     mutating func motionStarted(_ s: SensorID, at t: Timestamp, into out: inout [Decision]) {
@@ -290,33 +297,45 @@ public struct WatchEngine: Sendable {
 
     // MARK: - Timers
 
-    mutating func exactDeadline() -> MonotonicInstant {
-        var d = min(occupancy.deadline, inactivity.deadline(), doorOpen.deadline, pirHealth.deadline, ladder.deadline)
-        d = min(d, inactivity.notBackDeadline())
+    /// The next deadline, or no later than it. Exact up to `horizon` but for the PIR health
+    /// checks, whose bound may be early (`PIRHealthRule.deadline`: a pass of `expire` at it
+    /// finds nothing due and makes it exact). Beyond `horizon` the inactivity rule answers
+    /// with its cheap lower bound: its exact deadline asks the routine, and the events of a
+    /// recording come seconds apart while a silence limit is an hour or more away.
+    mutating func deadline(within horizon: MonotonicInstant) -> MonotonicInstant {
+        var d = min(occupancy.deadline, doorOpen.deadline, pirHealth.deadline, ladder.deadline)
         d = min(d, environment.deadline)
-        for c in channels where c.deadline < d { d = c.deadline }
-        return d
+        d = min(d, inactivity.notBackDeadline())
+        for c in channelDeadline where c < d { d = c }
+        let bound = inactivity.lowerBound
+        guard bound < d else { return d }
+        return bound <= horizon ? min(d, inactivity.deadline()) : bound
     }
 
+    /// `deadline(within:)` with no horizon: the inactivity rule exact too.
+    mutating func earliestDeadline() -> MonotonicInstant { deadline(within: .never) }
+
+    /// Fires every timer due by `limit`, each at its own instant. Starts at `earliest` without
+    /// looking again: it is at or before the next deadline, and a pass of `expire` at a moment
+    /// when nothing is due changes nothing (one deadline search saved per timer fired).
     mutating func fireTimers(upTo limit: Timestamp, into out: inout [Decision]) {
-        while true {
-            let d = exactDeadline()
-            guard d <= limit.monotonic else {
-                earliest = d
-                if let c = catchUp, limit.monotonic >= c { catchUp = nil }
-                return
-            }
+        var d = earliest
+        while d <= limit.monotonic {
             var at = now.advanced(to: d)
             if let c = catchUp, d < c { at = now.advanced(to: c) }
             if d > now.monotonic { now = at }
             expire(at: at, into: &out)
+            d = deadline(within: limit.monotonic)
         }
+        earliest = d
+        if let c = catchUp, limit.monotonic >= c { catchUp = nil }
     }
 
     /// Fires everything due at `at`.
     mutating func expire(at: Timestamp, into out: inout [Decision]) {
-        for i in channels.indices where channels[i].deadline <= at.monotonic {
+        for i in channelDeadline.indices where channelDeadline[i] <= at.monotonic {
             let s = SensorID(i)
+            channelDeadline[i] = .never   // what expires clears its filter's deadline
             if channels[i].kind == .pir {
                 if case .ended(let lastSeen) = channels[i].motion.expire() {
                     motionEnded(s, lastSeen: lastSeen, into: &out)
@@ -333,7 +352,7 @@ public struct WatchEngine: Sendable {
             environment.expire(at: at, ladder: &ladder, ring: ring, into: &out)
             syncAggravation()
         }
-        if inactivity.deadline() <= at.monotonic {
+        if inactivity.lowerBound <= at.monotonic, inactivity.deadline() <= at.monotonic {
             inactivity.expire(at: at, presumedHome: occupancy.state.isPresumedHome, ladder: &ladder, into: &out)
         }
         if inactivity.notBackDeadline() <= at.monotonic { inactivity.expireNotBack(at: at, ladder: &ladder, into: &out) }
@@ -369,6 +388,7 @@ public struct WatchEngine: Sendable {
         let gap = to.monotonic - from.monotonic
         for i in channels.indices where channels[i].kind == .pir {
             channels[i] = InputChannel(kind: .pir, inverted: settings.inverted[i], settle: settings.contactSettle, hold: settings.pirHold)
+            channelDeadline[i] = .never
             discounted[i] = false
         }
         heldTrigger = nil
@@ -383,7 +403,7 @@ public struct WatchEngine: Sendable {
         now = to
         syncAggravation()
         presenceMayHaveChanged(at: to, into: &out)
-        earliest = exactDeadline()
+        earliest = earliestDeadline()
     }
 
     // MARK: - Restart recovery
@@ -421,7 +441,7 @@ public struct WatchEngine: Sendable {
         lastPresumedHome = occupancy.state.isPresumedHome
         if !lastPresumedHome { inactivity.wentAway() }   // out since the last sign before the restart
         ladder.nextID = max(ladder.nextID, r.nextAlarmID)
-        earliest = exactDeadline()
+        earliest = earliestDeadline()
     }
 
     // MARK: - The learned routine
@@ -434,7 +454,7 @@ public struct WatchEngine: Sendable {
     @discardableResult
     public mutating func restoreRoutine(_ s: RoutineState) -> Bool {
         let taken = inactivity.restoreRoutine(s)
-        earliest = exactDeadline()
+        earliest = earliestDeadline()
         return taken
     }
 
@@ -496,6 +516,7 @@ public struct WatchEngine: Sendable {
             for i in channels.indices {
                 channels[i].debouncer.reconfigure(settle: new.contactSettle)
                 channels[i].motion.reconfigure(hold: new.pirHold)
+                channelDeadline[i] = channels[i].deadline
             }
         }
         if new.occupancy != old.occupancy || nightChanged {
@@ -516,7 +537,7 @@ public struct WatchEngine: Sendable {
         environment.reconfigure(new.environment, at: now.monotonic)
         syncAggravation()
         ladder.settings = new.ladder
-        earliest = exactDeadline()
+        earliest = earliestDeadline()
         catchUp = earliest < now.monotonic ? now.monotonic : nil
     }
 

@@ -91,6 +91,7 @@ public struct EnvironmentMonitor: Sendable {
                 break
             }
         }
+        refreshDeadline()
     }
 
     static func heatThresholds(_ s: EnvironmentSettings, wbgt: Bool) -> Levels<Double> {
@@ -130,8 +131,11 @@ public struct EnvironmentMonitor: Sendable {
         Int(s.index) < roles.count ? roles[Int(s.index)] : .unused
     }
 
-    /// When a band is next entered or left, if readings go on as they are.
-    public var deadline: MonotonicInstant {
+    /// When a band is next entered or left, if readings go on as they are. Kept up to date
+    /// by every input and timer (`refreshDeadline`): the engine asks for it at every timer.
+    public private(set) var deadline: MonotonicInstant = .never
+
+    mutating func refreshDeadline() {
         var d = MonotonicInstant.never
         for r in rooms.indices {
             d = min(d, rooms[r].heat.deadline)
@@ -139,13 +143,14 @@ public struct EnvironmentMonitor: Sendable {
         }
         for a in air.indices { d = min(d, air[a].co2.deadline) }
         for w in vocs.indices { d = min(d, vocs[w].rise.deadline) }
-        return d
+        deadline = d
     }
 
     // MARK: - Inputs
 
     /// Takes one reading. Readings of a sensor in fault, and non-finite values, are ignored.
     mutating func reading(_ s: SensorID, _ v: Double, at t: Timestamp) {
+        defer { refreshDeadline() }
         let i = Int(s.index)
         guard i < roles.count, !faulted[i], v.isFinite else { return }
         latest[i] = v
@@ -179,6 +184,7 @@ public struct EnvironmentMonitor: Sendable {
 
     /// The sensor failed: its readings are not used until it recovers, and the runs it fed restart.
     mutating func sensorFault(_ s: SensorID) {
+        defer { refreshDeadline() }
         let i = Int(s.index)
         guard i < roles.count else { return }
         faulted[i] = true
@@ -199,11 +205,13 @@ public struct EnvironmentMonitor: Sendable {
     }
 
     mutating func sensorRecovered(_ s: SensorID) {
+        defer { refreshDeadline() }
         if Int(s.index) < faulted.count { faulted[Int(s.index)] = false }
     }
 
     /// The occupancy changed: coming home into a hot or cold flat raises what was held back.
     mutating func presence(home: Bool, at t: Timestamp, ladder: inout AlarmLadder, into out: inout [Decision]) {
+        defer { refreshDeadline() }
         guard home != presumedHome else { return }
         presumedHome = home
         guard home else { return }
@@ -217,6 +225,7 @@ public struct EnvironmentMonitor: Sendable {
 
     /// Enters and leaves the bands due at `now`, raising and clearing their alarms.
     mutating func expire(at now: Timestamp, ladder: inout AlarmLadder, ring: EventRing<Event>, into out: inout [Decision]) {
+        defer { refreshDeadline() }
         let m = now.monotonic
         for r in rooms.indices {
             if rooms[r].heat.deadline <= m, let change = rooms[r].heat.expire(at: m) {
@@ -321,6 +330,7 @@ public struct EnvironmentMonitor: Sendable {
     /// `vocSignal` starts each VOC watch afresh (baseline and rise: the old percentages
     /// meant something else). The VOC baseline's settings apply from the next reading.
     mutating func reconfigure(_ new: EnvironmentSettings, at t: MonotonicInstant) {
+        defer { refreshDeadline() }
         let old = settings
         guard new != old else { return }
         settings = new
@@ -351,6 +361,7 @@ public struct EnvironmentMonitor: Sendable {
     /// Takes up the environment alarms still open after a restart (their condition is taken
     /// as still there until readings show it left) and the sensors still in fault.
     mutating func adopt(_ alarms: [OpenAlarm], presumedHome home: Bool) {
+        defer { refreshDeadline() }
         presumedHome = home
         for a in alarms {
             switch (a.kind, role(a.sensor)) {

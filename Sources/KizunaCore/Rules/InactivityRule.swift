@@ -6,7 +6,11 @@
 /// alarm once; the next sign of life re-arms it. While an `aggravation` (a sustained VOC
 /// rise) is in force, the policy's limit is shortened and the alarm says why.
 public struct InactivityRule: Sendable {
-    public var policy: any SilencePolicy
+    public var policy: any SilencePolicy {
+        didSet { policyFloor = policy.floor }
+    }
+    /// `policy.floor`, kept: the lower bound is asked at every timer.
+    var policyFloor: Span
     /// Evidence that shortens the limit in force, while it lasts.
     public private(set) var aggravation: SilenceAggravation?
     public private(set) var lastSign: Timestamp
@@ -29,6 +33,7 @@ public struct InactivityRule: Sendable {
 
     public init(policy: any SilencePolicy, start: Timestamp) {
         self.policy = policy
+        self.policyFloor = policy.floor
         self.lastSign = start
     }
 
@@ -119,7 +124,7 @@ public struct InactivityRule: Sendable {
 
     /// A cheap lower bound of `deadline`, for the per-event path.
     var lowerBound: MonotonicInstant {
-        fired || activeMotion > 0 ? .never : lastSign.monotonic + (aggravation?.shortened(policy.floor) ?? policy.floor)
+        fired || activeMotion > 0 ? .never : lastSign.monotonic + (aggravation?.shortened(policyFloor) ?? policyFloor)
     }
 
     /// When the rule fires, given the current sign of life (`.never` while motion is seen).
@@ -163,7 +168,7 @@ public struct InactivityRule: Sendable {
 
     /// When she is out later than her outings allow (`.never` while home, once raised, or
     /// when the policy has no such limit yet).
-    mutating func notBackDeadline() -> MonotonicInstant {
+    @inline(__always) mutating func notBackDeadline() -> MonotonicInstant {
         guard let s = awaySince, !notBackFired else { return .never }
         if let c = cachedNotBack { return c }
         let d = policy.notBackTime(awaySince: s.time.wall).map { s.time.monotonic + ($0.at - s.time.wall) } ?? .never

@@ -30,6 +30,7 @@ public struct PIRHealthRule: Sendable {
             slot[Int(s.index)] = pirs.count
             pirs.append(PIRState(sensor: s, lastMotion: start, silentDeadline: start.monotonic + silentAfter))
         }
+        refreshDeadline()
     }
 
     /// Restores when a PIR last saw motion (restart recovery).
@@ -38,6 +39,7 @@ public struct PIRHealthRule: Sendable {
         guard i >= 0 else { return }
         pirs[i].lastMotion = lastMotion
         pirs[i].silentDeadline = lastMotion.monotonic + silentAfter
+        refreshDeadline()
     }
 
     /// Takes other limits (the configuration changed), keeping each PIR's state. A PIR
@@ -52,15 +54,22 @@ public struct PIRHealthRule: Sendable {
         stuckAfter = newStuck
         silentAfter = newSilent
         doorUsesNeeded = newUses
+        refreshDeadline()
     }
 
-    var deadline: MonotonicInstant {
+    /// No later than the earliest stuck or silent check (the engine asks at every timer, so
+    /// it is not looked for at every edge). A PIR's output rising or falling only moves its
+    /// own checks later, so the bound stays a bound; `expire` makes it exact again (a bound
+    /// that was early costs the engine one pass that finds nothing due).
+    private(set) var deadline: MonotonicInstant = .never
+
+    mutating func refreshDeadline() {
         var d = MonotonicInstant.never
         for p in pirs {
             if p.stuckDeadline < d { d = p.stuckDeadline }
             if p.silentDeadline < d { d = p.silentDeadline }
         }
-        return d
+        deadline = d
     }
 
     func isStuck(_ sensor: SensorID) -> Bool {
@@ -75,6 +84,7 @@ public struct PIRHealthRule: Sendable {
         pirs[i].lastMotion = time
         pirs[i].doorUses = 0
         pirs[i].silentDeadline = time.monotonic + silentAfter
+        deadline = min(deadline, pirs[i].stuckDeadline)
         if pirs[i].silentRaised {
             pirs[i].silentRaised = false
             ladder.clear(.pirSilent, sensor: sensor, cancel: .activitySeen(sensor), resolve: .activitySeen(sensor), at: time, into: &out)
@@ -110,6 +120,7 @@ public struct PIRHealthRule: Sendable {
     /// Fires what is due. Returns the sensors newly declared stuck (their motion no longer
     /// counts as a sign of life).
     mutating func expire(at now: Timestamp, ladder: inout AlarmLadder, into out: inout [Decision], stuck: inout [SensorID]) {
+        defer { refreshDeadline() }
         for i in pirs.indices {
             if pirs[i].stuckDeadline <= now.monotonic {
                 pirs[i].stuckDeadline = .never
