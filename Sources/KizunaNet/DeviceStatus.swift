@@ -22,6 +22,8 @@ public struct DeviceStatus: Sendable {
     /// The I2C sensors' latest values, calibrated and raw (what the technician checks a
     /// calibration against); empty without I2C sensors.
     public var environment: [(sensor: String, value: Double, raw: Double, at: WallTime)] = []
+    /// What the learned routine knows and the limits in force now (nil: not published).
+    public var routine: RoutineSummary?
 
     public init(deviceID: String, flatID: String, version: String, started: WallTime, now: Timestamp, startedMonotonic: MonotonicInstant,
                 occupancy: String, lastActivity: WallTime?, lastActivityAge: Span?, sensors: [(name: String, health: String)],
@@ -70,6 +72,17 @@ public struct DeviceStatus: Sendable {
         store.add("queue", storeQueue)
         j.addRaw("store", store.text)
         if let c = clockSynchronised { j.add("clock_synchronised", c) } else { j.addNull("clock_synchronised") }
+        if let r = routine {
+            var o = JSONLine()
+            o.add("phase", r.phase.rawValue)
+            o.add("days_learned", (r.daysLearned * 10).rounded(.down) / 10)
+            o.add("days_needed", r.daysNeeded)
+            o.add("silence_limit_s", Int(r.silenceLimit.nanoseconds / 1_000_000_000))
+            if let n = r.outings { o.add("outings", n) }
+            if let n = r.outingsNeeded { o.add("outings_needed", n) }
+            if let l = r.notBackLimit { o.add("not_back_limit_s", Int(l.nanoseconds / 1_000_000_000)) }
+            j.addRaw("routine", o.text)
+        }
         j.addRaw("environment", "[" + environment.map { e in
             var o = JSONLine()
             o.add("sensor", e.sensor)

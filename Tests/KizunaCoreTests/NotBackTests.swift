@@ -120,6 +120,24 @@ struct NotBackTests {
         #expect(g.steps(.inactivityNotBack).map(\.step) == [.preAlarm])
     }
 
+    @Test("the routine's summary for the status: learning, then ready with its outings and the limits in force")
+    func summary() {
+        var f = Self.flat()
+        f.motion(at: f.t("10:00:00"))
+        let learning = f.engine.routineSummary(at: f.t("12:00:00").wall)
+        #expect(learning.phase == .learning && learning.daysNeeded == 1)
+        #expect(learning.silenceLimit == .hours(3))      // the fixed day limit meanwhile
+        #expect(learning.outings == 0 && learning.outingsNeeded == 2 && learning.notBackLimit == nil)
+        #expect(learning.describe().hasPrefix("routine: learning, 0.0 of 1 days (fixed limits meanwhile)"))
+        f = Self.outOnDay2(secondBack: "+1 13:00:00")
+        let ready = f.engine.routineSummary(at: f.t("+2 10:30:00").wall)
+        #expect(ready.phase == .ready && ready.outings == 2)
+        #expect(ready.notBackLimit == .minutes(285))
+        #expect(ready.describe().contains("2 outings remembered, one from now is \"not back\" after 4h 45m"))
+        let off = TestFlat().engine.routineSummary(at: f.t("10:00:00").wall)
+        #expect(off.phase == .off && off.outings == nil && off.describe().hasPrefix("routine: off (fixed limits)"))
+    }
+
     @Test("a resident home unseen cancels the not-back pre-alarm with one movement")
     func preAlarmCancelledByOneTrigger() {
         var f = Self.outOnDay2(secondBack: "+1 11:00:00")    // outings of 2 h and 1 h: the 4 h floor

@@ -226,6 +226,8 @@ struct APITests {
                                   startedMonotonic: .init(nanoseconds: 0), occupancy: "home", lastActivity: t, lastActivityAge: .seconds(42),
                                   sensors: [("pir.living", "ok")], openAlarms: [(7, "inactivity", "alarm")], store: "ok", storeQueue: 0, clockSynchronised: true)
         status.environment = [("temperature.living", 24.5, 25.08, t)]
+        status.routine = RoutineSummary(phase: .ready, daysLearned: 21.46, daysNeeded: 7, silenceLimit: .minutes(130),
+                                        outings: 14, outingsNeeded: 10, notBackLimit: .minutes(298))
         try await f.start(status: status)
 
         let open = try JSONSerialization.jsonObject(with: Data(try curl(f.url("/v1/alarms?state=open"), token: APIFixture.full).body.utf8)) as! [[String: Any]]
@@ -248,6 +250,10 @@ struct APITests {
         let env = (s["environment"] as? [[String: Any]])?.first
         #expect(env?["sensor"] as? String == "temperature.living")
         #expect(env?["value"] as? Double == 24.5 && env?["raw"] as? Double == 25.08)  // calibrated, and the raw value beside it
+        let routine = s["routine"] as? [String: Any]
+        #expect(routine?["phase"] as? String == "ready" && routine?["days_learned"] as? Double == 21.4)
+        #expect(routine?["silence_limit_s"] as? Int == 7800 && routine?["not_back_limit_s"] as? Int == 17880)
+        #expect(routine?["outings"] as? Int == 14 && routine?["outings_needed"] as? Int == 10)
 
         let metrics = try curl(f.url("/metrics"), token: APIFixture.full)
         #expect(metrics.body.contains("kizuna_api_requests_total"))

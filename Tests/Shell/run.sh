@@ -292,6 +292,7 @@ step status: occupancy and the last sign of life
 run status
 saw occupancy
 saw last sign of life
+saw ^routine: (off|learning|learned)[^\n]*a silence from now alarms after
 step sensors: one line per sensor, starting with its name
 run sensors
 saw ^pir\.living\b

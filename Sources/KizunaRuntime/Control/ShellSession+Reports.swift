@@ -21,6 +21,7 @@ extension ShellSession {
                      : "alarms: " + s.openAlarms.map { "#\($0.id) \($0.kind) (\($0.phase))" }.joined(separator: ", "))
         let faulty = s.sensors.filter { $0.health != "ok" }
         lines.append("sensors: \(s.sensors.count), " + (faulty.isEmpty ? "all ok" : "faulty: " + faulty.map { "\($0.name) (\($0.health))" }.joined(separator: ", ")))
+        if let r = s.routine { lines.append(r.describe()) }
         lines.append("store: \(s.store)" + (s.storeQueue > 0 ? ", \(s.storeQueue) waiting to be written" : ""))
         for d in s.delivery {
             lines.append("delivery \(d.target): \(d.pending) pending, \(d.delivered) delivered" +

@@ -67,6 +67,7 @@ public final class StatusBoard: RuntimeObserver, @unchecked Sendable {
             storeQueue: (health?.queuedEvents ?? 0) + (health?.queuedSteps ?? 0),
             clockSynchronised: ClockSync.isSynchronised)
         var published = status
+        published.routine = engine.routineSummary(at: now.wall)
         if let environment {
             published.environment = environment.latest.sorted { $0.key < $1.key }.map { id, v in
                 (sensors.name(id), v.calibrated, v.raw, v.at.wall)
