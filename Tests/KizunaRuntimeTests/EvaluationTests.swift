@@ -60,16 +60,19 @@ import Testing
         #expect(report.falseAlarmSteps.allSatisfy { $0.step == .alarm && $0.kind.isInactivity })
     }
 
+    /// Sensor `index` high at `w` for `span`, then low: a PIR trigger, a door opened and shut.
+    static func trigger(_ index: Int, at w: WallTime, for span: Span, into obs: inout [Observation]) {
+        obs.append(.level(SensorID(index), high: true, at: Recording.stamp(w)))
+        obs.append(.level(SensorID(index), high: false, at: Recording.stamp(w + span)))
+    }
+
     /// Ten days of a resident seen every 20 min from 07:00 to 22:00 (UTC), with a nap from
     /// 13:00 to 15:00, and on day 5 out from 10:00 to 16:00 through the door.
     static func routineWeek() -> Recording {
         let sensors = SensorRegistry(["pir.living", "door.entrance"].map { SensorDescriptor(name: $0)! })
         let day0 = WallTime(nanosecondsSinceEpoch: 1_700_006_400_000_000_000)   // 2023-11-15 00:00 UTC
         var obs: [Observation] = []
-        func pir(_ w: WallTime) {
-            obs.append(.level(SensorID(0), high: true, at: Recording.stamp(w)))
-            obs.append(.level(SensorID(0), high: false, at: Recording.stamp(w + .seconds(5))))
-        }
+        func pir(_ w: WallTime) { trigger(0, at: w, for: .seconds(5), into: &obs) }
         for d in 0..<10 {
             var m: Int64 = 7 * 60
             while m < 22 * 60 {
@@ -117,22 +120,16 @@ import Testing
         let sensors = SensorRegistry(["pir.living", "door.entrance"].map { SensorDescriptor(name: $0)! })
         let day0 = WallTime(nanosecondsSinceEpoch: 1_700_006_400_000_000_000)   // 2023-11-15 00:00 UTC
         var obs: [Observation] = []
-        func door(_ w: WallTime) {
-            obs.append(.level(SensorID(1), high: true, at: Recording.stamp(w)))
-            obs.append(.level(SensorID(1), high: false, at: Recording.stamp(w + .seconds(10))))
-        }
+        func door(_ w: WallTime) { trigger(1, at: w, for: .seconds(10), into: &obs) }
         for d in 0..<16 {
-            let night = day0 + .days(Int64(d)) + .hours(2)
-            obs.append(.level(SensorID(0), high: true, at: Recording.stamp(night)))
-            obs.append(.level(SensorID(0), high: false, at: Recording.stamp(night + .seconds(5))))
+            trigger(0, at: day0 + .days(Int64(d)) + .hours(2), for: .seconds(5), into: &obs)
             var m: Int64 = 7 * 60
             while m < 22 * 60 {
                 let w = day0 + .days(Int64(d)) + .minutes(m)
                 if m > 10 * 60 && m <= 12 * 60 {
                     if m == 12 * 60 { door(w) }
                 } else {
-                    obs.append(.level(SensorID(0), high: true, at: Recording.stamp(w)))
-                    obs.append(.level(SensorID(0), high: false, at: Recording.stamp(w + .seconds(5))))
+                    trigger(0, at: w, for: .seconds(5), into: &obs)
                 }
                 if m == 10 * 60 { door(w + .seconds(30)) }
                 m += 20

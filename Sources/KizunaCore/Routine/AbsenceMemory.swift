@@ -31,9 +31,7 @@ public struct AbsenceMemory: Sendable, Equatable {
         rowDay = Array(repeating: .min, count: m)
     }
 
-    static let dayNs: Int64 = 86_400_000_000_000
-
-    @inline(__always) static func day(_ w: WallTime) -> Int64 { CivilTime.floorDiv(w.nanosecondsSinceEpoch, dayNs) }
+    @inline(__always) static func day(_ w: WallTime) -> Int64 { CivilTime.floorDiv(w.nanosecondsSinceEpoch, RoutineModel.dayNs) }
 
     /// Remembers an absence from `start` (the last sign before she left) to `end` (her return).
     public mutating func learn(from start: WallTime, to end: WallTime) {

@@ -59,7 +59,6 @@ public struct RoutineModel: Sendable, Equatable {
 
     static let dayNs: Int64 = 86_400_000_000_000
 
-
     @inline(__always) func localNs(_ w: WallTime) -> Int64 { w.nanosecondsSinceEpoch + offset.seconds * 1_000_000_000 }
     /// Absolute local slot number.
     @inline(__always) func slot(_ w: WallTime) -> Int64 { CivilTime.floorDiv(localNs(w), slotNs) }
