@@ -31,7 +31,16 @@ public struct OpenAlarm: Sendable, Equatable {
 /// fixed condition) is seen again. Each step is a decision value for the loop to apply.
 public struct AlarmLadder: Sendable {
     public var settings: LadderSettings
-    public private(set) var open: [OpenAlarm] = []
+    public private(set) var open: [OpenAlarm] = [] {
+        // Alarms change seldom and the timers ask for the next step at every pass (with
+        // pir-stuck alarms open for days, that was a scan of them each time).
+        didSet {
+            deadline = Self.earliest(open)
+            hasAnyInactivity = open.contains { $0.kind.isInactivity }
+        }
+    }
+    /// Whether an alarm about a silent resident is open (every movement asks).
+    public private(set) var hasAnyInactivity = false
     public private(set) var buzzer: BuzzerPattern = .off
     public var nextID: UInt64 = 1
 
@@ -42,7 +51,10 @@ public struct AlarmLadder: Sendable {
 
     public var isEmpty: Bool { open.isEmpty }
 
-    public var deadline: MonotonicInstant {
+    /// The next step of any open alarm (`.never` if none), kept with `open`.
+    public private(set) var deadline: MonotonicInstant = .never
+
+    static func earliest(_ open: [OpenAlarm]) -> MonotonicInstant {
         var d = MonotonicInstant.never
         for i in open.indices where open[i].deadline < d { d = open[i].deadline }   // no copy of each alarm
         return d
@@ -115,6 +127,7 @@ public struct AlarmLadder: Sendable {
     /// Whether an alarm about a silent resident is open in its pre-alarm (`preAlarm: true`) or
     /// past it. Asked at every movement: indices, so that no alarm is copied.
     func hasInactivity(preAlarm: Bool) -> Bool {
+        guard hasAnyInactivity else { return false }
         for i in open.indices where open[i].kind.isInactivity && (open[i].phase == .preAlarm) == preAlarm { return true }
         return false
     }

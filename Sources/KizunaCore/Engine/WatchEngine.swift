@@ -16,9 +16,9 @@ public struct WatchEngine: Sendable {
     /// Recent events, oldest overwritten first.
     public let ring: EventRing<Event>
     var channels: [InputChannel]
-    /// Each channel's deadline, side by side (a channel is 200 bytes; the timers look at
-    /// every deadline each time one fires). Updated with every change to a channel.
-    var channelDeadline: [MonotonicInstant]
+    /// Each channel's deadline and a bound of the earliest. Updated with every change to a
+    /// channel.
+    var channelTimers: ChannelTimers
     public private(set) var occupancy: OccupancyMachine
     public private(set) var inactivity: InactivityRule
     var doorOpen: DoorOpenRule
@@ -56,7 +56,7 @@ public struct WatchEngine: Sendable {
             InputChannel(kind: settings.sensors.sensors[i].kind, inverted: settings.inverted[i],
                          settle: settings.contactSettle, hold: settings.pirHold)
         }
-        channelDeadline = Array(repeating: .never, count: channels.count)
+        channelTimers = ChannelTimers(count: channels.count)
         occupancy = OccupancyMachine(settings: settings.occupancy, night: night)
         let fixed = FixedSilenceLimits(byDay: settings.rules.inactivityByDay, atNight: settings.rules.inactivityAtNight, night: night)
         if let r = settings.routine {
@@ -84,7 +84,7 @@ public struct WatchEngine: Sendable {
         let i = Int(sensor.index)
         guard channels[i].kind != .pir else { return }
         channels[i].debouncer.prime(rawLevel != channels[i].inverted)
-        channelDeadline[i] = channels[i].deadline
+        channelTimers.set(i, channels[i].deadline)
     }
 
     /// Replaces the inactivity policy (the learned routine plugs in here).
@@ -197,11 +197,11 @@ public struct WatchEngine: Sendable {
                 pirHealth.rawFell(s, at: t, ladder: &ladder, into: &out)
                 lower(channels[i].motion.deadline)
             }
-            channelDeadline[i] = channels[i].motion.deadline
+            channelTimers.set(i, channels[i].motion.deadline)
             if result == .started { motionStarted(s, at: t, into: &out) }
         } else {
             channels[i].debouncer.input(level, at: t)
-            channelDeadline[i] = channels[i].debouncer.deadline
+            channelTimers.set(i, channels[i].debouncer.deadline)
             lower(channels[i].debouncer.deadline)
         }
     }
@@ -290,6 +290,7 @@ public struct WatchEngine: Sendable {
 
     /// Clears the alarms about a silent resident (the silence, not up, not back).
     mutating func clearInactivity(cancel: AlarmReason, resolve: AlarmReason, at t: Timestamp, into out: inout [Decision]) {
+        guard ladder.hasAnyInactivity else { return }
         ladder.clear(.inactivity, cancel: cancel, resolve: resolve, at: t, into: &out)
         ladder.clear(.inactivityNotUp, cancel: cancel, resolve: resolve, at: t, into: &out)
         ladder.clear(.inactivityNotBack, cancel: cancel, resolve: resolve, at: t, into: &out)
@@ -306,7 +307,7 @@ public struct WatchEngine: Sendable {
         var d = min(occupancy.deadline, doorOpen.deadline, pirHealth.deadline, ladder.deadline)
         d = min(d, environment.deadline)
         d = min(d, inactivity.notBackDeadline())
-        for c in channelDeadline where c < d { d = c }
+        d = min(d, channelTimers.bound)
         let bound = inactivity.lowerBound
         guard bound < d else { return d }
         return bound <= horizon ? min(d, inactivity.deadline()) : bound
@@ -333,16 +334,25 @@ public struct WatchEngine: Sendable {
 
     /// Fires everything due at `at`.
     mutating func expire(at: Timestamp, into out: inout [Decision]) {
-        for i in channelDeadline.indices where channelDeadline[i] <= at.monotonic {
-            let s = SensorID(i)
-            channelDeadline[i] = .never   // what expires clears its filter's deadline
-            if channels[i].kind == .pir {
-                if case .ended(let lastSeen) = channels[i].motion.expire() {
-                    motionEnded(s, lastSeen: lastSeen, into: &out)
+        if channelTimers.bound <= at.monotonic {
+            var next = MonotonicInstant.never
+            channelTimers.beginPass()
+            for w in 0..<channelTimers.words {
+                var due = channelTimers.takeDue(word: w, at: at.monotonic, next: &next)
+                while due != 0 {   // in channel order
+                    let i = w << 6 | due.trailingZeroBitCount
+                    due &= due &- 1
+                    let s = SensorID(i)
+                    if channels[i].kind == .pir {
+                        if case .ended(let lastSeen) = channels[i].motion.expire() {
+                            motionEnded(s, lastSeen: lastSeen, into: &out)
+                        }
+                    } else if let settled = channels[i].debouncer.expire() {
+                        contactSettled(s, active: settled.level, at: settled.at, into: &out)
+                    }
                 }
-            } else if let settled = channels[i].debouncer.expire() {
-                contactSettled(s, active: settled.level, at: settled.at, into: &out)
             }
+            channelTimers.endPass(next: next)
         }
         if occupancy.deadline <= at.monotonic {
             occupancy.expire(at: at, into: &out)
@@ -388,7 +398,7 @@ public struct WatchEngine: Sendable {
         let gap = to.monotonic - from.monotonic
         for i in channels.indices where channels[i].kind == .pir {
             channels[i] = InputChannel(kind: .pir, inverted: settings.inverted[i], settle: settings.contactSettle, hold: settings.pirHold)
-            channelDeadline[i] = .never
+            channelTimers.set(i, .never)
             discounted[i] = false
         }
         heldTrigger = nil
@@ -516,7 +526,7 @@ public struct WatchEngine: Sendable {
             for i in channels.indices {
                 channels[i].debouncer.reconfigure(settle: new.contactSettle)
                 channels[i].motion.reconfigure(hold: new.pirHold)
-                channelDeadline[i] = channels[i].deadline
+                channelTimers.set(i, channels[i].deadline)
             }
         }
         if new.occupancy != old.occupancy || nightChanged {

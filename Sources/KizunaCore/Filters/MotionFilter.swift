@@ -23,7 +23,7 @@ public struct MotionFilter: Sendable {
     public enum Output: Equatable, Sendable { case none, started, ended(at: Timestamp) }
 
     /// A raw edge (after inversion). Returns `.started` when a new episode begins.
-    public mutating func input(_ high: Bool, at time: Timestamp) -> Output {
+    @inline(__always) public mutating func input(_ high: Bool, at time: Timestamp) -> Output {
         if high {
             if !rawHigh { rawHigh = true; rawHighSince = time }
             deadline = .never

@@ -12,7 +12,13 @@ public struct DoorOpenRule: Sendable {
         var deadline: MonotonicInstant = .never
         var silenced = false
     }
-    var doors: [DoorState] = []
+    var doors: [DoorState] = [] {
+        didSet {   // doors change seldom; the timers ask at every pass
+            var d = MonotonicInstant.never
+            for door in doors where door.deadline < d { d = door.deadline }
+            deadline = d
+        }
+    }
 
     public init(byDay: Span, atNight: Span, night: DailyWindow) {
         self.byDay = byDay
@@ -26,11 +32,8 @@ public struct DoorOpenRule: Sendable {
         return doors.count - 1
     }
 
-    var deadline: MonotonicInstant {
-        var d = MonotonicInstant.never
-        for door in doors where door.deadline < d { d = door.deadline }
-        return d
-    }
+    /// The earliest open door's limit (`.never` if none), kept with `doors`.
+    private(set) var deadline: MonotonicInstant = .never
 
     mutating func opened(_ sensor: SensorID, at time: Timestamp) {
         let i = index(sensor)
