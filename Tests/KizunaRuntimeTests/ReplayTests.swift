@@ -217,4 +217,33 @@ struct ReplayTests {
         #expect(outcome.gaps.isEmpty)
         #expect(outcome.steps.contains { $0.kind == .inactivity })
     }
+    @Test("data gaps are found once from every kind of event; a replay given them plays exactly as one that finds them")
+    func gapsFoundOnce() throws {
+        let lines = [#"{"subject":"kitchen","sensor":"motion","sentAt":{"$date":"2023-05-05T08:00:00.000Z"},"state":"ON"}"#,
+                     #"{"subject":"kitchen","sensor":"motion","sentAt":{"$date":"2023-05-05T08:00:05.000Z"},"state":"OFF"}"#,
+                     // 8 h with nothing, ended by a reading (an event that feeds no sensor).
+                     #"{"subject":"kitchen","sensor":"temperature","sentAt":{"$date":"2023-05-05T16:00:05.000Z"},"state":"24.0 °C"}"#,
+                     #"{"subject":"kitchen","sensor":"motion","sentAt":{"$date":"2023-05-05T17:00:00.000Z"},"state":"ON"}"#,
+                     #"{"subject":"kitchen","sensor":"motion","sentAt":{"$date":"2023-05-05T17:00:05.000Z"},"state":"OFF"}"#,
+                     // 7 h with nothing, ended by motion.
+                     #"{"subject":"kitchen","sensor":"motion","sentAt":{"$date":"2023-05-06T00:00:05.000Z"},"state":"ON"}"#,
+                     #"{"subject":"kitchen","sensor":"motion","sentAt":{"$date":"2023-05-06T00:00:10.000Z"},"state":"OFF"}"#]
+        let r = try RecordingLoader.parse(lines.joined(separator: "\n"), format: .nears)
+        let gaps = DataGaps(r, longerThan: .hours(6))
+        let w = { (s: String) in CivilTime.parseISO8601(s, defaultOffset: .utc)! }
+        #expect(gaps.list.map(\.from) == [w("2023-05-05T08:00:05"), w("2023-05-05T17:00:05")])
+        #expect(gaps.list.map(\.to) == [w("2023-05-05T16:00:05"), w("2023-05-06T00:00:05")])
+        #expect(DataGaps(r, longerThan: .hours(7)).list.count == 1)   // 7 h is not longer than 7 h
+        let settings = r.engineSettings()
+        let found = Replay.run(r, settings: settings)
+        let given = Replay.run(r, settings: settings, gaps: gaps)
+        #expect(found.gaps.count == 2)
+        #expect(given.gaps.map(\.from) == found.gaps.map(\.from) && given.gaps.map(\.to) == found.gaps.map(\.to))
+        #expect(given.steps == found.steps && given.transitions == found.transitions && given.timeIn == found.timeIn)
+        // A cut before the second gap ends: the device runs on, the gap is not played.
+        let cut = Replay.run(r, settings: settings, cutAt: w("2023-05-05T20:00:00"), until: w("2023-05-06T04:00:00"), gaps: gaps)
+        let cutFound = Replay.run(r, settings: settings, cutAt: w("2023-05-05T20:00:00"), until: w("2023-05-06T04:00:00"))
+        #expect(cut.gaps.count == 1 && cutFound.gaps.count == 1)
+        #expect(cut.steps == cutFound.steps && cut.transitions == cutFound.transitions)
+    }
 }

@@ -148,8 +148,9 @@ public enum Evaluation {
     public static func run(_ recording: Recording, settings: EngineSettings, cuts count: Int, seed: UInt64,
                            horizon: Span = .hours(48), progress: ((Int) -> Void)? = nil) -> Report {
         let fixed = fixedTimer(settings)
-        let normal = Replay.run(recording, settings: settings)
-        let normalFixed = Replay.run(recording, settings: fixed)
+        let gaps = DataGaps(recording, longerThan: .hours(6))   // found once for all the replays
+        let normal = Replay.run(recording, settings: settings, gaps: gaps)
+        let normalFixed = Replay.run(recording, settings: fixed, gaps: gaps)
         let gapDays = normal.gaps.reduce(0.0) { $0 + ($1.to - $1.from).seconds } / 86_400
         let days = max(0, (normal.last - normal.first).seconds / 86_400 - gapDays)
         let skip = Span.days(Int64(settings.routine?.minHistoryDays ?? 0))
@@ -158,8 +159,8 @@ public enum Evaluation {
                             falseAlarmsFixed: inactivityAlarms(normalFixed.steps).count,
                             cutTimes: times, awayCuts: 0, routine: Latencies(detected: [], misses: 0), fixed: Latencies(detected: [], misses: 0))
         for (i, c) in times.enumerated() {
-            let a = Replay.run(recording, settings: settings, cutAt: c, until: c + horizon)
-            let b = Replay.run(recording, settings: fixed, cutAt: c, until: c + horizon)
+            let a = Replay.run(recording, settings: settings, cutAt: c, until: c + horizon, gaps: gaps)
+            let b = Replay.run(recording, settings: fixed, cutAt: c, until: c + horizon, gaps: gaps)
             let away = wasAway(a, at: c)
             if away { report.awayCuts += 1 }
             let la = latency(a, cut: c, horizon: horizon), lb = latency(b, cut: c, horizon: horizon)

@@ -54,11 +54,16 @@ public enum Replay {
     ///     after the cut).
     ///   - until: the virtual clock runs to here (timers fire after the last event); events
     ///     after it are not played. Without it the clock stops at the recording's last event.
+    ///   - gapLimit: a stretch with no event at all for longer than this is a data gap.
+    ///   - gaps: the recording's gaps for `gapLimit`, if already found (a replay repeated
+    ///     over one recording finds them once); found here otherwise.
     ///   - observe: each decision, in order, as it is made.
     ///   - offline: each data gap, in order with the decisions.
     public static func run(_ recording: Recording, settings: EngineSettings, cutAt: WallTime? = nil, until: WallTime? = nil,
-                           gapLimit: Span = .hours(6), observe: ((Decision) -> Void)? = nil,
+                           gapLimit: Span = .hours(6), gaps known: DataGaps? = nil, observe: ((Decision) -> Void)? = nil,
                            offline: ((WallTime, WallTime) -> Void)? = nil) -> ReplayOutcome {
+        precondition(known == nil || known?.limit == gapLimit, "data gaps found for another limit")
+        let gaps = (known ?? DataGaps(recording, longerThan: gapLimit)).list
         let first = recording.first
         var end = until ?? recording.last
         if end < first { end = first }
@@ -66,32 +71,25 @@ public enum Replay {
         let stop = min(cut, end)
         var p = Player(engine: WatchEngine(settings: settings, start: Recording.stamp(first)), first: first, end: end,
                        observe: observe, offline: offline)
-        let gapNs = gapLimit.nanoseconds
-        let other = recording.otherEvents
-        var oi = 0
-        var lastSeen = first.nanosecondsSinceEpoch
+        // A gap is told by the event that ends it: it is played when that event is reached
+        // (never after the cut: the device runs on).
+        var gi = 0
         var events = 0
         for o in recording.observations {
-            let w = o.time.wall.nanosecondsSinceEpoch
-            if w > stop.nanosecondsSinceEpoch { break }
-            while oi < other.count, other[oi].nanosecondsSinceEpoch <= w {
-                let x = other[oi].nanosecondsSinceEpoch
-                oi += 1
-                if x &- lastSeen > gapNs { p.offline(from: lastSeen, to: x) }
-                if x > lastSeen { lastSeen = x }
+            let w = o.time.wall
+            if w > stop { break }
+            while gi < gaps.count, gaps[gi].to <= w {
+                p.offline(from: gaps[gi].from, to: gaps[gi].to)
+                gi += 1
             }
-            if w &- lastSeen > gapNs { p.offline(from: lastSeen, to: w) }
-            if w > lastSeen { lastSeen = w }
             p.engine.handle(o, into: &p.out)
             events &+= 1
             if !p.out.isEmpty { p.flush() }
         }
         // Events that feed no sensor after the last observation still show the system up (or down).
-        while oi < other.count, other[oi] <= stop {
-            let x = other[oi].nanosecondsSinceEpoch
-            oi += 1
-            if x &- lastSeen > gapNs { p.offline(from: lastSeen, to: x) }
-            if x > lastSeen { lastSeen = x }
+        while gi < gaps.count, gaps[gi].to <= stop {
+            p.offline(from: gaps[gi].from, to: gaps[gi].to)
+            gi += 1
         }
         p.engine.tick(at: Recording.stamp(end), into: &p.out)
         p.flush()
@@ -142,8 +140,7 @@ public enum Replay {
             out.removeAll(keepingCapacity: true)
         }
 
-        mutating func offline(from a: Int64, to b: Int64) {
-            let from = WallTime(nanosecondsSinceEpoch: a), to = WallTime(nanosecondsSinceEpoch: b)
+        mutating func offline(from: WallTime, to: WallTime) {
             engine.tick(at: Recording.stamp(from), into: &out)
             flush()
             account(until: from)
