@@ -22,7 +22,11 @@ public struct OccupancyMachine: Sendable {
     var activeMotion = 0
 
     var awayDeadline: MonotonicInstant = .never
+    /// When quiet becomes resting, or a moment before: a bound (`restingExact` false) until it is
+    /// reached, when the night window says the exact time. Every motion's end re-arms it,
+    /// and the window's arithmetic there was a tenth of a recording's replay.
     var restingDeadline: MonotonicInstant = .never
+    var restingExact = true
 
     public init(settings: OccupancySettings, night: DailyWindow) {
         self.settings = settings
@@ -113,8 +117,17 @@ public struct OccupancyMachine: Sendable {
             restingDeadline = .never
             return
         }
+        restingDeadline = last.monotonic + min(settings.restingAtNight, settings.restingByDay)
+        restingExact = false
+    }
+
+    /// Makes `restingDeadline` exact once its bound is reached (the quiet since the last
+    /// motion reaches the limit in force: night or day).
+    mutating func refineResting(at now: MonotonicInstant) {
+        guard !restingExact, restingDeadline <= now, let last = lastMotion else { return }
         let due = night.firstTimeExceeding(since: last.wall, inside: settings.restingAtNight, outside: settings.restingByDay)
         restingDeadline = last.monotonic + (due.at - last.wall)
+        restingExact = true
     }
 
     /// Fires what is due at `now` (called at `deadline`).
@@ -127,6 +140,7 @@ public struct OccupancyMachine: Sendable {
                 move(to: .away, .doorThenSilence(door: door.sensor, quiet: now.monotonic - door.at.monotonic), at: now, into: &out)
             }
         }
+        refineResting(at: now.monotonic)
         if restingDeadline <= now.monotonic {
             restingDeadline = .never
             if state == .home, let last = lastMotion {

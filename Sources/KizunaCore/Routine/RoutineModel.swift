@@ -95,14 +95,27 @@ public struct RoutineModel: Sendable, Equatable {
 
     /// Recomputes `windowed` from the remembered days (after a day is forgotten, or a restore).
     mutating func rebuildWindowed() {
-        var column = Array(repeating: 0.0, count: perDay)   // once a day at most
-        for r in 0..<memory where rowDay[r] != .min {
-            for i in 0..<perDay { column[i] = max(column[i], longest[r * perDay + i]) }
-        }
-        for i in 0..<perDay {
-            var m = 0.0
-            for k in -reach...reach { m = max(m, column[wrapped(i + k)]) }
-            windowed[i] = m
+        // Once a day at most, on the per-event path: on the stack, without a division.
+        let (perDay, memory, reach) = (perDay, memory, reach)
+        windowed.withUnsafeMutableBufferPointer { windowed in
+            withUnsafeTemporaryAllocation(of: Double.self, capacity: perDay) { column in
+                column.initialize(repeating: 0)
+                longest.withUnsafeBufferPointer { longest in
+                    for r in 0..<memory where rowDay[r] != .min {
+                        let row = r * perDay
+                        for i in 0..<perDay where longest[row + i] > column[i] { column[i] = longest[row + i] }
+                    }
+                }
+                for i in 0..<perDay {
+                    var m = 0.0
+                    for k in -reach...reach {
+                        var j = i + k
+                        if j < 0 || j >= perDay { j = (j % perDay + perDay) % perDay }
+                        if column[j] > m { m = column[j] }
+                    }
+                    windowed[i] = m
+                }
+            }
         }
     }
 
