@@ -126,8 +126,11 @@ public struct AlarmLadder: Sendable {
 
     /// Whether an alarm about a silent resident is open in its pre-alarm (`preAlarm: true`) or
     /// past it. Asked at every movement: indices, so that no alarm is copied.
-    func hasInactivity(preAlarm: Bool) -> Bool {
-        guard hasAnyInactivity else { return false }
+    @inline(__always) func hasInactivity(preAlarm: Bool) -> Bool {
+        hasAnyInactivity && hasOpenInactivity(preAlarm: preAlarm)
+    }
+
+    func hasOpenInactivity(preAlarm: Bool) -> Bool {
         for i in open.indices where open[i].kind.isInactivity && (open[i].phase == .preAlarm) == preAlarm { return true }
         return false
     }

@@ -26,8 +26,11 @@ struct ChannelTimers: Sendable {
 
     /// Sets channel `i`'s deadline (`.never` clears it).
     @inline(__always) mutating func set(_ i: Int, _ d: MonotonicInstant) {
+        guard d != .never else {
+            if deadline[i] != .never { deadline[i] = .never }   // a rising PIR: most often none was set
+            return
+        }
         deadline[i] = d
-        guard d != .never else { return }
         let bit = UInt64(1) << UInt64(i & 63)
         if armed[i >> 6] & bit == 0 { armed[i >> 6] |= bit }
         if d < bound { bound = d }

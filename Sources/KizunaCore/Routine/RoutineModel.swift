@@ -66,7 +66,13 @@ public struct RoutineModel: Sendable, Equatable {
     @inline(__always) func start(ofSlot a: Int64) -> WallTime {
         WallTime(nanosecondsSinceEpoch: a * slotNs - offset.seconds * 1_000_000_000)
     }
-    @inline(__always) func slotOfDay(_ a: Int64) -> Int { Int((a % Int64(perDay) + Int64(perDay)) % Int64(perDay)) }
+    @inline(__always) func slotOfDay(_ a: Int64) -> Int { Self.modulo(a, perDay) }
+
+    /// `a` modulo `n` in `0..<n`, negative `a` included, with one division.
+    @inline(__always) static func modulo(_ a: Int64, _ n: Int) -> Int {
+        let r = Int(a % Int64(n))
+        return r < 0 ? r + n : r
+    }
 
     /// The end of the slot containing `w`: the next moment a sign of life can teach anything.
     public func slotEnd(_ w: WallTime) -> WallTime { start(ofSlot: slot(w) + 1) }
@@ -77,7 +83,7 @@ public struct RoutineModel: Sendable, Equatable {
     }
 
     /// Slot of the day `i`, wrapped around midnight.
-    @inline(__always) func wrapped(_ i: Int) -> Int { (i % perDay + perDay) % perDay }
+    @inline(__always) func wrapped(_ i: Int) -> Int { i >= 0 && i < perDay ? i : Self.modulo(Int64(i), perDay) }
 
     /// The longest silence the remembered days had under way in slot-of-the-day `i` (0 when
     /// none was learned).
@@ -94,23 +100,27 @@ public struct RoutineModel: Sendable, Equatable {
     }
 
     /// Recomputes `windowed` from the remembered days (after a day is forgotten, or a restore).
-    mutating func rebuildWindowed() {
-        // Once a day at most, on the per-event path: on the stack, without a division.
+    @inline(never) mutating func rebuildWindowed() {
+        // Once a day at most, on the per-event path: on the stack, without a branch or a
+        // division in the loops (28 days of 48 slots each time).
         let (perDay, memory, reach) = (perDay, memory, reach)
         windowed.withUnsafeMutableBufferPointer { windowed in
             withUnsafeTemporaryAllocation(of: Double.self, capacity: perDay) { column in
                 column.initialize(repeating: 0)
                 longest.withUnsafeBufferPointer { longest in
                     for r in 0..<memory where rowDay[r] != .min {
-                        let row = r * perDay
-                        for i in 0..<perDay where longest[row + i] > column[i] { column[i] = longest[row + i] }
+                        let row = longest.baseAddress! + r * perDay
+                        for i in 0..<perDay {
+                            let v = row[i], c = column[i]
+                            column[i] = v > c ? v : c
+                        }
                     }
                 }
                 for i in 0..<perDay {
                     var m = 0.0
                     for k in -reach...reach {
                         var j = i + k
-                        if j < 0 || j >= perDay { j = (j % perDay + perDay) % perDay }
+                        if j < 0 || j >= perDay { j = Self.modulo(Int64(j), perDay) }
                         if column[j] > m { m = column[j] }
                     }
                     windowed[i] = m
@@ -132,7 +142,7 @@ public struct RoutineModel: Sendable, Equatable {
         while start(ofSlot: a) < t {
             let end = min(t, start(ofSlot: a + 1))
             let day = CivilTime.floorDiv(a * slotNs, Self.dayNs)
-            let r = Int((day % Int64(memory) + Int64(memory)) % Int64(memory))
+            let r = Self.modulo(day, memory)
             if rowDay[r] != day {
                 if rowDay[r] != .min && rowDay[r] > day { a += 1; continue }   // older than memory
                 forgot = forgot || rowDay[r] != .min
