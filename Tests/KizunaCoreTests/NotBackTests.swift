@@ -25,6 +25,30 @@ struct NotBackTests {
         #expect(short.notBackTime(awaySince: Self.w(80))?.limit == .hours(4))
     }
 
+    @Test("until the outings can judge, the fixed fallback (24 h), never before the floor; none when off")
+    func fallback() {
+        var s = AbsenceSettings()
+        let m = AbsenceMemory(settings: s)
+        #expect(m.notBackTime(awaySince: Self.w(9)) == nil)
+        let f = m.fallbackTime(awaySince: Self.w(9))
+        #expect(f?.limit == .hours(24) && f?.at == Self.w(33))
+        s.fallback = .hours(2)
+        #expect(AbsenceMemory(settings: s).fallbackTime(awaySince: Self.w(9))?.limit == .hours(4))
+        s.fallback = nil
+        #expect(AbsenceMemory(settings: s).fallbackTime(awaySince: Self.w(9)) == nil)
+        // The routine asks for the fallback while it is learning, and while outings are too few.
+        var r = RoutineSettings()
+        r.minHistoryDays = 7
+        var model = RoutineModel(settings: r, offset: .japan)
+        model.learn(signOfLifeAt: Self.w(0), previous: Self.w(0))
+        #expect(model.notBackTime(awaySince: Self.w(10))?.limit == .hours(24))        // learning
+        #expect(model.notBackTime(awaySince: Self.w(8 * 24))?.limit == .hours(24))    // ready, no outings
+        r.notBack?.fallback = nil
+        var silent = RoutineModel(settings: r, offset: .japan)
+        silent.learn(signOfLifeAt: Self.w(0), previous: Self.w(0))
+        #expect(silent.notBackTime(awaySince: Self.w(8 * 24)) == nil)
+    }
+
     @Test func aLongerOutingIsTakenAtOnceAndForgottenAfterMemory() {
         var s = AbsenceSettings()
         s.minAbsences = 2
@@ -127,8 +151,9 @@ struct NotBackTests {
         let learning = f.engine.routineSummary(at: f.t("12:00:00").wall)
         #expect(learning.phase == .learning && learning.daysNeeded == 1)
         #expect(learning.silenceLimit == .hours(3))      // the fixed day limit meanwhile
-        #expect(learning.outings == 0 && learning.outingsNeeded == 2 && learning.notBackLimit == nil)
+        #expect(learning.outings == 0 && learning.outingsNeeded == 2 && learning.notBackLimit == .hours(24))
         #expect(learning.describe().hasPrefix("routine: learning, 0.0 of 1 days (fixed limits meanwhile)"))
+        #expect(learning.describe().hasSuffix("0 of 2 outings remembered (\"not back\" after 1d 00h meanwhile)"))
         f = Self.outOnDay2(secondBack: "+1 13:00:00")
         let ready = f.engine.routineSummary(at: f.t("+2 10:30:00").wall)
         #expect(ready.phase == .ready && ready.outings == 2)
@@ -148,7 +173,7 @@ struct NotBackTests {
         #expect(f.engine.state == .home)
     }
 
-    @Test("no not-back with the routine's not_back off, nor before enough outings")
+    @Test("no not-back with the routine's not_back off, nor with too few outings and the fallback off")
     func offAndNotReady() {
         let off = TestFlat { s in
             var r = RoutineSettings()
@@ -156,7 +181,16 @@ struct NotBackTests {
             r.notBack = nil
             s.routine = r
         }
-        for (flat, outings) in [(off, 2), (Self.flat(), 1)] {
+        let noFallback = TestFlat { s in
+            var r = RoutineSettings()
+            r.minHistoryDays = 1
+            var a = AbsenceSettings()
+            a.minAbsences = 2
+            a.fallback = nil
+            r.notBack = a
+            s.routine = r
+        }
+        for (flat, outings) in [(off, 2), (noFallback, 1)] {
             var f = flat
             Self.outing(&f, out: "10:00:00", back: "11:00:00")
             if outings == 2 { Self.outing(&f, out: "+1 10:00:00", back: "+1 11:00:00") }
@@ -165,6 +199,21 @@ struct NotBackTests {
             #expect(f.steps(.inactivityNotBack).isEmpty)
             #expect(f.engine.state == .away)
         }
+    }
+
+    @Test("too few outings remembered: a resident not back 24 h after she left is called for, once")
+    func fallbackThroughTheEngine() {
+        var f = Self.flat()                                   // two outings needed, one remembered
+        Self.outing(&f, out: "10:00:00", back: "11:00:00")
+        Self.outing(&f, out: "+2 10:00:00", back: nil)
+        f.tick(f.t("+3 09:59:59"))
+        #expect(f.steps(.inactivityNotBack).isEmpty)
+        f.tick(f.t("+4 10:00:00"))
+        let steps = f.steps(.inactivityNotBack)
+        #expect(steps.first?.step == .preAlarm && steps.first?.at == f.t("+3 10:00:00"))
+        #expect(steps.filter { $0.step == .alarm }.count == 1)
+        #expect(Set(steps.map(\.alarmID)).count == 1)
+        #expect(f.engine.state == .away)
     }
 
     @Test("the outings survive a restart in the routine's state; a version-2 state is taken without them")

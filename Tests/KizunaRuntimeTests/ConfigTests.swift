@@ -261,7 +261,7 @@ struct EnvironmentConfigTests {
         #expect(old?.key == "rules.routine.threshold" && old?.description.contains("unknown key") == true)
     }
 
-    @Test("not back: floor, margin, extra, memory, after; off; refusals name the line and key")
+    @Test("not back: floor, margin, extra, memory, after, fallback; off; refusals name the line and key")
     func notBack() throws {
         let r = try #require(try parse(ConfigTests.valid + "\n  routine: { not_back: { floor: 6h, margin: 100%, extra: 2h, memory: 60d, after: 5 } }").settings.routine)
         let a = try #require(r.notBack)
@@ -274,5 +274,12 @@ struct EnvironmentConfigTests {
         #expect(floor?.key == "rules.routine.not_back.floor")
         let unknown = error(ConfigTests.valid + "\n  routine: { not_back: { ceiling: 2d } }")
         #expect(unknown?.key == "rules.routine.not_back.ceiling" && unknown?.description.contains("unknown key") == true)
+        // The limit until enough outings are remembered: 24 h unless set; off; a span in range.
+        #expect(a.fallback == Span.hours(24))
+        #expect(try parse(ConfigTests.valid + "\n  routine: { not_back: { fallback: 36h } }").settings.routine?.notBack?.fallback == Span.hours(36))
+        let noFallback = try #require(try parse(ConfigTests.valid + "\n  routine: { not_back: { fallback: off } }").settings.routine?.notBack)
+        #expect(noFallback.fallback == nil && noFallback.minAbsences == 10)
+        let tooLong = error(ConfigTests.valid + "\n  routine: { not_back: { fallback: 30d } }")
+        #expect(tooLong?.line == 9 && tooLong?.key == "rules.routine.not_back.fallback" && tooLong?.description.contains("out of range") == true)
     }
 }

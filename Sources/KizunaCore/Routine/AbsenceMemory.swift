@@ -5,7 +5,10 @@
 /// quiet by right. This remembers, for each of the last `memoryDays` days, the longest
 /// absence that began that day and how many there were; once `minAbsences` are remembered,
 /// an absence is alarming when it is longer than every remembered one by `margin` and
-/// `extra`, and never before `floor`.
+/// `extra`, and never before `floor`. Until then (a new installation, the weeks after a long
+/// outage) an absence is alarming after the fixed `fallback` (24 h): a resident who went out
+/// and never came back is found the next day, not never; an evening out or a night at a
+/// daughter's is not called for.
 ///
 /// Why not by time of day, as silences are: outings are few (a handful a week), so a
 /// per-hour envelope has seen almost nothing at most hours and cries wolf at an outing at a
@@ -67,6 +70,14 @@ public struct AbsenceMemory: Sendable, Equatable {
         let limit = max(settings.floor, .seconds(Int64((r.longest * (1 + settings.margin)).rounded(.up))) + settings.extra)
         return (since + limit, limit)
     }
+
+    /// The fixed limit in force until the outings (and the routine) can judge: `fallback`,
+    /// never before `floor`; nil when `fallback` is off.
+    public func fallbackTime(awaySince since: WallTime) -> (at: WallTime, limit: Span)? {
+        guard let f = settings.fallback else { return nil }
+        let limit = max(settings.floor, f)
+        return (since + limit, limit)
+    }
 }
 
 /// The "not back" rule's settings (`rules: routine: not_back:` in the config).
@@ -79,7 +90,9 @@ public struct AbsenceSettings: Sendable, Equatable {
     public var extra: Span = .hours(1)
     /// How many days of absences are remembered.
     public var memoryDays: Int = 90
-    /// How many absences must be remembered before the rule speaks.
+    /// How many absences must be remembered before the rule judges by them.
     public var minAbsences: Int = 10
+    /// The limit until then (nil: none, the rule is silent until it can judge).
+    public var fallback: Span? = .hours(24)
     public init() {}
 }

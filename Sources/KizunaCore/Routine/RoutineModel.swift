@@ -188,11 +188,13 @@ public struct RoutineModel: Sendable, Equatable {
         return end
     }
 
-    /// When the resident, out since `since`, is not back later than her outings allow; nil
-    /// until the routine is ready and enough outings are remembered.
+    /// When the resident, out since `since`, is not back later than her outings allow; the
+    /// fixed fallback until the routine is ready and enough outings are remembered; nil when
+    /// "not back" is off.
     public func notBackTime(awaySince since: WallTime) -> (at: WallTime, limit: Span)? {
-        guard isReady(at: since) else { return nil }
-        return absences?.notBackTime(awaySince: since)
+        guard let absences else { return nil }
+        if isReady(at: since), let learned = absences.notBackTime(awaySince: since) { return learned }
+        return absences.fallbackTime(awaySince: since)
     }
 
     /// Remembers an outing from `start` (the last sign before she left) to her return at `end`.

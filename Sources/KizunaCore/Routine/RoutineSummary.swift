@@ -20,7 +20,8 @@ public struct RoutineSummary: Sendable, Equatable {
     /// Outings remembered, and how many "not back" needs (nil: `not_back: off` or no routine).
     public var outings: Int?
     public var outingsNeeded: Int?
-    /// An outing beginning now raises `inactivity.not-back` after this (nil: not yet, or off).
+    /// An outing beginning now raises `inactivity.not-back` after this (the fallback until
+    /// enough outings are remembered; nil: off, or no fallback).
     public var notBackLimit: Span?
 
     public init(phase: Phase, daysLearned: Double, daysNeeded: Int, silenceLimit: Span, outings: Int? = nil, outingsNeeded: Int? = nil,
@@ -45,8 +46,10 @@ public struct RoutineSummary: Sendable, Equatable {
         }
         text += "; a silence from now alarms after \(silenceLimit)"
         if let n = outings, let needed = outingsNeeded {
-            if let l = notBackLimit {
+            if let l = notBackLimit, n >= needed, phase == .ready {
                 text += "; \(n) outings remembered, one from now is \"not back\" after \(l)"
+            } else if let l = notBackLimit {
+                text += "; \(n) of \(needed) outings remembered (\"not back\" after \(l) meanwhile)"
             } else {
                 text += "; \(n) of \(needed) outings remembered (no \"not back\" yet)"
             }
