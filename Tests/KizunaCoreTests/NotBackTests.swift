@@ -25,6 +25,41 @@ struct NotBackTests {
         #expect(short.notBackTime(awaySince: Self.w(80))?.limit == .hours(4))
     }
 
+    @Test("a trip (longer than 24 h) is not learned: one holiday does not make the next outings wait days")
+    func tripsAreNotLearned() {
+        var s = AbsenceSettings()
+        s.minAbsences = 2
+        var m = AbsenceMemory(settings: s)
+        m.learn(from: Self.w(10), to: Self.w(12))                 // 2 h
+        m.learn(from: Self.w(24 + 10), to: Self.w(24 + 14))       // 4 h
+        m.learn(from: Self.w(48 + 10), to: Self.w(48 + 10 + 7 * 24))   // a week away
+        #expect(m.remembered(at: Self.w(10 * 24)).count == 2)
+        #expect(m.notBackTime(awaySince: Self.w(10 * 24))?.limit == .hours(6))   // 4 h + 25 % + 1 h
+        m.learn(from: Self.w(11 * 24), to: Self.w(12 * 24))       // exactly 24 h: still an outing
+        #expect(m.notBackTime(awaySince: Self.w(13 * 24))?.limit == .hours(31))
+        s.longestOuting = .hours(48)
+        var longer = AbsenceMemory(settings: s)
+        longer.learn(from: Self.w(10), to: Self.w(10 + 40))
+        longer.learn(from: Self.w(72), to: Self.w(73))
+        #expect(longer.notBackTime(awaySince: Self.w(96))?.limit == .hours(51))
+    }
+
+    @Test("a policy installed while she is out answers for that outing (no stale deadline of the old one)")
+    func policyInstalledWhileOut() {
+        var f = TestFlat()                                     // fixed limits: no "not back"
+        Self.outing(&f, out: "10:00:00", back: nil)
+        f.tick(f.t("12:00:00"))
+        #expect(f.engine.state == .away)
+        let s = f.engine.settings
+        let fixed = FixedSilenceLimits(byDay: s.rules.inactivityByDay, atNight: s.rules.inactivityAtNight, night: s.night)
+        f.engine.setSilencePolicy(RoutineSilencePolicy(model: RoutineModel(settings: RoutineSettings(), offset: .japan), fallback: fixed))
+        f.tick(f.t("+1 09:59:59"))
+        #expect(f.steps(.inactivityNotBack).isEmpty)
+        f.tick(f.t("+1 10:00:00"))
+        #expect(f.steps(.inactivityNotBack).first?.step == .preAlarm)
+        #expect(f.steps(.inactivityNotBack).first?.at == f.t("+1 10:00:00"))
+    }
+
     @Test("until the outings can judge, the fixed fallback (24 h), never before the floor; none when off")
     func fallback() {
         var s = AbsenceSettings()

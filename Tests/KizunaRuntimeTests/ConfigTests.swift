@@ -279,6 +279,9 @@ struct EnvironmentConfigTests {
         #expect(try parse(ConfigTests.valid + "\n  routine: { not_back: { fallback: 36h } }").settings.routine?.notBack?.fallback == Span.hours(36))
         let noFallback = try #require(try parse(ConfigTests.valid + "\n  routine: { not_back: { fallback: off } }").settings.routine?.notBack)
         #expect(noFallback.fallback == nil && noFallback.minAbsences == 10)
+        #expect(a.longestOuting == Span.hours(24))
+        #expect(try parse(ConfigTests.valid + "\n  routine: { not_back: { longest: 3d } }").settings.routine?.notBack?.longestOuting == Span.days(3))
+        #expect(error(ConfigTests.valid + "\n  routine: { not_back: { longest: 1h } }")?.key == "rules.routine.not_back.longest")
         let tooLong = error(ConfigTests.valid + "\n  routine: { not_back: { fallback: 30d } }")
         #expect(tooLong?.line == 9 && tooLong?.key == "rules.routine.not_back.fallback" && tooLong?.description.contains("out of range") == true)
     }

@@ -92,8 +92,8 @@ public struct WatchEngine: Sendable {
 
     /// Replaces the inactivity policy (the learned routine plugs in here).
     public mutating func setSilencePolicy(_ policy: any SilencePolicy) {
-        inactivity.policy = policy
-        lower(inactivity.lowerBound)
+        inactivity.replacePolicy(policy)   // the old policy's cached deadlines go with it
+        earliest = earliestDeadline()
     }
 
     /// Takes one raw observation. Timers due before it fire first.

@@ -14,9 +14,13 @@
 /// per-hour envelope has seen almost nothing at most hours and cries wolf at an outing at a
 /// new hour (estimated offline on NEARS 0104: 6 alarms in 198 days at +25 % + 1 h ±1 h; this
 /// rule raises none there, nor on CASAS AL; EVALUATION.md). "Longer than any outing of the
-/// last three months" is also what the care staff can check against what they know. A resident away for a week
-/// raises one alarm (acknowledged, it stays quiet until she is back) and is then remembered:
-/// a slow alarm is the cost of a trip, for `memoryDays`.
+/// last three months" is also what the care staff can check against what they know.
+///
+/// A resident away for a week raises one alarm (acknowledged, it stays quiet until she is
+/// back). Such a trip is not learned: an absence longer than `longestOuting` (24 h) is not an
+/// outing, and remembering it would make every outing of the next three months wait days
+/// for its alarm (a fall in the street found a week late). The limit is therefore never
+/// more than `longestOuting` × (1 + `margin`) + `extra` (31 h by default).
 public struct AbsenceMemory: Sendable, Equatable {
     public let settings: AbsenceSettings
     /// Longest absence, seconds, begun on the remembered day in this row (day modulo memory).
@@ -36,9 +40,10 @@ public struct AbsenceMemory: Sendable, Equatable {
 
     @inline(__always) static func day(_ w: WallTime) -> Int64 { CivilTime.floorDiv(w.nanosecondsSinceEpoch, RoutineModel.dayNs) }
 
-    /// Remembers an absence from `start` (the last sign before she left) to `end` (her return).
+    /// Remembers an absence from `start` (the last sign before she left) to `end` (her return),
+    /// unless it lasted longer than `longestOuting` (a trip).
     public mutating func learn(from start: WallTime, to end: WallTime) {
-        guard end > start else { return }
+        guard end > start, end - start <= settings.longestOuting else { return }
         let day = Self.day(start)
         let r = Int((day % Int64(rowDay.count) + Int64(rowDay.count)) % Int64(rowDay.count))
         if rowDay[r] != day {
@@ -94,5 +99,7 @@ public struct AbsenceSettings: Sendable, Equatable {
     public var minAbsences: Int = 10
     /// The limit until then (nil: none, the rule is silent until it can judge).
     public var fallback: Span? = .hours(24)
+    /// An absence longer than this is a trip, not an outing: it is not learned.
+    public var longestOuting: Span = .hours(24)
     public init() {}
 }

@@ -2,7 +2,7 @@
 /// resident at this hour (`RoutineModel.improbableSilence`), and when the resident is not up
 /// by the usual time, and when she is not back from an outing later than her outings allow
 /// (`AbsenceMemory`). Until `minHistoryDays` of history exist it answers with the fixed
-/// limits (and nothing on outings).
+/// limits (and, on outings, the fixed not-back fallback).
 public struct RoutineSilencePolicy: SilencePolicy {
     public var model: RoutineModel
     public var fallback: FixedSilenceLimits

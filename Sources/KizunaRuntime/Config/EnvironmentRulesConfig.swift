@@ -28,19 +28,21 @@ extension ConfigLoader {
         return r
     }
 
-    /// `not_back: { floor: 4h, margin: 50%, extra: 1h, memory: 90d, after: 10, fallback: 24h }`
-    /// (`after`: how many outings must be remembered before it judges by them; `fallback`: the
-    /// limit until then, or `off`); `not_back: off`.
+    /// `not_back: { floor: 4h, margin: 50%, extra: 1h, memory: 90d, after: 10, fallback: 24h,
+    /// longest: 24h }` (`after`: how many outings must be remembered before it judges by them;
+    /// `fallback`: the limit until then, or `off`; `longest`: a longer absence is a trip, not
+    /// learned); `not_back: off`.
     static func notBack(_ v: YAMLNode) throws(ConfigError) -> AbsenceSettings? {
         if (try? v.string()) == "off" { return nil }
         var a = AbsenceSettings()
-        for (k, x) in try v.mapping(allowed: ["floor", "margin", "extra", "memory", "after", "fallback"]) {
+        for (k, x) in try v.mapping(allowed: ["floor", "margin", "extra", "memory", "after", "fallback", "longest"]) {
             switch k {
             case "floor": a.floor = try x.span(in: .hours(1) ... .hours(72))
             case "margin": a.margin = try x.percent(in: 0...300) / 100
             case "extra": a.extra = try x.span(in: .zero ... .hours(24))
             case "memory": a.memoryDays = Int(try x.span(in: .days(7) ... .days(365)).seconds / 86_400)
             case "fallback": a.fallback = (try? x.string()) == "off" ? nil : try x.span(in: .hours(1) ... .days(14))
+            case "longest": a.longestOuting = try x.span(in: .hours(4) ... .days(14))
             default: a.minAbsences = try x.int(in: 1...200)
             }
         }

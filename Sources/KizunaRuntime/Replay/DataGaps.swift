@@ -12,9 +12,14 @@ public struct DataGaps: Sendable {
     public let limit: Span
     /// In time order: from the last event before the gap to the first after it.
     public let list: [(from: WallTime, to: WallTime)]
+    /// What they were found in (`isOf`): its span and number of events.
+    let first: WallTime, last: WallTime, eventCount: Int
 
     public init(_ recording: Recording, longerThan limit: Span) {
         self.limit = limit
+        first = recording.first
+        last = recording.last
+        eventCount = recording.eventCount
         let gapNs = limit.nanoseconds
         let observations = recording.observations
         let other = recording.otherEvents
@@ -37,5 +42,10 @@ public struct DataGaps: Sendable {
             if x > lastSeen { lastSeen = x }
         }
         list = found
+    }
+
+    /// Whether these are `recording`'s gaps for `limit` (as far as its span and size tell).
+    public func isOf(_ recording: Recording, limit: Span) -> Bool {
+        self.limit == limit && first == recording.first && last == recording.last && eventCount == recording.eventCount
     }
 }

@@ -62,7 +62,7 @@ public enum Replay {
     public static func run(_ recording: Recording, settings: EngineSettings, cutAt: WallTime? = nil, until: WallTime? = nil,
                            gapLimit: Span = .hours(6), gaps known: DataGaps? = nil, observe: ((Decision) -> Void)? = nil,
                            offline: ((WallTime, WallTime) -> Void)? = nil) -> ReplayOutcome {
-        precondition(known == nil || known?.limit == gapLimit, "data gaps found for another limit")
+        precondition(known?.isOf(recording, limit: gapLimit) ?? true, "data gaps found for another recording or limit")
         let gaps = (known ?? DataGaps(recording, longerThan: gapLimit)).list
         let first = recording.first
         var end = until ?? recording.last
