@@ -100,13 +100,15 @@ struct NotBackTests {
         #expect(m.notBackTime(awaySince: Self.w(10 * 24))?.limit == .hours(4))
     }
 
-    /// A flat whose routine is ready after a day and speaks on outings after two.
-    static func flat() -> TestFlat {
+    /// A flat whose routine is ready after a day and speaks on outings after two (`adjust`
+    /// changes the not-back settings further).
+    static func flat(_ adjust: (inout AbsenceSettings) -> Void = { _ in }) -> TestFlat {
         TestFlat { s in
             var r = RoutineSettings()
             r.minHistoryDays = 1
             var a = AbsenceSettings()
             a.minAbsences = 2
+            adjust(&a)
             r.notBack = a
             s.routine = r
         }
@@ -216,15 +218,7 @@ struct NotBackTests {
             r.notBack = nil
             s.routine = r
         }
-        let noFallback = TestFlat { s in
-            var r = RoutineSettings()
-            r.minHistoryDays = 1
-            var a = AbsenceSettings()
-            a.minAbsences = 2
-            a.fallback = nil
-            r.notBack = a
-            s.routine = r
-        }
+        let noFallback = Self.flat { $0.fallback = nil }
         for (flat, outings) in [(off, 2), (noFallback, 1)] {
             var f = flat
             Self.outing(&f, out: "10:00:00", back: "11:00:00")
