@@ -24,6 +24,8 @@ public struct DeviceStatus: Sendable {
     public var environment: [(sensor: String, value: Double, raw: Double, at: WallTime)] = []
     /// What the learned routine knows and the limits in force now (nil: not published).
     public var routine: RoutineSummary?
+    /// The authority's "away until" in force (nil: none).
+    public var declaredAbsence: (until: WallTime, by: String)?
 
     public init(deviceID: String, flatID: String, version: String, started: WallTime, now: Timestamp, startedMonotonic: MonotonicInstant,
                 occupancy: String, lastActivity: WallTime?, lastActivityAge: Span?, sensors: [(name: String, health: String)],
@@ -82,6 +84,14 @@ public struct DeviceStatus: Sendable {
             if let n = r.outingsNeeded { o.add("outings_needed", n) }
             if let l = r.notBackLimit { o.add("not_back_limit_s", Int(l.nanoseconds / 1_000_000_000)) }
             j.addRaw("routine", o.text)
+        }
+        if let d = declaredAbsence {
+            var o = JSONLine()
+            o.add("until", CivilTime.iso8601(d.until, offset: offset))
+            o.add("by", d.by)
+            j.addRaw("declared_absence", o.text)
+        } else {
+            j.addNull("declared_absence")
         }
         j.addRaw("environment", "[" + environment.map { e in
             var o = JSONLine()

@@ -27,6 +27,18 @@ public struct LogPullAPI: Sendable {
     public var acknowledge: (@Sendable (_ alarmID: UInt64, _ by: String) async -> Bool)?
     /// Raises a test alarm through the loop (returns its id); nil when no loop is attached.
     public var testAlarm: (@Sendable (_ by: String) async -> UInt64)?
+    /// Declares the resident away until a time (`DeclaredAbsence`), or withdraws it (nil),
+    /// in the loop (whose clock judges `until`). Nil when no loop is attached.
+    public var declareAbsence: (@Sendable (_ until: WallTime?, _ by: String) async -> AbsenceAnswer)?
+
+    /// What the loop made of a declaration.
+    public enum AbsenceAnswer: Sendable, Equatable {
+        case declared
+        case withdrawn
+        case noneInForce
+        /// `until` refused, and why.
+        case refused(String)
+    }
 
     public init(settings: APISettings, store: FlatStore, metrics: KizunaMetrics, offset: UTCOffset,
                 status: @escaping @Sendable () -> DeviceStatus?, audit: @escaping @Sendable (String, String, String) -> Void,
@@ -123,6 +135,35 @@ public struct LogPullAPI: Sendable {
                 var j = JSONLine()
                 j.add("alarm", id)
                 j.add("acknowledged_by", "authority:\(token.name)")
+                return Self.json(.ok, j.text)
+            }
+        }
+        // "Away until" (a hospital stay, a trip): the flat reads away, no silence alarm, and
+        // "not back" counts from `until`. The authority's staff decide it, not the technician.
+        router.post("/v1/absence") { request, _ in
+            await guarded(request, roles: [.authority], action: "POST /v1/absence") { token, q in
+                try q.only(["until"])
+                guard let until = try q.time("until") else {
+                    throw BadParameter(parameter: "until", message: "required: when she is expected back (ISO 8601)")
+                }
+                guard let declareAbsence else { return Self.error(.serviceUnavailable, "no runtime attached") }
+                let who = "authority:\(token.name)"
+                if case .refused(let why) = await declareAbsence(until, who) { throw BadParameter(parameter: "until", message: why) }
+                var j = JSONLine()
+                j.add("until", CivilTime.iso8601(until, offset: offset))
+                j.add("by", who)
+                return Self.json(.ok, j.text)
+            }
+        }
+        router.delete("/v1/absence") { request, _ in
+            await guarded(request, roles: [.authority], action: "DELETE /v1/absence") { token, q in
+                try q.only([])
+                guard let declareAbsence else { return Self.error(.serviceUnavailable, "no runtime attached") }
+                guard await declareAbsence(nil, "authority:\(token.name)") == .withdrawn else {
+                    return Self.error(.notFound, "no declared absence in force")
+                }
+                var j = JSONLine()
+                j.add("withdrawn_by", "authority:\(token.name)")
                 return Self.json(.ok, j.text)
             }
         }

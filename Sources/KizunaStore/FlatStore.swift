@@ -131,6 +131,13 @@ public final class FlatStore: Sendable {
                 );
                 """)
         }
+        m.registerMigration("v4-declared-absence") { db in
+            // The authority's "away until", kept with the occupancy snapshot it explains.
+            try db.execute(sql: """
+                ALTER TABLE snapshot ADD COLUMN declared_until_ns INTEGER;
+                ALTER TABLE snapshot ADD COLUMN declared_by TEXT;
+                """)
+        }
         return m
     }
 

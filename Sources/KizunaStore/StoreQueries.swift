@@ -62,7 +62,9 @@ extension FlatStore {
         try read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM snapshot WHERE id = 1").map {
                 StoredSnapshot(occupancy: $0["occupancy"], saved: WallTime(nanosecondsSinceEpoch: $0["saved_wall_ns"]),
-                               bootID: $0["boot_id"], savedMonotonic: MonotonicInstant(nanoseconds: $0["saved_mono_ns"]))
+                               bootID: $0["boot_id"], savedMonotonic: MonotonicInstant(nanoseconds: $0["saved_mono_ns"]),
+                               declaredUntil: ($0["declared_until_ns"] as Int64?).map { WallTime(nanosecondsSinceEpoch: $0) },
+                               declaredBy: $0["declared_by"])
             }
         }
     }

@@ -88,12 +88,19 @@ public struct StoredSnapshot: Sendable, Equatable {
     public var saved: WallTime
     public var bootID: String
     public var savedMonotonic: MonotonicInstant
+    /// The authority's "away until" in force (saved with the occupancy it explains), and who
+    /// declared it.
+    public var declaredUntil: WallTime?
+    public var declaredBy: String?
 
-    public init(occupancy: String, saved: WallTime, bootID: String, savedMonotonic: MonotonicInstant) {
+    public init(occupancy: String, saved: WallTime, bootID: String, savedMonotonic: MonotonicInstant,
+                declaredUntil: WallTime? = nil, declaredBy: String? = nil) {
         self.occupancy = occupancy
         self.saved = saved
         self.bootID = bootID
         self.savedMonotonic = savedMonotonic
+        self.declaredUntil = declaredUntil
+        self.declaredBy = declaredBy
     }
 }
 

@@ -247,10 +247,13 @@ public final class StoreWriter: @unchecked Sendable {
             }
             if let s = snapshot {
                 try db.execute(sql: """
-                    INSERT INTO snapshot (id, occupancy, saved_wall_ns, boot_id, saved_mono_ns) VALUES (1, ?, ?, ?, ?)
+                    INSERT INTO snapshot (id, occupancy, saved_wall_ns, boot_id, saved_mono_ns, declared_until_ns, declared_by)
+                    VALUES (1, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT(id) DO UPDATE SET occupancy = excluded.occupancy, saved_wall_ns = excluded.saved_wall_ns,
-                        boot_id = excluded.boot_id, saved_mono_ns = excluded.saved_mono_ns
-                    """, arguments: [s.occupancy, s.saved.nanosecondsSinceEpoch, s.bootID, s.savedMonotonic.nanoseconds])
+                        boot_id = excluded.boot_id, saved_mono_ns = excluded.saved_mono_ns,
+                        declared_until_ns = excluded.declared_until_ns, declared_by = excluded.declared_by
+                    """, arguments: [s.occupancy, s.saved.nanosecondsSinceEpoch, s.bootID, s.savedMonotonic.nanoseconds,
+                                     s.declaredUntil?.nanosecondsSinceEpoch, s.declaredBy])
             }
             if let r = routine {
                 try db.execute(sql: """

@@ -108,6 +108,8 @@ public enum AlarmReason: Sendable, Equatable {
     case activitySeen(SensorID)
     case sensorRecovered(SensorID)
     case acknowledged(by: String)
+    /// The authority declared the resident away (`DeclaredAbsence`).
+    case declaredAway(by: String)
     case test(by: String)
     /// Read back from the store after a restart (the words it was stored with).
     case restored(String)
@@ -148,6 +150,7 @@ public enum AlarmReason: Sendable, Equatable {
         case .activitySeen(let s): return "activity seen again (\(sensors.name(s)))"
         case .sensorRecovered(let s): return "\(sensors.name(s)) answers again"
         case .acknowledged(let who): return "acknowledged by \(who)"
+        case .declaredAway(let who): return "declared away by \(who)"
         case .test(let who): return "TEST alarm requested by \(who)"
         case .restored(let text): return text
         case .systemFault(let text): return text

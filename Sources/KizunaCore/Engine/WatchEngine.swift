@@ -49,6 +49,8 @@ public struct WatchEngine: Sendable {
     /// What the learned routine knew when it was switched off, to resume from if it is
     /// switched on again in this run.
     var shelvedRoutine: RoutineState?
+    /// The authority's "away until", while in force (ended by her return or the authority).
+    public private(set) var declaredAbsence: DeclaredAbsence?
 
     public init(settings: EngineSettings, start: Timestamp) {
         self.settings = settings
@@ -147,6 +149,32 @@ public struct WatchEngine: Sendable {
         ladder.clear(.test, cancel: .test(by: who), resolve: .test(by: who), at: time, into: &out)
     }
 
+    /// The authority declares the resident away until `until` (`DeclaredAbsence`): the flat
+    /// reads away from now, the alarms about a silent resident are resolved, and "not back"
+    /// counts from `until`. A new declaration replaces the one in force.
+    public mutating func declareAbsence(until: Timestamp, by who: String, at time: Timestamp, into out: inout [Decision]) {
+        tick(at: time, into: &out)
+        declaredAbsence = DeclaredAbsence(until: until, by: who)
+        heldTrigger = nil
+        occupancy.declaredAway(until: until.wall, by: who, at: time, into: &out)
+        presenceMayHaveChanged(at: time, into: &out)
+        inactivity.declare(until: until)
+        clearInactivity(cancel: .declaredAway(by: who), resolve: .declaredAway(by: who), at: time, into: &out)
+        earliest = earliestDeadline()
+    }
+
+    /// The authority withdraws its declaration: the flat stays as its sensors say, and "not
+    /// back" counts from her departure again. False if none was in force.
+    @discardableResult
+    public mutating func endDeclaredAbsence(at time: Timestamp, into out: inout [Decision]) -> Bool {
+        tick(at: time, into: &out)
+        guard declaredAbsence != nil else { return false }
+        declaredAbsence = nil
+        inactivity.declare(until: nil)
+        earliest = earliestDeadline()
+        return true
+    }
+
     /// A part of the device itself fails (`active`) or works again: a fault alarm, sent
     /// once, resolved on recovery.
     public mutating func systemFault(_ kind: AlarmKind, active: Bool, detail: String, at time: Timestamp, into out: inout [Decision]) {
@@ -194,6 +222,7 @@ public struct WatchEngine: Sendable {
         lastPresumedHome = home
         if home {
             inactivity.cameHome(at: t)
+            declaredAbsence = nil   // she is back
         } else {
             inactivity.wentAway()
             lower(inactivity.notBackDeadline())
@@ -445,6 +474,7 @@ public struct WatchEngine: Sendable {
         tick(at: from, into: &out)
         guard to.monotonic > from.monotonic else { return }
         let gap = to.monotonic - from.monotonic
+        let declared = declaredAbsence
         for i in channels.indices where channels[i].kind == .pir {
             channels[i] = InputChannel(kind: .pir, inverted: settings.inverted[i], settle: settings.contactSettle, hold: settings.pirHold)
             channelTimers.set(i, .never)
@@ -462,6 +492,12 @@ public struct WatchEngine: Sendable {
         now = to
         syncAggravation()
         presenceMayHaveChanged(at: to, into: &out)
+        if let d = declared {   // what the authority said outlives the outage
+            declaredAbsence = d
+            occupancy.declaredAway(until: d.until.wall, by: d.by, at: to, into: &out)
+            presenceMayHaveChanged(at: to, into: &out)
+            inactivity.declare(until: d.until)
+        }
         earliest = earliestDeadline()
     }
 
@@ -476,9 +512,12 @@ public struct WatchEngine: Sendable {
         public var lastMotion: [SensorID: Timestamp]
         public var openAlarms: [OpenAlarm]
         public var nextAlarmID: UInt64
+        /// The authority's "away until" in force when the device stopped.
+        public var declaredAbsence: DeclaredAbsence?
 
         public init(occupancy: OccupancyState, lastSign: Timestamp?, lastSignSensor: SensorID, lastMotion: [SensorID: Timestamp],
-                    openAlarms: [OpenAlarm], nextAlarmID: UInt64) {
+                    openAlarms: [OpenAlarm], nextAlarmID: UInt64, declaredAbsence: DeclaredAbsence? = nil) {
+            self.declaredAbsence = declaredAbsence
             self.occupancy = occupancy
             self.lastSign = lastSign
             self.lastSignSensor = lastSignSensor
@@ -499,6 +538,10 @@ public struct WatchEngine: Sendable {
         environment.adopt(r.openAlarms, presumedHome: occupancy.state.isPresumedHome)
         lastPresumedHome = occupancy.state.isPresumedHome
         if !lastPresumedHome { inactivity.wentAway() }   // out since the last sign before the restart
+        if !lastPresumedHome, let d = r.declaredAbsence {   // still away: the declaration holds
+            declaredAbsence = d
+            inactivity.declare(until: d.until)
+        }
         ladder.nextID = max(ladder.nextID, r.nextAlarmID)
         earliest = earliestDeadline()
     }

@@ -93,6 +93,16 @@ public struct OccupancyMachine: Sendable {
         rearmResting()
     }
 
+    /// The authority declared her away (`DeclaredAbsence`): away now, whatever the sensors
+    /// said last; a return brings the flat home as usual.
+    mutating func declaredAway(until: WallTime, by who: String, at time: Timestamp, into out: inout [Decision]) {
+        pendingDoor = nil
+        awayDeadline = .never
+        restingDeadline = .never
+        restingExact = true
+        move(to: .away, .declaredAway(until: until, by: who), at: time, into: &out)
+    }
+
     /// A PIR declared stuck no longer counts as someone moving.
     public mutating func motionDiscounted() {
         activeMotion = max(0, activeMotion - 1)

@@ -24,6 +24,8 @@ public enum OccupancyReason: Sendable, Equatable {
     case longCalm(quiet: Span)
     /// Restored from the store after a restart.
     case restored
+    /// The authority declared her away until then (`DeclaredAbsence`).
+    case declaredAway(until: WallTime, by: String)
 
     public func describe(_ sensors: SensorRegistry) -> String {
         switch self {
@@ -34,6 +36,7 @@ public enum OccupancyReason: Sendable, Equatable {
         case .quietAtNight(let q): "quiet for \(q) at night"
         case .longCalm(let q): "quiet for \(q) by day"
         case .restored: "restored after restart"
+        case .declaredAway(_, let who): "declared away by \(who)"
         }
     }
 }

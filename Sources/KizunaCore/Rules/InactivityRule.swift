@@ -30,6 +30,9 @@ public struct InactivityRule: Sendable {
     public private(set) var awaySince: (time: Timestamp, sensor: SensorID)?
     var notBackFired = false
     var cachedNotBack: MonotonicInstant?
+    /// The authority's "away until" (`DeclaredAbsence`): "not back" counts from it, and the
+    /// outing is not learned.
+    public private(set) var declaredUntil: Timestamp?
 
     public init(policy: any SilencePolicy, start: Timestamp) {
         self.policy = policy
@@ -83,11 +86,23 @@ public struct InactivityRule: Sendable {
     /// The occupancy machine decided she is home again (at `t`, the sign that says so): the
     /// outing is learned, whether or not it raised an alarm.
     mutating func cameHome(at t: Timestamp) {
-        if let s = awaySince, t.wall > s.time.wall { policy.learnAbsence(from: s.time.wall, to: t.wall) }
+        if declaredUntil == nil, let s = awaySince, t.wall > s.time.wall { policy.learnAbsence(from: s.time.wall, to: t.wall) }
         awaySince = nil
+        declaredUntil = nil
         notBackFired = false
         cachedNotBack = nil
     }
+
+    /// The authority declared her away until `until` (nil: the declaration is withdrawn, and
+    /// "not back" counts from her departure again).
+    mutating func declare(until: Timestamp?) {
+        declaredUntil = until
+        notBackFired = false
+        cachedNotBack = nil
+    }
+
+    /// Where "not back" counts from: the declared return, or the departure.
+    var notBackStart: Timestamp? { declaredUntil ?? awaySince?.time }
 
     mutating func motionStarted(_ sensor: SensorID, at time: Timestamp) {
         activeMotion += 1
@@ -169,17 +184,17 @@ public struct InactivityRule: Sendable {
     /// When she is out later than her outings allow (`.never` while home, once raised, or
     /// when the policy has no such limit yet).
     @inline(__always) mutating func notBackDeadline() -> MonotonicInstant {
-        guard let s = awaySince, !notBackFired else { return .never }
+        guard let start = notBackStart, !notBackFired else { return .never }
         if let c = cachedNotBack { return c }
-        let d = policy.notBackTime(awaySince: s.time.wall).map { s.time.monotonic + ($0.at - s.time.wall) } ?? .never
+        let d = policy.notBackTime(awaySince: start.wall).map { start.monotonic + ($0.at - start.wall) } ?? .never
         cachedNotBack = d
         return d
     }
 
     /// Raises `inactivity.not-back` once per outing when its deadline has passed.
     mutating func expireNotBack(at now: Timestamp, ladder: inout AlarmLadder, into out: inout [Decision]) {
-        guard let s = awaySince, notBackDeadline() <= now.monotonic,
-              let limit = policy.notBackTime(awaySince: s.time.wall)?.limit else { return }
+        guard let s = awaySince, let start = notBackStart, notBackDeadline() <= now.monotonic,
+              let limit = policy.notBackTime(awaySince: start.wall)?.limit else { return }
         notBackFired = true
         ladder.raise(.inactivityNotBack, .notBack(for: now.monotonic - s.time.monotonic, limit: limit, lastSign: s.sensor), at: now, into: &out)
     }

@@ -22,6 +22,7 @@ extension ShellSession {
         let faulty = s.sensors.filter { $0.health != "ok" }
         lines.append("sensors: \(s.sensors.count), " + (faulty.isEmpty ? "all ok" : "faulty: " + faulty.map { "\($0.name) (\($0.health))" }.joined(separator: ", ")))
         if let r = s.routine { lines.append(r.describe()) }
+        if let d = s.declaredAbsence { lines.append("declared away until \(clock(d.until)) by \(d.by)") }
         lines.append("store: \(s.store)" + (s.storeQueue > 0 ? ", \(s.storeQueue) waiting to be written" : ""))
         for d in s.delivery {
             lines.append("delivery \(d.target): \(d.pending) pending, \(d.delivered) delivered" +

@@ -72,6 +72,19 @@ public final class RuntimeServices {
             acknowledge: { id, who in
                 await commands.perform { engine, now, out in engine.acknowledge(alarmID: id, by: who, at: now, into: &out) }
             })
+        let offset = installation.settings.utcOffset
+        service.declareAbsence = { until, who in
+            await commands.perform { engine, now, out -> LogPullAPI.AbsenceAnswer in
+                guard let until else { return engine.endDeclaredAbsence(at: now, into: &out) ? .withdrawn : .noneInForce }
+                guard until > now.wall else {
+                    return .refused("must be later than the device's clock (\(CivilTime.iso8601(now.wall, offset: offset)))")
+                }
+                guard until - now.wall <= .days(92) else { return .refused("at most 92 days ahead") }
+                engine.declareAbsence(until: Timestamp(monotonic: now.monotonic + (until - now.wall), wall: until), by: who,
+                                      at: now, into: &out)
+                return .declared
+            }
+        }
         service.testAlarm = { who in
             await commands.perform { engine, now, out in
                 let id = engine.ladder.nextID

@@ -13,6 +13,8 @@ public final class FlatRecorder: RuntimeObserver {
     var batch: [EventRecord] = []
     var lastSnapshotSave: MonotonicInstant?
     var lastRoutineSave: MonotonicInstant?
+    /// The declared absence last saved with the snapshot.
+    var lastDeclared: DeclaredAbsence?
     /// How often the learned routine is saved (and at stop, by `saveRoutine`).
     public var routineEvery: Span = .hours(1)
     /// How often the snapshot is saved even without a state change (resume point).
@@ -46,12 +48,18 @@ public final class FlatRecorder: RuntimeObserver {
                                              reason: reason, actor: actor,
                                              delivery: message(s, reason: reason, actor: actor, engine: engine)))
             case .occupancy(let t):
-                snapshot = Self.snapshot(t.to, at: t.at, bootID: bootID)
+                snapshot = Self.snapshot(t.to, at: t.at, bootID: bootID, declared: engine.declaredAbsence)
             case .buzzer:
                 break
             }
         }
-        if snapshot != nil { lastSnapshotSave = snapshot?.savedMonotonic }
+        if snapshot == nil, engine.declaredAbsence != lastDeclared {
+            snapshot = Self.snapshot(engine.state, at: engine.now, bootID: bootID, declared: engine.declaredAbsence)
+        }
+        if snapshot != nil {
+            lastSnapshotSave = snapshot?.savedMonotonic
+            lastDeclared = engine.declaredAbsence
+        }
         flushEvents(engine: engine)
         writer.enqueue(events: batch, steps: steps, snapshot: snapshot)
         batch.removeAll(keepingCapacity: true)
@@ -60,9 +68,11 @@ public final class FlatRecorder: RuntimeObserver {
     public func wokeUp(at now: Timestamp, engine: WatchEngine) {
         flushEvents(engine: engine)
         var snapshot: StoredSnapshot?
-        if lastSnapshotSave.map({ now.monotonic - $0 >= snapshotEvery }) ?? true {
-            snapshot = Self.snapshot(engine.state, at: now, bootID: bootID)
+        // Every `snapshotEvery`, and at once when the authority declared or withdrew an absence.
+        if lastSnapshotSave.map({ now.monotonic - $0 >= snapshotEvery }) ?? true || engine.declaredAbsence != lastDeclared {
+            snapshot = Self.snapshot(engine.state, at: now, bootID: bootID, declared: engine.declaredAbsence)
             lastSnapshotSave = now.monotonic
+            lastDeclared = engine.declaredAbsence
         }
         writer.enqueue(events: batch, snapshot: snapshot)
         batch.removeAll(keepingCapacity: true)
@@ -116,8 +126,9 @@ public final class FlatRecorder: RuntimeObserver {
         return out
     }
 
-    static func snapshot(_ state: OccupancyState, at t: Timestamp, bootID: String) -> StoredSnapshot {
-        StoredSnapshot(occupancy: state.rawValue, saved: t.wall, bootID: bootID, savedMonotonic: t.monotonic)
+    static func snapshot(_ state: OccupancyState, at t: Timestamp, bootID: String, declared: DeclaredAbsence?) -> StoredSnapshot {
+        StoredSnapshot(occupancy: state.rawValue, saved: t.wall, bootID: bootID, savedMonotonic: t.monotonic,
+                       declaredUntil: declared?.until.wall, declaredBy: declared?.by)
     }
 
     func flushEvents(engine: WatchEngine) {

@@ -48,7 +48,10 @@ public enum Recovery {
             lastSignSensor: lastSign.flatMap { sensors.id(named: $0.sensor) } ?? .none,
             lastMotion: lastMotion,
             openAlarms: open,
-            nextAlarmID: UInt64(try store.maxAlarmID() + 1))
+            nextAlarmID: UInt64(try store.maxAlarmID() + 1),
+            declaredAbsence: snapshot.flatMap { s in
+                s.declaredUntil.map { DeclaredAbsence(until: stamp($0), by: s.declaredBy ?? "authority") }
+            })
     }
 
     /// Puts the learned routine saved by the previous run back into the engine. Returns

@@ -1,0 +1,82 @@
+import Testing
+@testable import KizunaCore
+
+/// "Away until": the authority declares the resident away (a hospital stay, a trip).
+@Suite("Declared absence")
+struct DeclaredAbsenceTests {
+    /// The routine on (ready after a day), two outings needed before "not back" judges by
+    /// them: until then the 24 h fallback.
+    static func flat() -> TestFlat { NotBackTests.flat() }
+
+    @Test("declared while the flat read home: away at once, no silence alarm for days, and not back 24 h after the declared return")
+    func declaredThenNotBack() {
+        var f = Self.flat()
+        f.motion(at: f.t("09:00:00"))
+        f.engine.declareAbsence(until: f.t("+2 18:00:00"), by: "authority:ops", at: f.t("09:30:00"), into: &f.decisions)
+        #expect(f.engine.state == .away)
+        #expect(f.transitions.last?.reason == .declaredAway(until: f.t("+2 18:00:00").wall, by: "authority:ops"))
+        #expect(f.engine.declaredAbsence?.by == "authority:ops")
+        f.tick(f.t("+3 17:59:59"))
+        #expect(f.steps.filter { $0.kind.isInactivity }.isEmpty)
+        f.tick(f.t("+3 18:00:00"))
+        let notBack = f.steps(.inactivityNotBack)
+        #expect(notBack.map(\.step) == [.preAlarm])
+        #expect(notBack.first?.at == f.t("+3 18:00:00"))
+    }
+
+    @Test("her return ends it, and the trip is not learned as an outing")
+    func returnEndsIt() {
+        var f = Self.flat()
+        f.motion(at: f.t("09:00:00"))
+        f.engine.declareAbsence(until: f.t("+5 12:00:00"), by: "authority:ops", at: f.t("09:30:00"), into: &f.decisions)
+        f.door(open: true, at: f.t("+2 15:00:00"))
+        f.door(open: false, at: f.t("+2 15:00:05"))
+        f.motion(at: f.t("+2 15:00:30"))
+        #expect(f.engine.state == .home)
+        #expect(f.engine.declaredAbsence == nil)
+        #expect(f.engine.routineSummary(at: f.t("+2 16:00:00").wall).outings == 0)
+        #expect(f.steps.filter { $0.kind.isInactivity }.isEmpty)
+        // Home again, the silence rules watch her as before.
+        f.tick(f.t("+3 15:00:00"))
+        #expect(!f.steps(.inactivity).isEmpty)
+    }
+
+    @Test("a declaration resolves the silence alarm in progress")
+    func resolvesOpenAlarm() {
+        var f = Self.flat()
+        f.motion(at: f.t("09:00:00"))
+        f.tick(f.t("12:10:00"))                           // the fixed 3 h day limit meanwhile
+        #expect(f.steps(.inactivity).map(\.step) == [.preAlarm, .alarm])
+        f.engine.declareAbsence(until: f.t("+3 12:00:00"), by: "authority:ops", at: f.t("12:20:00"), into: &f.decisions)
+        let last = f.steps(.inactivity).last
+        #expect(last?.step == .resolve && last?.reason == .declaredAway(by: "authority:ops"))
+        #expect(f.engine.openAlarms.isEmpty)
+    }
+
+    @Test("withdrawn, not back counts from her departure again")
+    func withdrawn() {
+        var f = Self.flat()
+        f.motion(at: f.t("09:00:00"))
+        f.engine.declareAbsence(until: f.t("+5 12:00:00"), by: "authority:ops", at: f.t("09:30:00"), into: &f.decisions)
+        #expect(f.engine.endDeclaredAbsence(at: f.t("+1 08:00:00"), into: &f.decisions))
+        #expect(!f.engine.endDeclaredAbsence(at: f.t("+1 08:00:01"), into: &f.decisions))
+        #expect(f.engine.state == .away)
+        f.tick(f.t("+1 09:00:03"))
+        // Her last sign was the motion of 09:00 (it ended 2 s later, with the PIR's hold).
+        #expect(f.steps(.inactivityNotBack).first?.step == .preAlarm)
+        #expect(f.steps(.inactivityNotBack).first.map { $0.at.wall >= f.t("+1 09:00:00").wall } == true)
+    }
+
+    @Test("a restart keeps the declaration while the flat is away, and drops it once she was back")
+    func restart() {
+        let until = Self.flat().t("+2 18:00:00")
+        let declared = DeclaredAbsence(until: until, by: "authority:ops")
+        for (state, kept) in [(OccupancyState.away, true), (.home, false)] {
+            var f = Self.flat()
+            f.engine.restore(WatchEngine.Recollection(occupancy: state, lastSign: f.t("09:00:00"), lastSignSensor: f.id("door.entrance"),
+                                                      lastMotion: [:], openAlarms: [], nextAlarmID: 1, declaredAbsence: declared))
+            #expect((f.engine.declaredAbsence != nil) == kept)
+            #expect(f.engine.inactivity.notBackStart == (kept ? until : (state == .away ? f.t("09:00:00") : nil)))
+        }
+    }
+}
