@@ -22,6 +22,8 @@ struct DeclaredAbsenceTests {
         let notBack = f.steps(.inactivityNotBack)
         #expect(notBack.map(\.step) == [.preAlarm])
         #expect(notBack.first?.at == f.t("+3 18:00:00"))
+        #expect(notBack.first?.reason.describe(f.engine.settings.sensors) ==
+                "not back: out for 3d 08h since pir.living, declared back 1d 00h ago (limit after the declared return: 1d 00h)")
     }
 
     @Test("her return ends it, and the trip is not learned as an outing")

@@ -95,6 +95,8 @@ public enum AlarmReason: Sendable, Equatable {
     case notUp(for: Span, lastSign: SensorID)
     /// Out since `lastSign` (the door) for longer than her outings allow (`limit`).
     case notBack(for: Span, limit: Span, lastSign: SensorID)
+    /// Not back after a declared absence: expected back `late` ago, the limit counted from then.
+    case notBackAfterDeclared(for: Span, late: Span, limit: Span, lastSign: SensorID)
     case doorOpen(SensorID, for: Span, limit: Span, atNight: Bool)
     case pirStuck(SensorID, for: Span)
     case pirSilent(SensorID, for: Span, doorUses: Int)
@@ -137,6 +139,9 @@ public enum AlarmReason: Sendable, Equatable {
         case .notBack(let f, let l, let s):
             let last = s == .none ? "" : " since \(sensors.name(s))"
             return "not back: out for \(f)\(last) (longest outing remembered, with its margin: \(l))"
+        case .notBackAfterDeclared(let f, let late, let l, let s):
+            let last = s == .none ? "" : " since \(sensors.name(s))"
+            return "not back: out for \(f)\(last), declared back \(late) ago (limit after the declared return: \(l))"
         case .doorOpen(let d, let f, let l, let n): return "\(sensors.name(d)) open for \(f) (\(n ? "night" : "day") limit \(l))"
         case .pirStuck(let s, let f): return "\(sensors.name(s)) output high without a break for \(f)"
         case .pirSilent(let s, let f, let u): return "\(sensors.name(s)) silent for \(f) while the door was used \(u) times"

@@ -196,7 +196,10 @@ public struct InactivityRule: Sendable {
         guard let s = awaySince, let start = notBackStart, notBackDeadline() <= now.monotonic,
               let limit = policy.notBackTime(awaySince: start.wall)?.limit else { return }
         notBackFired = true
-        ladder.raise(.inactivityNotBack, .notBack(for: now.monotonic - s.time.monotonic, limit: limit, lastSign: s.sensor), at: now, into: &out)
+        let away = now.monotonic - s.time.monotonic
+        let reason: AlarmReason = declaredUntil.map { .notBackAfterDeclared(for: away, late: now.monotonic - $0.monotonic, limit: limit, lastSign: s.sensor) }
+            ?? .notBack(for: away, limit: limit, lastSign: s.sensor)
+        ladder.raise(.inactivityNotBack, reason, at: now, into: &out)
     }
 
     /// The silence so far.
