@@ -154,13 +154,18 @@ public struct WatchEngine: Sendable {
     /// counts from `until`. A new declaration replaces the one in force.
     public mutating func declareAbsence(until: Timestamp, by who: String, at time: Timestamp, into out: inout [Decision]) {
         tick(at: time, into: &out)
-        declaredAbsence = DeclaredAbsence(until: until, by: who)
         heldTrigger = nil
-        occupancy.declaredAway(until: until.wall, by: who, at: time, into: &out)
-        presenceMayHaveChanged(at: time, into: &out)
-        inactivity.declare(until: until)
+        holdDeclaredAway(DeclaredAbsence(until: until, by: who), at: time, into: &out)
         clearInactivity(cancel: .declaredAway(by: who), resolve: .declaredAway(by: who), at: time, into: &out)
         earliest = earliestDeadline()
+    }
+
+    /// Puts the flat away under `d`: a new declaration, or one that outlives an outage.
+    mutating func holdDeclaredAway(_ d: DeclaredAbsence, at t: Timestamp, into out: inout [Decision]) {
+        declaredAbsence = d
+        occupancy.declaredAway(until: d.until.wall, by: d.by, at: t, into: &out)
+        presenceMayHaveChanged(at: t, into: &out)
+        inactivity.declare(until: d.until)
     }
 
     /// The authority withdraws its declaration: the flat stays as its sensors say, and "not
@@ -195,8 +200,9 @@ public struct WatchEngine: Sendable {
         if d < othersBound { othersBound = d }
     }
 
-    /// An input channel may be due at `d` (its filter's deadline).
-    @inline(__always) mutating func lowerChannel(_ d: MonotonicInstant) {
+    /// Channel `i`'s filter has deadline `d` (`.never`: none).
+    @inline(__always) mutating func armChannel(_ i: Int, _ d: MonotonicInstant) {
+        channelTimers.set(i, d)
         if d < earliest { earliest = d }
     }
 
@@ -240,14 +246,12 @@ public struct WatchEngine: Sendable {
                 lower(pirHealth.rawRose(s, at: t, ladder: &ladder, into: &out))
             } else if !level, wasHigh {
                 pirHealth.rawFell(s, at: t, ladder: &ladder, into: &out)
-                lowerChannel(channels[i].motion.deadline)
             }
-            channelTimers.set(i, channels[i].motion.deadline)
+            armChannel(i, channels[i].motion.deadline)
             if result == .started { motionStarted(s, at: t, into: &out) }
         } else {
             channels[i].debouncer.input(level, at: t)
-            channelTimers.set(i, channels[i].debouncer.deadline)
-            lowerChannel(channels[i].debouncer.deadline)
+            armChannel(i, channels[i].debouncer.deadline)
         }
     }
 
@@ -492,12 +496,7 @@ public struct WatchEngine: Sendable {
         now = to
         syncAggravation()
         presenceMayHaveChanged(at: to, into: &out)
-        if let d = declared {   // what the authority said outlives the outage
-            declaredAbsence = d
-            occupancy.declaredAway(until: d.until.wall, by: d.by, at: to, into: &out)
-            presenceMayHaveChanged(at: to, into: &out)
-            inactivity.declare(until: d.until)
-        }
+        if let d = declared { holdDeclaredAway(d, at: to, into: &out) }   // what the authority said outlives the outage
         earliest = earliestDeadline()
     }
 

@@ -68,8 +68,10 @@ public struct RoutineModel: Sendable, Equatable {
     }
     @inline(__always) func slotOfDay(_ a: Int64) -> Int { Self.modulo(a, perDay) }
 
-    /// `a` modulo `n` in `0..<n`, negative `a` included, with one division.
+    /// `a` modulo `n` in `0..<n`, negative `a` included, with one division (none when `a` is
+    /// already in range).
     @inline(__always) static func modulo(_ a: Int64, _ n: Int) -> Int {
+        if a >= 0, a < Int64(n) { return Int(a) }
         let r = Int(a % Int64(n))
         return r < 0 ? r + n : r
     }
@@ -83,7 +85,7 @@ public struct RoutineModel: Sendable, Equatable {
     }
 
     /// Slot of the day `i`, wrapped around midnight.
-    @inline(__always) func wrapped(_ i: Int) -> Int { i >= 0 && i < perDay ? i : Self.modulo(Int64(i), perDay) }
+    @inline(__always) func wrapped(_ i: Int) -> Int { Self.modulo(Int64(i), perDay) }
 
     /// The longest silence the remembered days had under way in slot-of-the-day `i` (0 when
     /// none was learned).
@@ -119,8 +121,7 @@ public struct RoutineModel: Sendable, Equatable {
                 for i in 0..<perDay {
                     var m = 0.0
                     for k in -reach...reach {
-                        var j = i + k
-                        if j < 0 || j >= perDay { j = Self.modulo(Int64(j), perDay) }
+                        let j = Self.modulo(Int64(i + k), perDay)
                         if column[j] > m { m = column[j] }
                     }
                     windowed[i] = m

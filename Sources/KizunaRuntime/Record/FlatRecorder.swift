@@ -53,9 +53,6 @@ public final class FlatRecorder: RuntimeObserver {
                 break
             }
         }
-        if snapshot == nil, engine.declaredAbsence != lastDeclared {
-            snapshot = Self.snapshot(engine.state, at: engine.now, bootID: bootID, declared: engine.declaredAbsence)
-        }
         if snapshot != nil {
             lastSnapshotSave = snapshot?.savedMonotonic
             lastDeclared = engine.declaredAbsence
