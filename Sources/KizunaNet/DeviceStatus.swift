@@ -24,8 +24,9 @@ public struct DeviceStatus: Sendable {
     public var environment: [(sensor: String, value: Double, raw: Double, at: WallTime)] = []
     /// What the learned routine knows and the limits in force now (nil: not published).
     public var routine: RoutineSummary?
-    /// The authority's "away until" in force (nil: none).
-    public var declaredAbsence: (until: WallTime, by: String)?
+    /// The authority's "away until" in force (nil: none), and since when someone has been
+    /// home under it (a visit, or her return once it lasts `visitUpTo`).
+    public var declaredAbsence: (until: WallTime, by: String, visitSince: WallTime?, visitUpTo: Span)?
 
     public init(deviceID: String, flatID: String, version: String, started: WallTime, now: Timestamp, startedMonotonic: MonotonicInstant,
                 occupancy: String, lastActivity: WallTime?, lastActivityAge: Span?, sensors: [(name: String, health: String)],
@@ -89,6 +90,12 @@ public struct DeviceStatus: Sendable {
             var o = JSONLine()
             o.add("until", CivilTime.iso8601(d.until, offset: offset))
             o.add("by", d.by)
+            if let v = d.visitSince {
+                o.add("visit_since", CivilTime.iso8601(v, offset: offset))
+                o.add("visit_up_to_s", Int(d.visitUpTo.nanoseconds / 1_000_000_000))
+            } else {
+                o.addNull("visit_since")
+            }
             j.addRaw("declared_absence", o.text)
         } else {
             j.addNull("declared_absence")

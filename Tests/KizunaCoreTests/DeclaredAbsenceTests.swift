@@ -26,7 +26,7 @@ struct DeclaredAbsenceTests {
                 "not back: out for 3d 08h since pir.living, declared back 1d 00h ago (limit after the declared return: 1d 00h)")
     }
 
-    @Test("her return ends it, and the trip is not learned as an outing")
+    @Test("her return ends it once she has been home for the visit's length, and the trip is not learned as an outing")
     func returnEndsIt() {
         var f = Self.flat()
         f.motion(at: f.t("09:00:00"))
@@ -35,12 +35,96 @@ struct DeclaredAbsenceTests {
         f.door(open: false, at: f.t("+2 15:00:05"))
         f.motion(at: f.t("+2 15:00:30"))
         #expect(f.engine.state == .home)
+        // Home for less than 3 h (`occupancy.visit`): it may be a visit, the declaration holds.
+        #expect(f.engine.declaredAbsence?.visitSince == f.t("+2 15:00:30"))
+        for at in ["+2 16:00:00", "+2 17:00:00", "+2 18:00:00"] { f.motion(at: f.t(at)) }   // she moves about
+        f.tick(f.t("+2 18:00:29"))
+        #expect(f.engine.declaredAbsence != nil)
+        f.tick(f.t("+2 18:00:30"))
         #expect(f.engine.declaredAbsence == nil)
-        #expect(f.engine.routineSummary(at: f.t("+2 16:00:00").wall).outings == 0)
+        #expect(f.engine.routineSummary(at: f.t("+2 18:00:30").wall).outings == 0)
         #expect(f.steps.filter { $0.kind.isInactivity }.isEmpty)
         // Home again, the silence rules watch her as before.
         f.tick(f.t("+3 15:00:00"))
         #expect(!f.steps(.inactivity).isEmpty)
+    }
+
+    @Test("a visitor who leaves again: the flat is away under the declaration, not back still counts from the declared return")
+    func visitorLeaves() {
+        var f = Self.flat()
+        f.motion(at: f.t("09:00:00"))
+        let until = f.t("+5 12:00:00")
+        f.engine.declareAbsence(until: until, by: "authority:ops", at: f.t("09:30:00"), into: &f.decisions)
+        f.door(open: true, at: f.t("+2 15:00:00"))
+        f.door(open: false, at: f.t("+2 15:00:05"))
+        f.motion(at: f.t("+2 15:00:30"))
+        f.motion(at: f.t("+2 15:40:00"))
+        #expect(f.engine.state == .home)
+        // The silence rules watch whoever is home meanwhile (her, back early, perhaps).
+        #expect(f.engine.inactivity.notBackStart == nil)
+        f.door(open: true, at: f.t("+2 15:45:00"))
+        f.door(open: false, at: f.t("+2 15:45:05"))
+        f.tick(f.t("+2 16:00:05"))                        // no motion for 15 min after the door
+        #expect(f.engine.state == .away)
+        #expect(f.engine.declaredAbsence == DeclaredAbsence(until: until, by: "authority:ops"))
+        #expect(f.engine.inactivity.notBackStart == until)
+        f.tick(f.t("+6 11:59:59"))
+        #expect(f.steps.filter { $0.kind.isInactivity }.isEmpty)
+        f.tick(f.t("+6 12:00:00"))                        // the 24 h fallback after the declared return
+        #expect(f.steps(.inactivityNotBack).map(\.step) == [.preAlarm])
+        #expect(f.steps(.inactivityNotBack).first?.at == f.t("+6 12:00:00"))
+        #expect(f.engine.routineSummary(at: f.t("+6 12:00:00").wall).outings == 0)
+    }
+
+    @Test("declared while she is still packing: her moving about is a visit, and once she has left the declaration holds")
+    func declaredBeforeSheLeft() {
+        var f = Self.flat()
+        f.motion(at: f.t("09:00:00"))
+        let until = f.t("+3 12:00:00")
+        f.engine.declareAbsence(until: until, by: "authority:ops", at: f.t("09:30:00"), into: &f.decisions)
+        #expect(f.engine.state == .away)
+        f.motion("pir.bedroom", at: f.t("09:40:00"))       // one PIR alone is held back while away
+        f.motion("pir.living", at: f.t("09:41:00"))        // another corroborates: someone is home
+        #expect(f.engine.state == .home)
+        #expect(f.engine.declaredAbsence?.visitSince != nil)
+        f.door(open: true, at: f.t("10:00:00"))
+        f.door(open: false, at: f.t("10:00:05"))
+        f.tick(f.t("10:15:05"))
+        #expect(f.engine.state == .away)
+        #expect(f.engine.declaredAbsence == DeclaredAbsence(until: until, by: "authority:ops"))
+        #expect(f.engine.inactivity.notBackStart == until)
+    }
+
+    @Test("someone home when the declared return comes: she is back, the declaration ends then")
+    func homeAtTheDeclaredReturn() {
+        var f = Self.flat()
+        f.motion(at: f.t("09:00:00"))
+        let until = f.t("+1 18:00:00")
+        f.engine.declareAbsence(until: until, by: "authority:ops", at: f.t("09:30:00"), into: &f.decisions)
+        f.door(open: true, at: f.t("+1 17:00:00"))
+        f.door(open: false, at: f.t("+1 17:00:05"))
+        f.motion(at: f.t("+1 17:00:30"))
+        f.tick(f.t("+1 17:59:59"))
+        #expect(f.engine.declaredAbsence?.visitSince == f.t("+1 17:00:30"))
+        f.tick(f.t("+1 18:00:00"))
+        #expect(f.engine.declaredAbsence == nil)
+    }
+
+    @Test("with no visit length (occupancy.visit: 0) any presence is her return")
+    func noVisits() {
+        var f = TestFlat { s in
+            var r = RoutineSettings()
+            r.minHistoryDays = 1
+            s.routine = r
+            s.occupancy.visit = .zero
+        }
+        f.motion(at: f.t("09:00:00"))
+        f.engine.declareAbsence(until: f.t("+5 12:00:00"), by: "authority:ops", at: f.t("09:30:00"), into: &f.decisions)
+        f.door(open: true, at: f.t("+2 15:00:00"))
+        f.door(open: false, at: f.t("+2 15:00:05"))
+        f.motion(at: f.t("+2 15:00:30"))
+        #expect(f.engine.state == .home)
+        #expect(f.engine.declaredAbsence == nil)
     }
 
     @Test("a declaration resolves the silence alarm in progress")
@@ -69,16 +153,21 @@ struct DeclaredAbsenceTests {
         #expect(f.steps(.inactivityNotBack).first.map { $0.at.wall >= f.t("+1 09:00:00").wall } == true)
     }
 
-    @Test("a restart keeps the declaration while the flat is away, and drops it once she was back")
+    @Test("a restart keeps the declaration while the flat is away, and while someone is home takes them for a visit counted from the restart")
     func restart() {
         let until = Self.flat().t("+2 18:00:00")
         let declared = DeclaredAbsence(until: until, by: "authority:ops")
-        for (state, kept) in [(OccupancyState.away, true), (.home, false)] {
+        for state in [OccupancyState.away, .home] {
             var f = Self.flat()
             f.engine.restore(WatchEngine.Recollection(occupancy: state, lastSign: f.t("09:00:00"), lastSignSensor: f.id("door.entrance"),
                                                       lastMotion: [:], openAlarms: [], nextAlarmID: 1, declaredAbsence: declared))
-            #expect((f.engine.declaredAbsence != nil) == kept)
-            #expect(f.engine.inactivity.notBackStart == (kept ? until : (state == .away ? f.t("09:00:00") : nil)))
+            #expect(f.engine.declaredAbsence?.until == until)
+            #expect(f.engine.declaredAbsence?.visitSince == (state == .home ? f.engine.now : nil))
+            #expect(f.engine.inactivity.notBackStart == (state == .away ? until : nil))
+            if state == .home {
+                f.tick(f.engine.now.advanced(by: .hours(3)))
+                #expect(f.engine.declaredAbsence == nil)
+            }
         }
     }
 }

@@ -228,6 +228,8 @@ struct APITests {
         status.environment = [("temperature.living", 24.5, 25.08, t)]
         status.routine = RoutineSummary(phase: .ready, daysLearned: 21.46, daysNeeded: 7, silenceLimit: .minutes(130),
                                         outings: 14, outingsNeeded: 10, notBackLimit: .minutes(298))
+        // Declared away, and someone home for 20 minutes (a visit unless it lasts 3 h).
+        status.declaredAbsence = (t + .days(3), "authority:ops", t + .minutes(-20), .hours(3))
         try await f.start(status: status)
 
         let open = try JSONSerialization.jsonObject(with: Data(try curl(f.url("/v1/alarms?state=open"), token: APIFixture.full).body.utf8)) as! [[String: Any]]
@@ -254,6 +256,9 @@ struct APITests {
         #expect(routine?["phase"] as? String == "ready" && routine?["days_learned"] as? Double == 21.4)
         #expect(routine?["silence_limit_s"] as? Int == 7800 && routine?["not_back_limit_s"] as? Int == 17880)
         #expect(routine?["outings"] as? Int == 14 && routine?["outings_needed"] as? Int == 10)
+        let declared = s["declared_absence"] as? [String: Any]
+        #expect(declared?["until"] as? String == "2026-07-04T12:00:00+09:00" && declared?["by"] as? String == "authority:ops")
+        #expect(declared?["visit_since"] as? String == "2026-07-01T11:40:00+09:00" && declared?["visit_up_to_s"] as? Int == 10800)
 
         let metrics = try curl(f.url("/metrics"), token: APIFixture.full)
         #expect(metrics.body.contains("kizuna_api_requests_total"))

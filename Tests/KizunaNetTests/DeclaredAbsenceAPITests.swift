@@ -34,6 +34,7 @@ struct DeclaredAbsenceAPITests {
         #expect(status?["occupancy"] as? String == "away")
         let declared = status?["declared_absence"] as? [String: Any]
         #expect(declared?["by"] as? String == "authority:ops")
+        #expect(declared?["visit_since"] is NSNull)   // nobody home under it
         #expect((declared?["until"] as? String).flatMap { CivilTime.parseISO8601($0, defaultOffset: .utc) } == until)
 
         #expect(try curl(api + "/v1/absence", token: token, method: "DELETE").status == 200)

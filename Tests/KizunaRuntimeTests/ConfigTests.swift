@@ -285,4 +285,13 @@ struct EnvironmentConfigTests {
         let tooLong = error(ConfigTests.valid + "\n  routine: { not_back: { fallback: 30d } }")
         #expect(tooLong?.line == 9 && tooLong?.key == "rules.routine.not_back.fallback" && tooLong?.description.contains("out of range") == true)
     }
+
+    @Test("occupancy.visit: 3 h by default, 0 allowed, more than 12 h refused with line and key")
+    func visit() throws {
+        #expect(try parse(ConfigTests.valid).settings.occupancy.visit == .hours(3))
+        #expect(try parse(ConfigTests.valid + "\noccupancy: { visit: 90m }").settings.occupancy.visit == .minutes(90))
+        #expect(try parse(ConfigTests.valid + "\noccupancy: { visit: 0s }").settings.occupancy.visit == .zero)
+        let tooLong = error(ConfigTests.valid + "\noccupancy:\n  visit: 2d")
+        #expect(tooLong?.line == 10 && tooLong?.key == "occupancy.visit" && tooLong?.description.contains("out of range") == true)
+    }
 }

@@ -62,6 +62,10 @@ public struct OccupancySettings: Sendable, Equatable {
     /// if the flat has only one) within this long is needed (a sunbeam, a draught or a twitch must not bring an empty flat "home" or
     /// call off the authority). A door or the button always counts. Zero: every trigger counts.
     public var strayTrigger: Span = .minutes(10)
+    /// While the authority has declared her away (`DeclaredAbsence`), someone home for less
+    /// than this is a visit: when they leave, the declaration holds. Zero: any presence is
+    /// her return and ends it.
+    public var visit: Span = .hours(3)
     public var nightStart = TimeOfDay(hour: 22)
     public var nightEnd = TimeOfDay(hour: 7)
     public init() {}

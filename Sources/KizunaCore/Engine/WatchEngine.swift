@@ -49,7 +49,8 @@ public struct WatchEngine: Sendable {
     /// What the learned routine knew when it was switched off, to resume from if it is
     /// switched on again in this run.
     var shelvedRoutine: RoutineState?
-    /// The authority's "away until", while in force (ended by her return or the authority).
+    /// The authority's "away until", while in force (ended by her return or the authority;
+    /// a visit suspends it).
     public private(set) var declaredAbsence: DeclaredAbsence?
 
     public init(settings: EngineSettings, start: Timestamp) {
@@ -163,6 +164,7 @@ public struct WatchEngine: Sendable {
     /// Puts the flat away under `d`: a new declaration, or one that outlives an outage.
     mutating func holdDeclaredAway(_ d: DeclaredAbsence, at t: Timestamp, into out: inout [Decision]) {
         declaredAbsence = d
+        declaredAbsence?.visitSince = nil
         occupancy.declaredAway(until: d.until.wall, by: d.by, at: t, into: &out)
         presenceMayHaveChanged(at: t, into: &out)
         inactivity.declare(until: d.until)
@@ -228,9 +230,20 @@ public struct WatchEngine: Sendable {
         lastPresumedHome = home
         if home {
             inactivity.cameHome(at: t)
-            declaredAbsence = nil   // she is back
+            if let d = declaredAbsence {
+                if settings.occupancy.visit > .zero, t.monotonic < d.until.monotonic {
+                    declaredAbsence?.visitSince = t   // a visit, until it lasts (`visitEnd`)
+                    lower(visitEnd)
+                } else {
+                    declaredAbsence = nil   // she is back
+                }
+            }
         } else {
             inactivity.wentAway()
+            if let d = declaredAbsence, d.visitSince != nil {   // the visitor left
+                declaredAbsence?.visitSince = nil
+                inactivity.declare(until: d.until)
+            }
             lower(inactivity.notBackDeadline())
         }
         environment.presence(home: home, at: t, ladder: &ladder, into: &out)
@@ -357,6 +370,7 @@ public struct WatchEngine: Sendable {
         var others = min(occupancy.deadline, doorOpen.deadline, pirHealth.deadline, ladder.deadline)
         others = min(others, environment.deadline)
         others = min(others, inactivity.notBackDeadline())
+        others = min(others, visitEnd)
         let d = min(others, channelTimers.bound)
         var silence = inactivity.lowerBound
         if silence < d, silence <= horizon { silence = inactivity.deadline() }
@@ -459,7 +473,11 @@ public struct WatchEngine: Sendable {
             }
         }
         if ladder.deadline <= at.monotonic { ladder.expire(at: at, into: &out) }
+        if visitEnd <= at.monotonic { declaredAbsence = nil }   // home this long: she is back
     }
+
+    /// When the presence under way during a declared absence becomes her return.
+    var visitEnd: MonotonicInstant { declaredAbsence?.visitEnds(after: settings.occupancy.visit) ?? .never }
 
     // MARK: - Data gaps
 
@@ -537,9 +555,14 @@ public struct WatchEngine: Sendable {
         environment.adopt(r.openAlarms, presumedHome: occupancy.state.isPresumedHome)
         lastPresumedHome = occupancy.state.isPresumedHome
         if !lastPresumedHome { inactivity.wentAway() }   // out since the last sign before the restart
-        if !lastPresumedHome, let d = r.declaredAbsence {   // still away: the declaration holds
-            declaredAbsence = d
-            inactivity.declare(until: d.until)
+        if let d = r.declaredAbsence {
+            if !lastPresumedHome {   // still away: the declaration holds
+                declaredAbsence = d
+                inactivity.declare(until: d.until)
+            } else if settings.occupancy.visit > .zero, now.monotonic < d.until.monotonic {
+                // Someone was home under the declaration: a visit, counted again from now.
+                declaredAbsence = DeclaredAbsence(until: d.until, by: d.by, visitSince: now)
+            }
         }
         ladder.nextID = max(ladder.nextID, r.nextAlarmID)
         earliest = earliestDeadline()

@@ -62,12 +62,13 @@ public enum ConfigLoader {
             }
         }
         if let o = section("occupancy") {
-            for (k, v) in try o.mapping(allowed: ["away_after", "resting_at_night", "resting_by_day", "stray_trigger", "night"]) {
+            for (k, v) in try o.mapping(allowed: ["away_after", "resting_at_night", "resting_by_day", "stray_trigger", "visit", "night"]) {
                 switch k {
                 case "away_after": occupancy.awayConfirmation = try v.span(in: .minutes(1) ... .hours(6))
                 case "resting_at_night": occupancy.restingAtNight = try v.span(in: .minutes(1) ... .hours(12))
                 case "resting_by_day": occupancy.restingByDay = try v.span(in: .minutes(1) ... .hours(12))
                 case "stray_trigger": occupancy.strayTrigger = try v.span(in: .zero ... .hours(1))
+                case "visit": occupancy.visit = try v.span(in: .zero ... .hours(12))
                 default:
                     for (nk, nv) in try v.mapping(allowed: ["start", "end"]) {
                         if nk == "start" { occupancy.nightStart = try nv.timeOfDay() } else { occupancy.nightEnd = try nv.timeOfDay() }

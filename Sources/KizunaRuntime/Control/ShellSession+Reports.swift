@@ -22,7 +22,7 @@ extension ShellSession {
         let faulty = s.sensors.filter { $0.health != "ok" }
         lines.append("sensors: \(s.sensors.count), " + (faulty.isEmpty ? "all ok" : "faulty: " + faulty.map { "\($0.name) (\($0.health))" }.joined(separator: ", ")))
         if let r = s.routine { lines.append(r.describe()) }
-        if let d = s.declaredAbsence { lines.append("declared away until \(clock(d.until)) by \(d.by)") }
+        if let d = s.declaredAbsence { lines.append(Self.declaredLine(d, offset: offset)) }
         lines.append("store: \(s.store)" + (s.storeQueue > 0 ? ", \(s.storeQueue) waiting to be written" : ""))
         for d in s.delivery {
             lines.append("delivery \(d.target): \(d.pending) pending, \(d.delivered) delivered" +
@@ -121,6 +121,15 @@ extension ShellSession {
         return alarms.map { a in
             "#\(a.id)  " + pad(a.kind.rawValue, 22) + pad(a.phase.rawValue, 12) + "since \(clock(a.raisedAt.wall))  " + sensors.name(a.sensor)
         }.joined(separator: "\n")
+    }
+
+    /// The status line of a declared absence: until when (date and time: it spans days), by
+    /// whom, and whether someone is home under it.
+    static func declaredLine(_ d: (until: WallTime, by: String, visitSince: WallTime?, visitUpTo: Span), offset: UTCOffset) -> String {
+        let minute = { (w: WallTime) in CivilTime.iso8601(w, offset: offset).prefix(16).replacingOccurrences(of: "T", with: " ") }
+        return "declared away until \(minute(d.until)) by \(d.by)" + (d.visitSince.map {
+            ", someone home since \(minute($0)) (a visit; her return if it lasts \(d.visitUpTo))"
+        } ?? "")
     }
 
     func acknowledge(_ id: UInt64) -> Bool {
