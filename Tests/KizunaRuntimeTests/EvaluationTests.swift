@@ -20,6 +20,25 @@ import Testing
         return Recording(format: .kizuna, sensors: sensors, observations: obs, first: t0, last: t0 + .minutes(601))
     }
 
+    @Test("cuts never fall in a data gap (the device was not running), and cover the time on both sides of it in proportion")
+    func cutsAvoidGaps() {
+        let r = Self.recording()
+        let gap = (from: Self.t0 + .minutes(100), to: Self.t0 + .minutes(200))
+        let cuts = Evaluation.cuts(r, count: 2000, seed: 7, skip: .zero, gaps: [gap])
+        #expect(cuts.count == 2000)
+        #expect(cuts.allSatisfy { $0 < gap.from || $0 >= gap.to })
+        #expect(cuts.allSatisfy { $0 >= Self.t0 && $0 < Self.t0 + .minutes(541) })   // an hour before the end
+        let before = Double(cuts.filter { $0 < gap.from }.count) / 2000   // 100 of the 441 minutes covered
+        #expect(abs(before - 100.0 / 441.0) < 0.04)
+        #expect(Evaluation.cuts(r, count: 2000, seed: 7, skip: .zero, gaps: [gap]) == cuts)   // same seed, same cuts
+        // Without the gap some fall in it: the check above could fail.
+        #expect(Evaluation.cuts(r, count: 2000, seed: 7, skip: .zero).contains { $0 >= gap.from && $0 < gap.to })
+        // The gaps a replay finds (over 2 h: 100 → 300 and 300 → 600 min) leave only the first 100 minutes.
+        let found = DataGaps(r, longerThan: .hours(2)).list
+        #expect(found.count == 2)
+        #expect(Evaluation.cuts(r, count: 500, seed: 7, skip: .zero, gaps: found).allSatisfy { $0 < Self.t0 + .minutes(100) })
+    }
+
     @Test("the next sign of life after a cut: motion starting or a door, not a reading nor motion ending")
     func nextSign() {
         let r = Self.recording()

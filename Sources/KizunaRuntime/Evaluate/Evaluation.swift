@@ -4,7 +4,9 @@ import KizunaCore
 /// a resident who stopped moving, side by side with a plain 12 h fixed timer on the same cuts.
 ///
 /// Cuts: `cuts` moments drawn with SplitMix64 from `seed` (same seed, same cuts), between
-/// `minHistoryDays` after the start (the routine has learned) and an hour before the end. The
+/// `minHistoryDays` after the start (the routine has learned) and an hour before the end, never
+/// inside a data gap (a hub outage: the device was not running, nobody could have been found,
+/// and such a cut would count 0 against an alarm the outage raised before it). The
 /// recording is replayed up to the cut and the clock then runs on, with no more events, to
 /// cut + 48 h. The latency is from the cut to the first network `alarm` step of a kind
 /// starting with `inactivity`; an inactivity alarm already open at the cut counts as 0; none
@@ -85,14 +87,34 @@ public enum Evaluation {
         steps.filter { $0.step == .alarm && $0.kind.isInactivity }
     }
 
-    /// The cut moments for a recording.
-    public static func cuts(_ recording: Recording, count: Int, seed: UInt64, skip: Span) -> [WallTime] {
+    /// The cut moments for a recording: uniform over the time it covers from `skip` after its
+    /// start to an hour before its end, the data gaps (`gaps`, in time order) left out.
+    public static func cuts(_ recording: Recording, count: Int, seed: UInt64, skip: Span,
+                            gaps: [(from: WallTime, to: WallTime)] = []) -> [WallTime] {
         var rng = SplitMix64(seed: seed)
         let lo = recording.first + skip
         let hi = recording.last + Span(nanoseconds: -Span.hours(1).nanoseconds)
         guard count > 0, hi > lo else { return [] }
-        let width = UInt64((hi - lo).nanoseconds)
-        return (0..<count).map { _ in lo + Span(nanoseconds: Int64(rng.next() % width)) }
+        // The covered stretches between lo and hi, and their total length.
+        var covered: [(from: Int64, length: Int64)] = []
+        var start = lo.nanosecondsSinceEpoch
+        for g in gaps where g.to.nanosecondsSinceEpoch > start {
+            let end = min(g.from.nanosecondsSinceEpoch, hi.nanosecondsSinceEpoch)
+            if end > start { covered.append((start, end - start)) }
+            start = max(start, g.to.nanosecondsSinceEpoch)
+            if start >= hi.nanosecondsSinceEpoch { break }
+        }
+        if hi.nanosecondsSinceEpoch > start { covered.append((start, hi.nanosecondsSinceEpoch - start)) }
+        let width = covered.reduce(Int64(0)) { $0 + $1.length }
+        guard width > 0 else { return [] }
+        return (0..<count).map { _ in
+            var r = Int64(rng.next() % UInt64(width))
+            for c in covered {
+                if r < c.length { return WallTime(nanosecondsSinceEpoch: c.from + r) }
+                r -= c.length
+            }
+            return hi   // not reached: r < width
+        }
     }
 
     /// Latency of one cut in a replay outcome; nil: a miss.
@@ -154,7 +176,7 @@ public enum Evaluation {
         let gapDays = normal.gaps.reduce(0.0) { $0 + ($1.to - $1.from).seconds } / 86_400
         let days = max(0, (normal.last - normal.first).seconds / 86_400 - gapDays)
         let skip = Span.days(Int64(settings.routine?.minHistoryDays ?? 0))
-        let times = cuts(recording, count: count, seed: seed, skip: skip)
+        let times = cuts(recording, count: count, seed: seed, skip: skip, gaps: gaps.list)
         var report = Report(days: days, falseAlarmSteps: inactivityAlarms(normal.steps),
                             falseAlarmsFixed: inactivityAlarms(normalFixed.steps).count,
                             cutTimes: times, awayCuts: 0, routine: Latencies(detected: [], misses: 0), fixed: Latencies(detected: [], misses: 0))
