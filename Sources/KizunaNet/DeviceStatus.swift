@@ -25,8 +25,8 @@ public struct DeviceStatus: Sendable {
     /// What the learned routine knows and the limits in force now (nil: not published).
     public var routine: RoutineSummary?
     /// The authority's "away until" in force (nil: none), and since when someone has been
-    /// home under it (a visit, or her return once it lasts `visitUpTo`).
-    public var declaredAbsence: (until: WallTime, by: String, visitSince: WallTime?, visitUpTo: Span)?
+    /// home under it and when that becomes her return if they are still there (a visit until then).
+    public var declaredAbsence: (until: WallTime, by: String, visitSince: WallTime?, visitEnds: WallTime?)?
 
     public init(deviceID: String, flatID: String, version: String, started: WallTime, now: Timestamp, startedMonotonic: MonotonicInstant,
                 occupancy: String, lastActivity: WallTime?, lastActivityAge: Span?, sensors: [(name: String, health: String)],
@@ -90,9 +90,9 @@ public struct DeviceStatus: Sendable {
             var o = JSONLine()
             o.add("until", CivilTime.iso8601(d.until, offset: offset))
             o.add("by", d.by)
-            if let v = d.visitSince {
+            if let v = d.visitSince, let e = d.visitEnds {
                 o.add("visit_since", CivilTime.iso8601(v, offset: offset))
-                o.add("visit_up_to_s", Int(d.visitUpTo.nanoseconds / 1_000_000_000))
+                o.add("visit_ends", CivilTime.iso8601(e, offset: offset))
             } else {
                 o.addNull("visit_since")
             }

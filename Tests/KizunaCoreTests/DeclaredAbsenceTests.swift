@@ -66,13 +66,17 @@ struct DeclaredAbsenceTests {
         f.door(open: false, at: f.t("+2 15:45:05"))
         f.tick(f.t("+2 16:00:05"))                        // no motion for 15 min after the door
         #expect(f.engine.state == .away)
-        #expect(f.engine.declaredAbsence == DeclaredAbsence(until: until, by: "authority:ops"))
+        #expect(f.engine.declaredAbsence?.until == until && f.engine.declaredAbsence?.by == "authority:ops")
+        #expect(f.engine.declaredAbsence?.visitSince == nil)
         #expect(f.engine.inactivity.notBackStart == until)
         f.tick(f.t("+6 11:59:59"))
         #expect(f.steps.filter { $0.kind.isInactivity }.isEmpty)
         f.tick(f.t("+6 12:00:00"))                        // the 24 h fallback after the declared return
         #expect(f.steps(.inactivityNotBack).map(\.step) == [.preAlarm])
         #expect(f.steps(.inactivityNotBack).first?.at == f.t("+6 12:00:00"))
+        // Out since she left on the first day (her last sign 09:00:02), not since the visitor.
+        #expect(f.steps(.inactivityNotBack).first?.reason.describe(f.engine.settings.sensors) ==
+                "not back: out for 6d 02h since pir.living, declared back 1d 00h ago (limit after the declared return: 1d 00h)")
         #expect(f.engine.routineSummary(at: f.t("+6 12:00:00").wall).outings == 0)
     }
 
@@ -91,8 +95,76 @@ struct DeclaredAbsenceTests {
         f.door(open: false, at: f.t("10:00:05"))
         f.tick(f.t("10:15:05"))
         #expect(f.engine.state == .away)
-        #expect(f.engine.declaredAbsence == DeclaredAbsence(until: until, by: "authority:ops"))
+        #expect(f.engine.declaredAbsence?.until == until && f.engine.declaredAbsence?.by == "authority:ops")
+        #expect(f.engine.declaredAbsence?.visitSince == nil)
         #expect(f.engine.inactivity.notBackStart == until)
+    }
+
+    @Test("a visitor leaving a few minutes before the visit's length is still a visitor: the departure being confirmed decides first")
+    func visitorLeavesJustBeforeTheLength() {
+        var f = Self.flat()
+        f.motion(at: f.t("09:00:00"))
+        let until = f.t("+5 12:00:00")
+        f.engine.declareAbsence(until: until, by: "authority:ops", at: f.t("09:30:00"), into: &f.decisions)
+        f.door(open: true, at: f.t("+2 15:00:00"))
+        f.door(open: false, at: f.t("+2 15:00:05"))
+        for at in ["+2 15:00:30", "+2 16:30:00", "+2 17:45:00"] { f.motion(at: f.t(at)) }
+        f.door(open: true, at: f.t("+2 17:50:00"))        // 10 min before the visit's 3 h
+        f.door(open: false, at: f.t("+2 17:50:05"))
+        f.tick(f.t("+2 18:00:30"))
+        #expect(f.engine.declaredAbsence?.visitSince != nil)   // held until the departure is decided
+        #expect(f.engine.declaredVisitEnds == f.t("+2 18:05:05"))   // 15 min after the door closed
+        f.tick(f.t("+2 18:05:06"))
+        #expect(f.engine.state == .away)
+        #expect(f.engine.declaredAbsence?.until == until && f.engine.declaredAbsence?.visitSince == nil)
+        #expect(f.engine.inactivity.notBackStart == until)
+    }
+
+    @Test("a visitor who moves after using the door stays: the visit's end comes as soon as the departure is called off")
+    func visitorStaysAfterTheDoor() {
+        var f = Self.flat()
+        f.motion(at: f.t("09:00:00"))
+        f.engine.declareAbsence(until: f.t("+5 12:00:00"), by: "authority:ops", at: f.t("09:30:00"), into: &f.decisions)
+        f.door(open: true, at: f.t("+2 15:00:00"))
+        f.door(open: false, at: f.t("+2 15:00:05"))
+        for at in ["+2 15:00:30", "+2 16:30:00", "+2 17:45:00"] { f.motion(at: f.t(at)) }
+        f.door(open: true, at: f.t("+2 17:50:00"))        // the door (taking the bin out), then back in
+        f.door(open: false, at: f.t("+2 17:50:05"))
+        f.motion(at: f.t("+2 18:01:00"))                  // after the visit's 3 h: she is back
+        #expect(f.engine.state == .home)
+        f.tick(f.t("+2 18:01:01"))
+        #expect(f.engine.declaredAbsence == nil)
+    }
+
+    @Test("a visit teaches the routine nothing; withdrawn during it, her signs are learned again")
+    func visitNotLearnedAndWithdrawn() {
+        var f = Self.flat()
+        f.motion(at: f.t("09:00:00"))
+        f.engine.declareAbsence(until: f.t("+5 12:00:00"), by: "authority:ops", at: f.t("09:30:00"), into: &f.decisions)
+        f.door(open: true, at: f.t("+2 15:00:00"))
+        f.door(open: false, at: f.t("+2 15:00:05"))
+        f.motion(at: f.t("+2 15:00:30"))
+        #expect(f.engine.inactivity.nextLearn == WallTime(nanosecondsSinceEpoch: .max))
+        #expect(f.engine.endDeclaredAbsence(at: f.t("+2 15:30:00"), into: &f.decisions))
+        #expect(f.engine.declaredAbsence == nil && f.engine.state == .home)
+        #expect(f.engine.inactivity.nextLearn < f.t("+2 15:31:00").wall)   // the next sign is learned
+        f.motion(at: f.t("+2 15:31:00"))
+        #expect(f.engine.inactivity.nextLearn > f.t("+2 15:31:00").wall)   // it was: the routine answered
+    }
+
+    @Test("the visit's length set to 0 during a visit: her return at once")
+    func visitLengthReconfigured() {
+        var f = Self.flat()
+        f.motion(at: f.t("09:00:00"))
+        f.engine.declareAbsence(until: f.t("+5 12:00:00"), by: "authority:ops", at: f.t("09:30:00"), into: &f.decisions)
+        f.door(open: true, at: f.t("+2 15:00:00"))
+        f.door(open: false, at: f.t("+2 15:00:05"))
+        f.motion(at: f.t("+2 15:00:30"))
+        var s = f.engine.settings
+        s.occupancy.visit = .zero
+        f.engine.reconfigure(s)
+        f.tick(f.t("+2 15:01:00"))
+        #expect(f.engine.declaredAbsence == nil)
     }
 
     @Test("someone home when the declared return comes: she is back, the declaration ends then")

@@ -229,7 +229,7 @@ struct APITests {
         status.routine = RoutineSummary(phase: .ready, daysLearned: 21.46, daysNeeded: 7, silenceLimit: .minutes(130),
                                         outings: 14, outingsNeeded: 10, notBackLimit: .minutes(298))
         // Declared away, and someone home for 20 minutes (a visit unless it lasts 3 h).
-        status.declaredAbsence = (t + .days(3), "authority:ops", t + .minutes(-20), .hours(3))
+        status.declaredAbsence = (t + .days(3), "authority:ops", t + .minutes(-20), t + .minutes(160))
         try await f.start(status: status)
 
         let open = try JSONSerialization.jsonObject(with: Data(try curl(f.url("/v1/alarms?state=open"), token: APIFixture.full).body.utf8)) as! [[String: Any]]
@@ -258,7 +258,7 @@ struct APITests {
         #expect(routine?["outings"] as? Int == 14 && routine?["outings_needed"] as? Int == 10)
         let declared = s["declared_absence"] as? [String: Any]
         #expect(declared?["until"] as? String == "2026-07-04T12:00:00+09:00" && declared?["by"] as? String == "authority:ops")
-        #expect(declared?["visit_since"] as? String == "2026-07-01T11:40:00+09:00" && declared?["visit_up_to_s"] as? Int == 10800)
+        #expect(declared?["visit_since"] as? String == "2026-07-01T11:40:00+09:00" && declared?["visit_ends"] as? String == "2026-07-01T14:40:00+09:00")
 
         let metrics = try curl(f.url("/metrics"), token: APIFixture.full)
         #expect(metrics.body.contains("kizuna_api_requests_total"))

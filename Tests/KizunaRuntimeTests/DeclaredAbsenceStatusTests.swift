@@ -8,9 +8,9 @@ struct DeclaredAbsenceStatusTests {
     func line() {
         let until = CivilTime.parseISO8601("2026-12-03T18:00:00", defaultOffset: .japan)!
         let visit = CivilTime.parseISO8601("2026-11-30T15:20:00", defaultOffset: .japan)!
-        #expect(ShellSession.declaredLine((until, "authority:ops", nil, .hours(3)), offset: .japan)
+        #expect(ShellSession.declaredLine((until, "authority:ops", nil, nil), offset: .japan)
                 == "declared away until 2026-12-03 18:00 by authority:ops")
-        #expect(ShellSession.declaredLine((until, "authority:ops", visit, .minutes(90)), offset: .japan)
-                == "declared away until 2026-12-03 18:00 by authority:ops, someone home since 2026-11-30 15:20 (a visit; her return if it lasts 1h 30m)")
+        #expect(ShellSession.declaredLine((until, "authority:ops", visit, visit + .minutes(90)), offset: .japan)
+                == "declared away until 2026-12-03 18:00 by authority:ops, someone home since 2026-11-30 15:20 (a visit; her return if still home at 2026-11-30 16:50)")
     }
 }

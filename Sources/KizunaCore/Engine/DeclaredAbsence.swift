@@ -17,6 +17,14 @@ public struct DeclaredAbsence: Sendable, Equatable {
     public var by: String
     /// Someone has been home since then (nil: the flat is away under the declaration).
     public var visitSince: Timestamp?
+    /// Her departure (the last sign before the flat read away, and its sensor), kept through a
+    /// visit so that "not back" says how long she has really been out, not since the visitor.
+    public var departure: Departure?
+
+    public struct Departure: Sendable, Equatable {
+        public var time: Timestamp
+        public var sensor: SensorID
+    }
 
     public init(until: Timestamp, by: String, visitSince: Timestamp? = nil) {
         self.until = until

@@ -176,7 +176,7 @@ public struct WatchEngine: Sendable {
     public mutating func endDeclaredAbsence(at time: Timestamp, into out: inout [Decision]) -> Bool {
         tick(at: time, into: &out)
         guard declaredAbsence != nil else { return false }
-        declaredAbsence = nil
+        endDeclaration()
         inactivity.declare(until: nil)
         earliest = earliestDeadline()
         return true
@@ -221,27 +221,36 @@ public struct WatchEngine: Sendable {
     /// is on the per-event path.
     @inline(__always) mutating func presenceMayHaveChanged(at t: Timestamp, into out: inout [Decision]) {
         let home = occupancy.state.isPresumedHome
-        guard home != lastPresumedHome else { return }
-        presenceChanged(home: home, at: t, into: &out)
+        if home != lastPresumedHome {
+            presenceChanged(home: home, at: t, into: &out)
+        } else if declaredAbsence != nil {
+            lower(visitEnd)   // movement may have called off a departure that held the visit's end back
+        }
     }
 
     /// The resident came home (`home`) or went out: the rules that care are told.
     mutating func presenceChanged(home: Bool, at t: Timestamp, into out: inout [Decision]) {
         lastPresumedHome = home
         if home {
+            let departure = inactivity.awaySince
             inactivity.cameHome(at: t)
             if let d = declaredAbsence {
                 if settings.occupancy.visit > .zero, t.monotonic < d.until.monotonic {
-                    declaredAbsence?.visitSince = t   // a visit, until it lasts (`visitEnd`)
+                    // A visit, until it lasts (`visitEnd`): her departure is kept, and what the
+                    // visitor does is not learned as her routine.
+                    declaredAbsence?.visitSince = t
+                    if let dep = departure { declaredAbsence?.departure = .init(time: dep.time, sensor: dep.sensor) }
+                    inactivity.pauseLearning()
                     lower(visitEnd)
                 } else {
-                    declaredAbsence = nil   // she is back
+                    endDeclaration()   // she is back
                 }
             }
         } else {
             inactivity.wentAway()
             if let d = declaredAbsence, d.visitSince != nil {   // the visitor left
                 declaredAbsence?.visitSince = nil
+                if let dep = d.departure { inactivity.backdateAbsence(to: dep.time, sensor: dep.sensor) }
                 inactivity.declare(until: d.until)
             }
             lower(inactivity.notBackDeadline())
@@ -473,11 +482,31 @@ public struct WatchEngine: Sendable {
             }
         }
         if ladder.deadline <= at.monotonic { ladder.expire(at: at, into: &out) }
-        if visitEnd <= at.monotonic { declaredAbsence = nil }   // home this long: she is back
+        if visitEnd <= at.monotonic { endDeclaration() }   // home this long: she is back
     }
 
-    /// When the presence under way during a declared absence becomes her return.
-    var visitEnd: MonotonicInstant { declaredAbsence?.visitEnds(after: settings.occupancy.visit) ?? .never }
+    /// When the presence under way during a declared absence becomes her return. A departure
+    /// being confirmed (the door, then no motion) decides first: a visitor who leaves a few
+    /// minutes before the visit's length is still a visitor.
+    var visitEnd: MonotonicInstant {
+        guard let d = declaredAbsence, d.visitSince != nil else { return .never }
+        let end = d.visitEnds(after: settings.occupancy.visit)
+        let leaving = occupancy.awayDeadline
+        return leaving == .never ? end : max(end, leaving)
+    }
+
+    /// When someone home under the declared absence will be taken as her return (nil: nobody
+    /// is home under one).
+    public var declaredVisitEnds: Timestamp? {
+        let e = visitEnd
+        return e == .never ? nil : now.advanced(to: e)
+    }
+
+    /// The declaration is over (her return, or the authority): her signs are learned again.
+    mutating func endDeclaration() {
+        declaredAbsence = nil
+        inactivity.resumeLearning()
+    }
 
     // MARK: - Data gaps
 
@@ -562,6 +591,7 @@ public struct WatchEngine: Sendable {
             } else if settings.occupancy.visit > .zero, now.monotonic < d.until.monotonic {
                 // Someone was home under the declaration: a visit, counted again from now.
                 declaredAbsence = DeclaredAbsence(until: d.until, by: d.by, visitSince: now)
+                inactivity.pauseLearning()
             }
         }
         ladder.nextID = max(ladder.nextID, r.nextAlarmID)

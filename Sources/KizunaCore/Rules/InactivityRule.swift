@@ -93,6 +93,19 @@ public struct InactivityRule: Sendable {
         cachedNotBack = nil
     }
 
+    /// A visitor left during a declared absence: she has been out since `time`, not since them.
+    mutating func backdateAbsence(to time: Timestamp, sensor: SensorID) {
+        awaySince = (time, sensor)
+        cachedNotBack = nil
+    }
+
+    /// Someone else may be home (a visit during a declared absence): what they do teaches the
+    /// routine nothing until `resumeLearning`.
+    mutating func pauseLearning() { nextLearn = WallTime(nanosecondsSinceEpoch: .max) }
+
+    /// She is back: signs of life are learned again (from the next one).
+    mutating func resumeLearning() { nextLearn = WallTime(nanosecondsSinceEpoch: .min) }
+
     /// The authority declared her away until `until` (nil: the declaration is withdrawn, and
     /// "not back" counts from her departure again).
     mutating func declare(until: Timestamp?) {

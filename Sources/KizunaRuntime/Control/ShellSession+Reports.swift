@@ -125,11 +125,11 @@ extension ShellSession {
 
     /// The status line of a declared absence: until when (date and time: it spans days), by
     /// whom, and whether someone is home under it.
-    static func declaredLine(_ d: (until: WallTime, by: String, visitSince: WallTime?, visitUpTo: Span), offset: UTCOffset) -> String {
+    static func declaredLine(_ d: (until: WallTime, by: String, visitSince: WallTime?, visitEnds: WallTime?), offset: UTCOffset) -> String {
         let minute = { (w: WallTime) in CivilTime.iso8601(w, offset: offset).prefix(16).replacingOccurrences(of: "T", with: " ") }
-        return "declared away until \(minute(d.until)) by \(d.by)" + (d.visitSince.map {
-            ", someone home since \(minute($0)) (a visit; her return if it lasts \(d.visitUpTo))"
-        } ?? "")
+        guard let since = d.visitSince, let ends = d.visitEnds else { return "declared away until \(minute(d.until)) by \(d.by)" }
+        return "declared away until \(minute(d.until)) by \(d.by), someone home since \(minute(since))"
+            + " (a visit; her return if still home at \(minute(ends)))"
     }
 
     func acknowledge(_ id: UInt64) -> Bool {

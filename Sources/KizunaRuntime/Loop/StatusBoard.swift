@@ -68,7 +68,7 @@ public final class StatusBoard: RuntimeObserver, @unchecked Sendable {
             clockSynchronised: ClockSync.isSynchronised)
         var published = status
         published.routine = engine.routineSummary(at: now.wall)
-        published.declaredAbsence = engine.declaredAbsence.map { ($0.until.wall, $0.by, $0.visitSince?.wall, engine.settings.occupancy.visit) }
+        published.declaredAbsence = engine.declaredAbsence.map { ($0.until.wall, $0.by, $0.visitSince?.wall, engine.declaredVisitEnds?.wall) }
         if let environment {
             published.environment = environment.latest.sorted { $0.key < $1.key }.map { id, v in
                 (sensors.name(id), v.calibrated, v.raw, v.at.wall)
