@@ -31,11 +31,4 @@ public struct DeclaredAbsence: Sendable, Equatable {
         self.by = by
         self.visitSince = visitSince
     }
-
-    /// When the presence under way becomes her return: after `visit`, or at `until`
-    /// (`.never` while nobody is home).
-    public func visitEnds(after visit: Span) -> MonotonicInstant {
-        guard let v = visitSince else { return .never }
-        return min(v.monotonic + visit, until.monotonic)
-    }
 }

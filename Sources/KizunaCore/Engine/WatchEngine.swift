@@ -51,7 +51,12 @@ public struct WatchEngine: Sendable {
     var shelvedRoutine: RoutineState?
     /// The authority's "away until", while in force (ended by her return or the authority;
     /// a visit suspends it).
-    public private(set) var declaredAbsence: DeclaredAbsence?
+    public private(set) var declaredAbsence: DeclaredAbsence? {
+        didSet { visiting = declaredAbsence?.visitSince != nil }
+    }
+    /// Someone is home under the declared absence (`visitEnd` is a timer). A plain Bool for
+    /// the timer path: testing the optional struct there costs a value-witness call.
+    var visiting = false
 
     public init(settings: EngineSettings, start: Timestamp) {
         self.settings = settings
@@ -223,10 +228,14 @@ public struct WatchEngine: Sendable {
         let home = occupancy.state.isPresumedHome
         if home != lastPresumedHome {
             presenceChanged(home: home, at: t, into: &out)
-        } else if declaredAbsence != nil {
-            lower(visitEnd)   // movement may have called off a departure that held the visit's end back
+        } else if visiting {
+            visitMayEndSooner()
         }
     }
+
+    /// Movement may have called off a departure that held the visit's end back (`visitEnd`).
+    /// Out of line: the per-event path only tests for a declaration.
+    @inline(never) mutating func visitMayEndSooner() { lower(visitEnd) }
 
     /// The resident came home (`home`) or went out: the rules that care are told.
     mutating func presenceChanged(home: Bool, at t: Timestamp, into out: inout [Decision]) {
@@ -379,7 +388,7 @@ public struct WatchEngine: Sendable {
         var others = min(occupancy.deadline, doorOpen.deadline, pirHealth.deadline, ladder.deadline)
         others = min(others, environment.deadline)
         others = min(others, inactivity.notBackDeadline())
-        others = min(others, visitEnd)
+        if visiting { others = min(others, visitEnd) }
         let d = min(others, channelTimers.bound)
         var silence = inactivity.lowerBound
         if silence < d, silence <= horizon { silence = inactivity.deadline() }
@@ -482,15 +491,15 @@ public struct WatchEngine: Sendable {
             }
         }
         if ladder.deadline <= at.monotonic { ladder.expire(at: at, into: &out) }
-        if visitEnd <= at.monotonic { endDeclaration() }   // home this long: she is back
+        if visiting, visitEnd <= at.monotonic { endDeclaration() }   // home this long: she is back
     }
 
     /// When the presence under way during a declared absence becomes her return. A departure
     /// being confirmed (the door, then no motion) decides first: a visitor who leaves a few
     /// minutes before the visit's length is still a visitor.
     var visitEnd: MonotonicInstant {
-        guard let d = declaredAbsence, d.visitSince != nil else { return .never }
-        let end = d.visitEnds(after: settings.occupancy.visit)
+        guard let since = declaredAbsence?.visitSince, let until = declaredAbsence?.until else { return .never }
+        let end = min(since.monotonic + settings.occupancy.visit, until.monotonic)
         let leaving = occupancy.awayDeadline
         return leaving == .never ? end : max(end, leaving)
     }
