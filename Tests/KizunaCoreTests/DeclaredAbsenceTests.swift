@@ -8,11 +8,31 @@ struct DeclaredAbsenceTests {
     /// them: until then the 24 h fallback.
     static func flat() -> TestFlat { NotBackTests.flat() }
 
+    /// Her last sign at 09:00, declared away at 09:30 until `until`.
+    static func declared(_ f: inout TestFlat, until: String = "+5 12:00:00") {
+        f.motion(at: f.t("09:00:00"))
+        f.engine.declareAbsence(until: f.t(until), by: "authority:ops", at: f.t("09:30:00"), into: &f.decisions)
+    }
+
+    /// Someone comes in: the door opens at `at` and shuts 5 s later, motion 30 s after it opened.
+    static func comesIn(_ f: inout TestFlat, at: String = "+2 15:00:00") {
+        let t = f.t(at)
+        f.door(open: true, at: t)
+        f.door(open: false, at: t.advanced(by: .seconds(5)))
+        f.motion(at: t.advanced(by: .seconds(30)))
+    }
+
+    /// The visit's length changed in the running engine (`config set occupancy.visit`).
+    static func setVisit(_ f: inout TestFlat, _ visit: Span) {
+        var s = f.engine.settings
+        s.occupancy.visit = visit
+        f.engine.reconfigure(s)
+    }
+
     @Test("declared while the flat read home: away at once, no silence alarm for days, and not back 24 h after the declared return")
     func declaredThenNotBack() {
         var f = Self.flat()
-        f.motion(at: f.t("09:00:00"))
-        f.engine.declareAbsence(until: f.t("+2 18:00:00"), by: "authority:ops", at: f.t("09:30:00"), into: &f.decisions)
+        Self.declared(&f, until: "+2 18:00:00")
         #expect(f.engine.state == .away)
         #expect(f.transitions.last?.reason == .declaredAway(until: f.t("+2 18:00:00").wall, by: "authority:ops"))
         #expect(f.engine.declaredAbsence?.by == "authority:ops")
@@ -29,11 +49,8 @@ struct DeclaredAbsenceTests {
     @Test("her return ends it once she has been home for the visit's length, and the trip is not learned as an outing")
     func returnEndsIt() {
         var f = Self.flat()
-        f.motion(at: f.t("09:00:00"))
-        f.engine.declareAbsence(until: f.t("+5 12:00:00"), by: "authority:ops", at: f.t("09:30:00"), into: &f.decisions)
-        f.door(open: true, at: f.t("+2 15:00:00"))
-        f.door(open: false, at: f.t("+2 15:00:05"))
-        f.motion(at: f.t("+2 15:00:30"))
+        Self.declared(&f)
+        Self.comesIn(&f)
         #expect(f.engine.state == .home)
         // Home for less than 3 h (`occupancy.visit`): it may be a visit, the declaration holds.
         #expect(f.engine.declaredAbsence?.visitSince == f.t("+2 15:00:30"))
@@ -52,12 +69,9 @@ struct DeclaredAbsenceTests {
     @Test("a visitor who leaves again: the flat is away under the declaration, not back still counts from the declared return")
     func visitorLeaves() {
         var f = Self.flat()
-        f.motion(at: f.t("09:00:00"))
         let until = f.t("+5 12:00:00")
-        f.engine.declareAbsence(until: until, by: "authority:ops", at: f.t("09:30:00"), into: &f.decisions)
-        f.door(open: true, at: f.t("+2 15:00:00"))
-        f.door(open: false, at: f.t("+2 15:00:05"))
-        f.motion(at: f.t("+2 15:00:30"))
+        Self.declared(&f)
+        Self.comesIn(&f)
         f.motion(at: f.t("+2 15:40:00"))
         #expect(f.engine.state == .home)
         // The silence rules watch whoever is home meanwhile (her, back early, perhaps).
@@ -83,9 +97,8 @@ struct DeclaredAbsenceTests {
     @Test("declared while she is still packing: her moving about is a visit, and once she has left the declaration holds")
     func declaredBeforeSheLeft() {
         var f = Self.flat()
-        f.motion(at: f.t("09:00:00"))
         let until = f.t("+3 12:00:00")
-        f.engine.declareAbsence(until: until, by: "authority:ops", at: f.t("09:30:00"), into: &f.decisions)
+        Self.declared(&f, until: "+3 12:00:00")
         #expect(f.engine.state == .away)
         f.motion("pir.bedroom", at: f.t("09:40:00"))       // one PIR alone is held back while away
         f.motion("pir.living", at: f.t("09:41:00"))        // another corroborates: someone is home
@@ -103,12 +116,10 @@ struct DeclaredAbsenceTests {
     @Test("a visitor leaving a few minutes before the visit's length is still a visitor: the departure being confirmed decides first")
     func visitorLeavesJustBeforeTheLength() {
         var f = Self.flat()
-        f.motion(at: f.t("09:00:00"))
         let until = f.t("+5 12:00:00")
-        f.engine.declareAbsence(until: until, by: "authority:ops", at: f.t("09:30:00"), into: &f.decisions)
-        f.door(open: true, at: f.t("+2 15:00:00"))
-        f.door(open: false, at: f.t("+2 15:00:05"))
-        for at in ["+2 15:00:30", "+2 16:30:00", "+2 17:45:00"] { f.motion(at: f.t(at)) }
+        Self.declared(&f)
+        Self.comesIn(&f)
+        for at in ["+2 16:30:00", "+2 17:45:00"] { f.motion(at: f.t(at)) }
         f.door(open: true, at: f.t("+2 17:50:00"))        // 10 min before the visit's 3 h
         f.door(open: false, at: f.t("+2 17:50:05"))
         f.tick(f.t("+2 18:00:30"))
@@ -123,11 +134,9 @@ struct DeclaredAbsenceTests {
     @Test("a visitor who moves after using the door stays: the visit's end comes as soon as the departure is called off")
     func visitorStaysAfterTheDoor() {
         var f = Self.flat()
-        f.motion(at: f.t("09:00:00"))
-        f.engine.declareAbsence(until: f.t("+5 12:00:00"), by: "authority:ops", at: f.t("09:30:00"), into: &f.decisions)
-        f.door(open: true, at: f.t("+2 15:00:00"))
-        f.door(open: false, at: f.t("+2 15:00:05"))
-        for at in ["+2 15:00:30", "+2 16:30:00", "+2 17:45:00"] { f.motion(at: f.t(at)) }
+        Self.declared(&f)
+        Self.comesIn(&f)
+        for at in ["+2 16:30:00", "+2 17:45:00"] { f.motion(at: f.t(at)) }
         f.door(open: true, at: f.t("+2 17:50:00"))        // the door (taking the bin out), then back in
         f.door(open: false, at: f.t("+2 17:50:05"))
         f.motion(at: f.t("+2 18:01:00"))                  // after the visit's 3 h: she is back
@@ -139,11 +148,8 @@ struct DeclaredAbsenceTests {
     @Test("a visit teaches the routine nothing; withdrawn during it, her signs are learned again")
     func visitNotLearnedAndWithdrawn() {
         var f = Self.flat()
-        f.motion(at: f.t("09:00:00"))
-        f.engine.declareAbsence(until: f.t("+5 12:00:00"), by: "authority:ops", at: f.t("09:30:00"), into: &f.decisions)
-        f.door(open: true, at: f.t("+2 15:00:00"))
-        f.door(open: false, at: f.t("+2 15:00:05"))
-        f.motion(at: f.t("+2 15:00:30"))
+        Self.declared(&f)
+        Self.comesIn(&f)
         #expect(f.engine.inactivity.nextLearn == WallTime(nanosecondsSinceEpoch: .max))
         #expect(f.engine.endDeclaredAbsence(at: f.t("+2 15:30:00"), into: &f.decisions))
         #expect(f.engine.declaredAbsence == nil && f.engine.state == .home)
@@ -155,14 +161,9 @@ struct DeclaredAbsenceTests {
     @Test("the visit's length set to 0 during a visit: her return at once")
     func visitLengthReconfigured() {
         var f = Self.flat()
-        f.motion(at: f.t("09:00:00"))
-        f.engine.declareAbsence(until: f.t("+5 12:00:00"), by: "authority:ops", at: f.t("09:30:00"), into: &f.decisions)
-        f.door(open: true, at: f.t("+2 15:00:00"))
-        f.door(open: false, at: f.t("+2 15:00:05"))
-        f.motion(at: f.t("+2 15:00:30"))
-        var s = f.engine.settings
-        s.occupancy.visit = .zero
-        f.engine.reconfigure(s)
+        Self.declared(&f)
+        Self.comesIn(&f)
+        Self.setVisit(&f, .zero)
         f.tick(f.t("+2 15:01:00"))
         #expect(f.engine.declaredAbsence == nil)
     }
@@ -170,12 +171,8 @@ struct DeclaredAbsenceTests {
     @Test("someone home when the declared return comes: she is back, the declaration ends then")
     func homeAtTheDeclaredReturn() {
         var f = Self.flat()
-        f.motion(at: f.t("09:00:00"))
-        let until = f.t("+1 18:00:00")
-        f.engine.declareAbsence(until: until, by: "authority:ops", at: f.t("09:30:00"), into: &f.decisions)
-        f.door(open: true, at: f.t("+1 17:00:00"))
-        f.door(open: false, at: f.t("+1 17:00:05"))
-        f.motion(at: f.t("+1 17:00:30"))
+        Self.declared(&f, until: "+1 18:00:00")
+        Self.comesIn(&f, at: "+1 17:00:00")
         f.tick(f.t("+1 17:59:59"))
         #expect(f.engine.declaredAbsence?.visitSince == f.t("+1 17:00:30"))
         f.tick(f.t("+1 18:00:00"))
@@ -184,17 +181,10 @@ struct DeclaredAbsenceTests {
 
     @Test("with no visit length (occupancy.visit: 0) any presence is her return")
     func noVisits() {
-        var f = TestFlat { s in
-            var r = RoutineSettings()
-            r.minHistoryDays = 1
-            s.routine = r
-            s.occupancy.visit = .zero
-        }
-        f.motion(at: f.t("09:00:00"))
-        f.engine.declareAbsence(until: f.t("+5 12:00:00"), by: "authority:ops", at: f.t("09:30:00"), into: &f.decisions)
-        f.door(open: true, at: f.t("+2 15:00:00"))
-        f.door(open: false, at: f.t("+2 15:00:05"))
-        f.motion(at: f.t("+2 15:00:30"))
+        var f = Self.flat()
+        Self.setVisit(&f, .zero)
+        Self.declared(&f)
+        Self.comesIn(&f)
         #expect(f.engine.state == .home)
         #expect(f.engine.declaredAbsence == nil)
     }
@@ -214,8 +204,7 @@ struct DeclaredAbsenceTests {
     @Test("withdrawn, not back counts from her departure again")
     func withdrawn() {
         var f = Self.flat()
-        f.motion(at: f.t("09:00:00"))
-        f.engine.declareAbsence(until: f.t("+5 12:00:00"), by: "authority:ops", at: f.t("09:30:00"), into: &f.decisions)
+        Self.declared(&f)
         #expect(f.engine.endDeclaredAbsence(at: f.t("+1 08:00:00"), into: &f.decisions))
         #expect(!f.engine.endDeclaredAbsence(at: f.t("+1 08:00:01"), into: &f.decisions))
         #expect(f.engine.state == .away)

@@ -212,7 +212,7 @@ public enum Evaluation {
                                           routine     fixed 12 h
             false inactivity alarms       \(r.falseAlarms)           \(r.falseAlarmsFixed)
               per 30 days                 \(f(r.per30Days(r.falseAlarms)))        \(f(r.per30Days(r.falseAlarmsFixed)))
-            cuts: \(r.cutTimes.count) (\(r.awayCuts) while away; latency from the cut, clock run to cut + 48 h)
+            cuts: \(r.cutTimes.count), none in a hub outage (\(r.awayCuts) while away; latency from the cut, clock run to cut + 48 h)
               detection median            \(h(r.routine.median))      \(h(r.fixed.median))
               detection p95               \(h(r.routine.p95))      \(h(r.fixed.p95))
               misses (none by 48 h)       \(r.routine.misses)           \(r.fixed.misses)
