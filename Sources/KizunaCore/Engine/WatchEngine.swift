@@ -234,7 +234,7 @@ public struct WatchEngine: Sendable {
     }
 
     /// Movement may have called off a departure that held the visit's end back (`visitEnd`).
-    /// Out of line: the per-event path only tests for a declaration.
+    /// Out of line: the per-event path only tests `visiting`.
     @inline(never) mutating func visitMayEndSooner() { lower(visitEnd) }
 
     /// The resident came home (`home`) or went out: the rules that care are told.
@@ -244,7 +244,7 @@ public struct WatchEngine: Sendable {
             let departure = inactivity.awaySince
             inactivity.cameHome(at: t)
             if let d = declaredAbsence {
-                if settings.occupancy.visit > .zero, t.monotonic < d.until.monotonic {
+                if isVisit(under: d, at: t) {
                     // A visit, until it lasts (`visitEnd`): her departure is kept, and what the
                     // visitor does is not learned as her routine.
                     declaredAbsence?.visitSince = t
@@ -511,6 +511,11 @@ public struct WatchEngine: Sendable {
         return e == .never ? nil : now.advanced(to: e)
     }
 
+    /// Whether someone home at `t` under `d` is taken for a visit rather than her return.
+    func isVisit(under d: DeclaredAbsence, at t: Timestamp) -> Bool {
+        settings.occupancy.visit > .zero && t.monotonic < d.until.monotonic
+    }
+
     /// The declaration is over (her return, or the authority): her signs are learned again.
     mutating func endDeclaration() {
         declaredAbsence = nil
@@ -597,7 +602,7 @@ public struct WatchEngine: Sendable {
             if !lastPresumedHome {   // still away: the declaration holds
                 declaredAbsence = d
                 inactivity.declare(until: d.until)
-            } else if settings.occupancy.visit > .zero, now.monotonic < d.until.monotonic {
+            } else if isVisit(under: d, at: now) {
                 // Someone was home under the declaration: a visit, counted again from now.
                 declaredAbsence = DeclaredAbsence(until: d.until, by: d.by, visitSince: now)
                 inactivity.pauseLearning()
