@@ -49,6 +49,9 @@ struct OccupancyTests {
         Case(name: "a PIR still seeing motion at the confirmation time keeps the flat occupied",
              script: [("10:00:00", "motion"), ("10:00:50", "rise"), ("10:01:00", "open"), ("10:01:10", "close")], until: "10:30:00",
              expected: [(.home, "10:00:00")]),
+        Case(name: "a PIR held high through a departure (its \"no motion\" lost): away once it is declared stuck",
+             script: [("10:00:00", "motion"), ("10:00:50", "rise"), ("10:01:00", "open"), ("10:01:10", "close")], until: "14:00:00",
+             expected: [(.home, "10:00:00"), (.away, "12:00:50")]),
         Case(name: "the button is presence: away → home",
              script: [("10:00:00", "motion"), ("10:01:00", "open"), ("10:01:10", "close"), ("12:00:00", "button")], until: "12:10:00",
              expected: [(.home, "10:00:00"), (.away, "10:16:10"), (.home, "12:00:00")]),
@@ -89,5 +92,38 @@ struct OccupancyTests {
             "motion in pir.living",
             "door.entrance used, then no motion for 15m 00s",
         ])
+    }
+
+    @Test("a sensor held high through a departure: away from its stuck verdict, said so, and no silence alarm while she is out")
+    func departureHeldByStuckSensor() {
+        var flat = TestFlat()
+        flat.motion(at: flat.t("10:00:00"))
+        flat.level("pir.bedroom", true, at: flat.t("10:00:50"))   // its "no motion" never comes
+        flat.door(open: true, at: flat.t("10:01:00"))
+        flat.door(open: false, at: flat.t("10:01:10"))
+        flat.tick(flat.t("11:00:00"))
+        #expect(flat.engine.state == .home)   // a PIR still high: she may be in (the usual rule)
+        flat.tick(flat.t("18:00:00"))
+        let names = flat.engine.settings.sensors
+        #expect(flat.steps(.pirStuck).count == 1)
+        #expect(flat.transitions.last?.reason.describe(names) == "door.entrance used, then no motion for 1h 59m but from pir.bedroom, stuck")
+        #expect(flat.transitions.last?.at == flat.t("12:00:50"))
+        #expect(flat.engine.state == .away)
+        #expect(flat.steps(.inactivity).isEmpty)
+        // Her return brings the flat home as usual.
+        flat.door(open: true, at: flat.t("18:30:00"))
+        flat.motion(at: flat.t("18:30:20"))
+        #expect(flat.engine.state == .home)
+    }
+
+    @Test("a sensor stuck high with no door used since: still home, and the silence still alarms")
+    func stuckWithoutDeparture() {
+        var flat = TestFlat()
+        flat.motion(at: flat.t("10:00:00"))
+        flat.level("pir.bedroom", true, at: flat.t("10:00:50"))
+        flat.tick(flat.t("18:00:00"))
+        #expect(flat.steps(.pirStuck).count == 1)
+        #expect(!flat.transitions.contains { $0.to == .away })
+        #expect(flat.steps(.inactivity).count >= 1)
     }
 }

@@ -486,8 +486,9 @@ public struct WatchEngine: Sendable {
             pirHealth.expire(at: at, ladder: &ladder, into: &out, stuck: &stuckScratch)
             for s in stuckScratch where channels[Int(s.index)].motion.active && !discounted[Int(s.index)] {
                 discounted[Int(s.index)] = true
-                occupancy.motionDiscounted()
+                occupancy.motionDiscounted(s, at: at, into: &out)
                 inactivity.motionDiscounted()
+                presenceMayHaveChanged(at: at, into: &out)
             }
         }
         if ladder.deadline <= at.monotonic { ladder.expire(at: at, into: &out) }

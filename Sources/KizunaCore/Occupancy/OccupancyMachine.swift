@@ -103,9 +103,18 @@ public struct OccupancyMachine: Sendable {
         move(to: .away, .declaredAway(until: until, by: who), at: time, into: &out)
     }
 
-    /// A PIR declared stuck no longer counts as someone moving.
-    public mutating func motionDiscounted() {
+    /// A PIR declared stuck no longer counts as someone moving. If it alone held a departure
+    /// back (a door, then nothing but that sensor's lost "no motion" or a fridge door left
+    /// open), she left: away now, from that door.
+    public mutating func motionDiscounted(_ sensor: SensorID, at now: Timestamp, into out: inout [Decision]) {
         activeMotion = max(0, activeMotion - 1)
+        if activeMotion == 0, awayDeadline == .never, let door = pendingDoor,
+           now.monotonic - door.at.monotonic >= settings.awayConfirmation {
+            pendingDoor = nil
+            restingDeadline = .never
+            move(to: .away, .doorThenStuck(door: door.sensor, stuck: sensor, quiet: now.monotonic - door.at.monotonic), at: now, into: &out)
+            return
+        }
         rearmResting()
     }
 

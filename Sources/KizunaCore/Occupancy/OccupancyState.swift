@@ -20,6 +20,9 @@ public enum OccupancyReason: Sendable, Equatable {
     case motionAfterDoor(motion: SensorID, door: SensorID)
     case motionWhileAway(SensorID)
     case doorThenSilence(door: SensorID, quiet: Span)
+    /// The door, then no motion but from a sensor since declared stuck (a PIR whose "no
+    /// motion" was lost, a fridge door left open): she left when the door was used.
+    case doorThenStuck(door: SensorID, stuck: SensorID, quiet: Span)
     case quietAtNight(quiet: Span)
     case longCalm(quiet: Span)
     /// Restored from the store after a restart.
@@ -33,6 +36,7 @@ public enum OccupancyReason: Sendable, Equatable {
         case .motionAfterDoor(let m, let d): "motion in \(sensors.name(m)) after \(sensors.name(d)) was used: back home"
         case .motionWhileAway(let s): "motion in \(sensors.name(s)) while away: a return or a missed door event"
         case .doorThenSilence(let d, let q): "\(sensors.name(d)) used, then no motion for \(q)"
+        case .doorThenStuck(let d, let s, let q): "\(sensors.name(d)) used, then no motion for \(q) but from \(sensors.name(s)), stuck"
         case .quietAtNight(let q): "quiet for \(q) at night"
         case .longCalm(let q): "quiet for \(q) by day"
         case .restored: "restored after restart"
