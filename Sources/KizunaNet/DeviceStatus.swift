@@ -81,6 +81,7 @@ public struct DeviceStatus: Sendable {
             o.add("days_learned", (r.daysLearned * 10).rounded(.down) / 10)
             o.add("days_needed", r.daysNeeded)
             o.add("silence_limit_s", Int(r.silenceLimit.nanoseconds / 1_000_000_000))
+            if let b = r.inBedLimit { o.add("silence_limit_in_bed_s", Int(b.nanoseconds / 1_000_000_000)) }
             if let n = r.outings { o.add("outings", n) }
             if let n = r.outingsNeeded { o.add("outings_needed", n) }
             if let l = r.notBackLimit { o.add("not_back_limit_s", Int(l.nanoseconds / 1_000_000_000)) }

@@ -228,6 +228,7 @@ struct APITests {
         status.environment = [("temperature.living", 24.5, 25.08, t)]
         status.routine = RoutineSummary(phase: .ready, daysLearned: 21.46, daysNeeded: 7, silenceLimit: .minutes(130),
                                         outings: 14, outingsNeeded: 10, notBackLimit: .minutes(298))
+        status.routine?.inBedLimit = .minutes(250)
         // Declared away, and someone home for 20 minutes (a visit unless it lasts 3 h).
         status.declaredAbsence = (t + .days(3), "authority:ops", t + .minutes(-20), t + .minutes(160))
         try await f.start(status: status)
@@ -255,6 +256,7 @@ struct APITests {
         let routine = s["routine"] as? [String: Any]
         #expect(routine?["phase"] as? String == "ready" && routine?["days_learned"] as? Double == 21.4)
         #expect(routine?["silence_limit_s"] as? Int == 7800 && routine?["not_back_limit_s"] as? Int == 17880)
+        #expect(routine?["silence_limit_in_bed_s"] as? Int == 15000)
         #expect(routine?["outings"] as? Int == 14 && routine?["outings_needed"] as? Int == 10)
         let declared = s["declared_absence"] as? [String: Any]
         #expect(declared?["until"] as? String == "2026-07-04T12:00:00+09:00" && declared?["by"] as? String == "authority:ops")

@@ -261,6 +261,21 @@ struct EnvironmentConfigTests {
         #expect(old?.key == "rules.routine.threshold" && old?.description.contains("unknown key") == true)
     }
 
+    @Test("rooms of rest: bedroom and bed by default, a list, none; up_share; refusals name the line and key")
+    func restRooms() throws {
+        #expect(try parse(ConfigTests.valid).settings.routine?.restRooms == ["bedroom", "bed"])
+        #expect(try parse(ConfigTests.valid).settings.routine?.upShare == 0.67)
+        let r = try #require(try parse(ConfigTests.valid + "\n  routine: { rest_rooms: [bedroom, futon], up_share: 50% }").settings.routine)
+        #expect(r.restRooms == ["bedroom", "futon"] && r.upShare == 0.5)
+        #expect(try parse(ConfigTests.valid + "\n  routine: { rest_rooms: [] }").settings.routine?.restRooms == [])
+        let notList = error(ConfigTests.valid + "\n  routine: { rest_rooms: bedroom }")
+        #expect(notList?.line == 9 && notList?.key == "rules.routine.rest_rooms" && notList?.description.contains("expected a list") == true)
+        let sensorName = error(ConfigTests.valid + "\n  routine: { rest_rooms: [pir.bedroom] }")
+        #expect(sensorName?.line == 9 && sensorName?.key == "rules.routine.rest_rooms[0]" && sensorName?.description.contains("room name") == true)
+        let share = error(ConfigTests.valid + "\n  routine: { up_share: 150% }")
+        #expect(share?.key == "rules.routine.up_share" && share?.description.contains("out of range") == true)
+    }
+
     @Test("not back: floor, margin, extra, memory, after, fallback; off; refusals name the line and key")
     func notBack() throws {
         let r = try #require(try parse(ConfigTests.valid + "\n  routine: { not_back: { floor: 6h, margin: 100%, extra: 2h, memory: 60d, after: 5 } }").settings.routine)

@@ -94,3 +94,11 @@ public struct LadderSettings: Sendable, Equatable {
     public var repeatEvery: Span = .minutes(15)
     public init() {}
 }
+
+extension EngineSettings {
+    /// By sensor index: whether the sensor is in one of the routine's rooms of rest.
+    var atRest: [Bool] {
+        let rooms = routine?.restRooms ?? []
+        return sensors.sensors.map { rooms.contains($0.room) }
+    }
+}

@@ -71,7 +71,8 @@ public struct WatchEngine: Sendable {
         occupancy = OccupancyMachine(settings: settings.occupancy, night: night)
         let fixed = FixedSilenceLimits(byDay: settings.rules.inactivityByDay, atNight: settings.rules.inactivityAtNight, night: night)
         if let r = settings.routine {
-            inactivity = InactivityRule(policy: RoutineSilencePolicy(model: RoutineModel(settings: r, offset: settings.utcOffset), fallback: fixed),
+            inactivity = InactivityRule(policy: RoutineSilencePolicy(model: RoutineModel(settings: r, offset: settings.utcOffset), fallback: fixed,
+                                                                     atRest: settings.atRest),
                                         start: start)
         } else {
             inactivity = InactivityRule(policy: fixed, start: start)
@@ -721,7 +722,7 @@ public struct WatchEngine: Sendable {
             return
         }
         if let running = current as? RoutineSilencePolicy, running.model.settings == r {
-            inactivity.replacePolicy(RoutineSilencePolicy(model: running.model, fallback: fixed))
+            inactivity.replacePolicy(RoutineSilencePolicy(model: running.model, fallback: fixed, atRest: new.atRest))
             return
         }
         var model = RoutineModel(settings: r, offset: new.utcOffset)
@@ -729,7 +730,7 @@ public struct WatchEngine: Sendable {
             model.restore(learned)
         }
         shelvedRoutine = nil
-        inactivity.replacePolicy(RoutineSilencePolicy(model: model, fallback: fixed))
+        inactivity.replacePolicy(RoutineSilencePolicy(model: model, fallback: fixed, atRest: new.atRest))
     }
 
     // MARK: - Reading the state

@@ -15,6 +15,14 @@
 /// waiting half a day by day. "Longer than ever at this hour" is also a reason the care
 /// staff can check against what they know of the resident.
 ///
+/// Where a silence began counts (`RoutineSettings.restRooms`): the model keeps the longest
+/// silences of two kinds (`places`), those that began with a sign of life in bed (1) and
+/// the others (0). One that began in bed may be as long as any; one that began elsewhere,
+/// at an hour when such silences were under way within `window` on `upShare` of the
+/// remembered days, only as long as those: a nap in bed at 13:00 does not make a silence
+/// after the kitchen at 12:10 usual. At other hours (the night: she is seldom up then, and
+/// too few such silences were seen to judge by) all silences judge.
+///
 /// Silences that include an absence (the occupancy read `away`) are not learned (the
 /// inactivity rule does not pass them), nor gaps longer than `unknownGap`. Fixed-size
 /// arrays: nothing is allocated on the per-event path.
@@ -34,6 +42,22 @@ public struct RoutineModel: Sendable, Equatable {
     /// learning happens at most once a slot.
     var windowed: [Double]
     let reach: Int
+    /// How many kinds of silence are told apart: 1, or 2 when `restRooms` are set (a silence
+    /// that began in a place of rest, the bed, against one that began anywhere else).
+    public let places: Int
+    /// By place and slot of the day: the longest silence of the remembered days (`windowed`
+    /// before the window), kept so that forgetting a day rescans only the slots it held the
+    /// longest of.
+    var column: [Double]
+    /// By place and slot of the day: on how many remembered days a silence of that place was
+    /// under way in the slot.
+    var daysWith: [Int32]
+    /// `daysWith` of the silences out of bed, the most within `window` of each slot.
+    var upWindowed: [Int32]
+    /// How many days are remembered, and how many of them `upWindowed` must reach for the
+    /// silences out of bed to judge alone (`upShare`).
+    var remembered: Int32 = 0
+    var upNeeded: Int32 = 0
     /// Wall seconds of the first sign of life learned from (0: none yet).
     public internal(set) var firstSeconds: Int64 = 0
     /// Usual minute of the local day of the first sign of life in the wake window.
@@ -50,9 +74,13 @@ public struct RoutineModel: Sendable, Equatable {
         slotNs = Int64(minutes) * 60_000_000_000
         perDay = 1440 / minutes
         memory = max(1, settings.memoryDays)
-        longest = Array(repeating: 0, count: memory * perDay)
+        places = settings.restRooms.isEmpty ? 1 : 2
+        longest = Array(repeating: 0, count: places * memory * perDay)
         rowDay = Array(repeating: .min, count: memory)
-        windowed = Array(repeating: 0, count: perDay)
+        windowed = Array(repeating: 0, count: places * perDay)
+        column = Array(repeating: 0, count: places * perDay)
+        daysWith = Array(repeating: 0, count: places * perDay)
+        upWindowed = Array(repeating: 0, count: perDay)
         reach = Int(settings.window.nanoseconds / slotNs)
         absences = settings.notBack.map(AbsenceMemory.init)
     }
@@ -89,56 +117,109 @@ public struct RoutineModel: Sendable, Equatable {
 
     /// The longest silence the remembered days had under way in slot-of-the-day `i` (0 when
     /// none was learned).
-    public func longestSilence(slotOfDay i: Int) -> Span {
+    public func longestSilence(slotOfDay i: Int, place: Int = 0) -> Span {
         var m = 0.0
-        for r in 0..<memory where rowDay[r] != .min { m = max(m, longest[r * perDay + i]) }
+        let base = place * memory * perDay
+        for r in 0..<memory where rowDay[r] != .min { m = max(m, longest[base + r * perDay + i]) }
         return .seconds(Int64(m))
     }
 
-    /// The silence that becomes alarming during slot-of-the-day `i`: the longest remembered
-    /// within `window` either side, plus the margin.
-    public func limit(slotOfDay i: Int) -> Span {
-        .seconds(Int64((windowed[i] * (1 + settings.margin)).rounded(.up))) + settings.extra
+    /// The silence that becomes alarming during slot-of-the-day `i` for a silence of `place`:
+    /// the longest remembered within `window` either side, plus the margin.
+    public func limit(slotOfDay i: Int, place: Int = 0) -> Span {
+        var w = windowed[place * perDay + i]
+        // A silence that began in bed may be as long as any; one that began elsewhere, as long
+        // as those that did, where she is usually up and about at this hour.
+        if places > 1, place == 1 || upWindowed[i] < upNeeded { w = max(windowed[i], windowed[perDay + i]) }
+        return .seconds(Int64((w * (1 + settings.margin)).rounded(.up))) + settings.extra
     }
 
-    /// Recomputes `windowed` from the remembered days (after a day is forgotten, or a restore).
-    @inline(never) mutating func rebuildWindowed() {
-        // Once a day at most, on the per-event path: on the stack, without a branch or a
-        // division in the loops (28 days of 48 slots each time).
-        let (perDay, memory, reach) = (perDay, memory, reach)
-        windowed.withUnsafeMutableBufferPointer { windowed in
-            withUnsafeTemporaryAllocation(of: Double.self, capacity: perDay) { column in
-                column.initialize(repeating: 0)
-                longest.withUnsafeBufferPointer { longest in
-                    for r in 0..<memory where rowDay[r] != .min {
-                        let row = longest.baseAddress! + r * perDay
+    /// Recomputes everything derived from the remembered days (after a restore).
+    mutating func rebuildWindowed() {
+        var days: Int32 = 0
+        for r in 0..<memory where rowDay[r] != .min { days += 1 }
+        remembered = days
+        for k in column.indices { column[k] = 0; daysWith[k] = 0 }
+        for place in 0..<places {
+            for r in 0..<memory where rowDay[r] != .min {
+                for i in 0..<perDay {
+                    let v = longest[(place * memory + r) * perDay + i]
+                    column[place * perDay + i] = max(column[place * perDay + i], v)
+                    if v > 0 { daysWith[place * perDay + i] += 1 }
+                }
+            }
+        }
+        rewindow()
+    }
+
+    /// Forgets remembered row `r` (its day is older than the memory): its silences no longer
+    /// count. Only the slots whose longest it held are rescanned; the windows are redone.
+    /// Once a day, on the per-event path.
+    @inline(never) mutating func forget(row r: Int) {
+        for place in 0..<places {
+            for i in 0..<perDay {
+                let cell = (place * memory + r) * perDay + i
+                let v = longest[cell]
+                guard v > 0 else { continue }
+                longest[cell] = 0
+                let slot = place * perDay + i
+                daysWith[slot] -= 1
+                if v >= column[slot] {
+                    var m = 0.0
+                    for o in 0..<memory where rowDay[o] != .min { m = max(m, longest[(place * memory + o) * perDay + i]) }
+                    column[slot] = m
+                }
+            }
+        }
+        rewindow()
+    }
+
+    /// `windowed` from `column`, `upWindowed` from `daysWith`, `upNeeded` from `remembered`:
+    /// on the stack, without a branch or a division in the loops.
+    mutating func rewindow() {
+        let (perDay, reach) = (perDay, reach)
+        upNeeded = Int32((settings.upShare * Double(remembered)).rounded(.up))
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: perDay + 2 * reach) { index in
+            // index[i + reach] = the slot of the day `i` stands for, wrapped around midnight.
+            for i in 0..<(perDay + 2 * reach) { index[i] = Self.modulo(Int64(i - reach), perDay) }
+            column.withUnsafeBufferPointer { column in
+                windowed.withUnsafeMutableBufferPointer { windowed in
+                    for place in 0..<places {
+                        let base = place * perDay
                         for i in 0..<perDay {
-                            let v = row[i], c = column[i]
-                            column[i] = v > c ? v : c
+                            var m = 0.0
+                            for k in 0...(2 * reach) {
+                                let c = column[base + index[i + k]]
+                                m = c > m ? c : m
+                            }
+                            windowed[base + i] = m
                         }
                     }
                 }
-                for i in 0..<perDay {
-                    var m = 0.0
-                    for k in -reach...reach {
-                        let j = Self.modulo(Int64(i + k), perDay)
-                        if column[j] > m { m = column[j] }
+            }
+            daysWith.withUnsafeBufferPointer { daysWith in
+                upWindowed.withUnsafeMutableBufferPointer { up in
+                    for i in 0..<perDay {
+                        var m: Int32 = 0
+                        for k in 0...(2 * reach) {
+                            let c = daysWith[index[i + k]]
+                            m = c > m ? c : m
+                        }
+                        up[i] = m
                     }
-                    windowed[i] = m
                 }
             }
         }
     }
 
-    /// Learns from a sign of life at `t` after the previous one at `previous`.
-    public mutating func learn(signOfLifeAt t: WallTime, previous: WallTime) {
+    /// Learns from a sign of life at `t` after the previous one at `previous` (the silence
+    /// between them is of `place`: where `previous` was).
+    public mutating func learn(signOfLifeAt t: WallTime, previous: WallTime, place: Int = 0) {
         let secs = t.nanosecondsSinceEpoch / 1_000_000_000
         if firstSeconds == 0 { firstSeconds = max(1, secs) }
         learnWake(t, previous: previous)
         guard t > previous, t - previous <= settings.unknownGap else { return }
         // Every slot the silence overlapped: how long it had lasted by the end of its overlap.
-        var forgot = false
-        defer { if forgot { rebuildWindowed() } }
         var a = slot(previous)
         while start(ofSlot: a) < t {
             let end = min(t, start(ofSlot: a + 1))
@@ -146,15 +227,31 @@ public struct RoutineModel: Sendable, Equatable {
             let r = Self.modulo(day, memory)
             if rowDay[r] != day {
                 if rowDay[r] != .min && rowDay[r] > day { a += 1; continue }   // older than memory
-                forgot = forgot || rowDay[r] != .min
+                if rowDay[r] == .min {
+                    remembered += 1
+                    upNeeded = Int32((settings.upShare * Double(remembered)).rounded(.up))
+                } else {
+                    forget(row: r)
+                }
                 rowDay[r] = day
-                for i in 0..<perDay { longest[r * perDay + i] = 0 }
             }
             let i = slotOfDay(a)
             let length = (end - previous).seconds
-            if length > longest[r * perDay + i] {
-                longest[r * perDay + i] = length
-                for k in -reach...reach { windowed[wrapped(i + k)] = max(windowed[wrapped(i + k)], length) }
+            let cell = (place * memory + r) * perDay + i
+            if length > longest[cell] {
+                let slot = place * perDay + i
+                if longest[cell] == 0 {
+                    daysWith[slot] += 1
+                    if place == 0 {
+                        for k in -reach...reach { upWindowed[wrapped(i + k)] = max(upWindowed[wrapped(i + k)], daysWith[slot]) }
+                    }
+                }
+                longest[cell] = length
+                column[slot] = max(column[slot], length)
+                for k in -reach...reach {
+                    let w = place * perDay + wrapped(i + k)
+                    windowed[w] = max(windowed[w], length)
+                }
             }
             a += 1
         }
@@ -174,14 +271,14 @@ public struct RoutineModel: Sendable, Equatable {
         wakeDays += 1
     }
 
-    /// The first moment the silence that began at `since` is longer than the remembered days
-    /// allow at that time of day; never before `floor`, always by `ceiling`.
-    public func improbableSilence(since: WallTime) -> WallTime {
+    /// The first moment the silence that began at `since` (in `place`) is longer than the
+    /// remembered days allow at that time of day; never before `floor`, always by `ceiling`.
+    public func improbableSilence(since: WallTime, place: Int = 0) -> WallTime {
         let end = since + settings.ceiling
         var t = since + settings.floor
         while t < end {
             let a = slot(t)
-            let at = since + limit(slotOfDay: slotOfDay(a))
+            let at = since + limit(slotOfDay: slotOfDay(a), place: place)
             let slotEnd = start(ofSlot: a + 1)
             if at < slotEnd { return min(max(at, t), end) }
             t = slotEnd

@@ -30,5 +30,15 @@ public struct RoutineSettings: Sendable, Equatable {
     public var notUpMargin: Span = .hours(2)
     /// "Not back": how long an outing may last (`AbsenceMemory`); nil: no such alarm.
     public var notBack: AbsenceSettings? = AbsenceSettings()
+    /// Rooms where the resident sleeps (the sensors' `ROOM`: `pir.bedroom`, a PIR over the
+    /// bed `pir.bed`). A silence that began with a sign of life there may be as long as any
+    /// she had at this hour; one that began anywhere else, at an hour when she is usually up
+    /// and about (`upShare`), only as long as those that began elsewhere: a nap in bed says
+    /// nothing about a silence after the kitchen. Empty: all silences alike.
+    public var restRooms: [String] = ["bedroom", "bed"]
+    /// On how large a share of the remembered days a silence that began out of bed must have
+    /// been under way within `window` of this hour for such silences to be judged by their
+    /// own kind; at other hours (she is usually in bed) by all silences.
+    public var upShare: Double = 0.67
     public init() {}
 }

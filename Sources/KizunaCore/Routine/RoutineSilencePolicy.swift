@@ -6,17 +6,25 @@
 public struct RoutineSilencePolicy: SilencePolicy {
     public var model: RoutineModel
     public var fallback: FixedSilenceLimits
+    /// By sensor index: whether a silence that began with a sign from it began at rest.
+    public var atRest: [Bool]
 
-    public init(model: RoutineModel, fallback: FixedSilenceLimits) {
+    public init(model: RoutineModel, fallback: FixedSilenceLimits, atRest: [Bool] = []) {
         self.model = model
         self.fallback = fallback
+        self.atRest = model.places > 1 ? atRest : []
+    }
+
+    /// Which kind of silence one that began with a sign from `sensor` is (`RoutineModel.places`).
+    @inline(__always) func place(_ sensor: SensorID) -> Int {
+        Int(sensor.index) < atRest.count && atRest[Int(sensor.index)] ? 1 : 0
     }
 
     public var floor: Span { min(model.settings.floor, fallback.floor) }
 
-    public func alarmTime(silenceSince since: WallTime) -> (at: WallTime, limit: Span, atNight: Bool) {
+    public func alarmTime(silenceSince since: WallTime, from sensor: SensorID) -> (at: WallTime, limit: Span, atNight: Bool) {
         guard model.isReady(at: since) else { return fallback.alarmTime(silenceSince: since) }
-        let at = model.improbableSilence(since: since)
+        let at = model.improbableSilence(since: since, place: place(sensor))
         return (at, at - since, fallback.night.contains(at))
     }
 
@@ -33,8 +41,8 @@ public struct RoutineSilencePolicy: SilencePolicy {
         model.learnAbsence(from: start, to: end)
     }
 
-    public mutating func learn(signOfLifeAt t: WallTime, previous: WallTime) -> WallTime {
-        model.learn(signOfLifeAt: t, previous: previous)
+    public mutating func learn(signOfLifeAt t: WallTime, previous: WallTime, from sensor: SensorID) -> WallTime {
+        model.learn(signOfLifeAt: t, previous: previous, place: place(sensor))
         return model.slotEnd(t)
     }
 

@@ -1,23 +1,26 @@
 /// The learned routine as a flat array of numbers, for the store: survives restarts so a
-/// reboot does not throw away weeks of learning. Layout (version 3):
-/// `[3, slotMinutes, memoryDays, firstSeconds, wakeMinutes, wakeDays, lastWakeDay,
-/// rowDay × memoryDays, longest × (memoryDays × slots of the day),
+/// reboot does not throw away weeks of learning. Layout (version 4):
+/// `[4, slotMinutes, memoryDays, firstSeconds, wakeMinutes, wakeDays, lastWakeDay, places,
+/// rowDay × memoryDays, longest × (places × memoryDays × slots of the day),
 /// absenceDays, absence rowDay × absenceDays, longest × absenceDays, count × absenceDays]`
-/// (days: -1 for none; absenceDays 0 when "not back" is off). A version-2 state (before
-/// "not back") is taken with no outings remembered; a version-1 state (the per-slot
-/// probabilities of the first model) is not taken.
+/// (days: -1 for none; absenceDays 0 when "not back" is off; places 1, or 2 when silences
+/// that began in bed are told apart). Version 3 is version 4 without `places` (one place);
+/// a version-2 state (before "not back") is taken with no outings remembered; a version-1
+/// state (the per-slot probabilities of the first model) is not taken. A state of one place
+/// taken by a model of two fills the silences that began elsewhere (the bed's are learned
+/// anew); one of two taken by a model of one keeps the longer of each.
 public struct RoutineState: Sendable, Equatable {
     public var values: [Double]
     public init(values: [Double]) { self.values = values }
-    public static let version = 3.0
+    public static let version = 4.0
 }
 
 extension RoutineModel {
-    static let headerCount = 7
+    static let headerCount = 8
 
     public var state: RoutineState {
         var v: [Double] = [RoutineState.version, Double(1440 / perDay), Double(memory), Double(firstSeconds), wakeMinutes,
-                           Double(wakeDays), lastWakeDay == .min ? -1 : Double(lastWakeDay)]
+                           Double(wakeDays), lastWakeDay == .min ? -1 : Double(lastWakeDay), Double(places)]
         let a = absences?.rowDay.count ?? 0
         v.reserveCapacity(Self.headerCount + rowDay.count + longest.count + 1 + 3 * a)
         v += rowDay.map { $0 == .min ? -1 : Double($0) }
@@ -37,18 +40,26 @@ extension RoutineModel {
     @discardableResult
     public mutating func restore(_ s: RoutineState) -> Bool {
         let v = s.values
-        let routineCount = Self.headerCount + memory + longest.count
-        guard v.count >= routineCount, v[0] == 2 || v[0] == RoutineState.version,
-              v[0] == 3 || v.count == routineCount,
-              Int(v[1]) == 1440 / perDay, Int(v[2]) == memory,
-              v.allSatisfy({ $0.isFinite }) else { return false }
+        guard let version = v.first, [2, 3, RoutineState.version].contains(version), v.allSatisfy({ $0.isFinite }) else { return false }
+        // Versions 2 and 3 have no `places` in their header.
+        let header = version == RoutineState.version ? Self.headerCount : Self.headerCount - 1
+        guard v.count > header else { return false }
+        let saved = version == RoutineState.version ? Int(v[7]) : 1
+        let cells = memory * perDay
+        let routineCount = header + memory + saved * cells
+        guard saved == 1 || saved == 2, v.count >= routineCount, version != 2 || v.count == routineCount,
+              Int(v[1]) == 1440 / perDay, Int(v[2]) == memory else { return false }
         firstSeconds = Int64(v[3])
         wakeMinutes = v[4]
         wakeDays = Int(v[5])
         lastWakeDay = v[6] < 0 ? .min : Int64(v[6])
-        for r in 0..<memory { rowDay[r] = v[Self.headerCount + r] < 0 ? .min : Int64(v[Self.headerCount + r]) }
-        let base = Self.headerCount + memory
-        for i in longest.indices { longest[i] = max(0, v[base + i]) }
+        for r in 0..<memory { rowDay[r] = v[header + r] < 0 ? .min : Int64(v[header + r]) }
+        let base = header + memory
+        for i in longest.indices { longest[i] = 0 }
+        for p in 0..<saved {
+            let into = min(p, places - 1)
+            for i in 0..<cells { longest[into * cells + i] = max(longest[into * cells + i], v[base + p * cells + i], 0) }
+        }
         rebuildWindowed()
         if var m = absences, let settings = absences?.settings {
             m = AbsenceMemory(settings: settings)

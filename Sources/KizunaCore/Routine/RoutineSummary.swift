@@ -15,8 +15,11 @@ public struct RoutineSummary: Sendable, Equatable {
     public var daysLearned: Double
     /// Days of history it needs before it judges.
     public var daysNeeded: Int
-    /// A silence beginning now alarms after this (the fixed limits unless ready).
+    /// A silence beginning now alarms after this (the fixed limits unless ready); out of bed
+    /// when silences in bed are told apart (`rest_rooms`).
     public var silenceLimit: Span
+    /// A silence beginning now in bed alarms after this (nil: not told apart, or not ready).
+    public var inBedLimit: Span?
     /// Outings remembered, and how many "not back" needs (nil: `not_back: off` or no routine).
     public var outings: Int?
     public var outingsNeeded: Int?
@@ -45,6 +48,7 @@ public struct RoutineSummary: Sendable, Equatable {
         case .ready: text = "routine: learned from \(days) days"
         }
         text += "; a silence from now alarms after \(silenceLimit)"
+        if let b = inBedLimit { text += " (\(b) if it begins in bed)" }
         if let n = outings, let needed = outingsNeeded {
             if let l = notBackLimit, n >= needed, phase == .ready {
                 text += "; \(n) outings remembered, one from now is \"not back\" after \(l)"
@@ -71,6 +75,9 @@ extension WatchEngine {
         let days = first == 0 ? 0 : max(0, Double(now.nanosecondsSinceEpoch / 1_000_000_000 - first) / 86_400)
         var summary = RoutineSummary(phase: model.isReady(at: now) ? .ready : .learning, daysLearned: days,
                                      daysNeeded: model.settings.minHistoryDays, silenceLimit: limit)
+        if model.places > 1, model.isReady(at: now) {
+            summary.inBedLimit = model.improbableSilence(since: now, place: 1) - now
+        }
         if let absences = model.absences {
             summary.outings = absences.remembered(at: now).count
             summary.outingsNeeded = absences.settings.minAbsences

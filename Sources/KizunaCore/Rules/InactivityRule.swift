@@ -65,7 +65,7 @@ public struct InactivityRule: Sendable {
             if wentAwayDuringSilence {
                 wentAwayDuringSilence = false
             } else if time.wall >= nextLearn {
-                nextLearn = policy.learn(signOfLifeAt: time.wall, previous: lastSign.wall)
+                nextLearn = policy.learn(signOfLifeAt: time.wall, previous: lastSign.wall, from: lastSignSensor)
             }
             lastSign = time
             lastSignSensor = sensor
@@ -161,7 +161,7 @@ public struct InactivityRule: Sendable {
     mutating func deadline() -> MonotonicInstant {
         if fired || activeMotion > 0 { return .never }
         if let c = cached { return c }
-        let t = policy.alarmTime(silenceSince: lastSign.wall)
+        let t = policy.alarmTime(silenceSince: lastSign.wall, from: lastSignSensor)
         var d = lastSign.monotonic + (t.at - lastSign.wall)
         if let a = aggravation {
             d = min(d, max(lastSign.monotonic + a.shortened(t.limit), a.since.monotonic))
@@ -177,7 +177,7 @@ public struct InactivityRule: Sendable {
 
     mutating func expire(at now: Timestamp, presumedHome: Bool, ladder: inout AlarmLadder, into out: inout [Decision]) {
         guard deadline() <= now.monotonic else { return }
-        let t = policy.alarmTime(silenceSince: lastSign.wall)
+        let t = policy.alarmTime(silenceSince: lastSign.wall, from: lastSignSensor)
         fired = true
         guard presumedHome else { return }
         let silence = now.monotonic - lastSign.monotonic

@@ -5,9 +5,9 @@ public protocol SilencePolicy: Sendable {
     /// The shortest silence this policy will ever alarm on. The engine uses it as a cheap
     /// lower bound on the hot path and asks `alarmTime` only when a timer is due.
     var floor: Span { get }
-    /// When a silence that began at `since` becomes alarming, the limit that applies then,
-    /// and whether that moment is at night.
-    func alarmTime(silenceSince since: WallTime) -> (at: WallTime, limit: Span, atNight: Bool)
+    /// When a silence that began at `since` (with a sign of life from `sensor`) becomes
+    /// alarming, the limit that applies then, and whether that moment is at night.
+    func alarmTime(silenceSince since: WallTime, from sensor: SensorID) -> (at: WallTime, limit: Span, atNight: Bool)
     /// When a resident silent since `since` is late getting up (`inactivity.not-up`); nil: never.
     func notUpTime(silenceSince since: WallTime) -> WallTime?
     /// When a resident out since `since` is not back later than her outings allow
@@ -15,10 +15,10 @@ public protocol SilencePolicy: Sendable {
     func notBackTime(awaySince since: WallTime) -> (at: WallTime, limit: Span)?
     /// Learns from an outing, from the last sign before she left to her return.
     mutating func learnAbsence(from start: WallTime, to end: WallTime)
-    /// Learns from a sign of life at `t` (the previous one was at `previous`). Returns the
-    /// moment before which another call would teach nothing: the rule calls again only
-    /// after it, so learning stays off the per-event path.
-    mutating func learn(signOfLifeAt t: WallTime, previous: WallTime) -> WallTime
+    /// Learns from a sign of life at `t` (the previous one was at `previous`, from `sensor`).
+    /// Returns the moment before which another call would teach nothing: the rule calls
+    /// again only after it, so learning stays off the per-event path.
+    mutating func learn(signOfLifeAt t: WallTime, previous: WallTime, from sensor: SensorID) -> WallTime
     /// The learned state, for the store (nil: nothing learned).
     var routineState: RoutineState? { get }
     /// Puts back a learned state; returns whether it was taken.
@@ -26,10 +26,14 @@ public protocol SilencePolicy: Sendable {
 }
 
 extension SilencePolicy {
+    /// A silence whose last sign's sensor does not matter (or is not known).
+    public func alarmTime(silenceSince since: WallTime) -> (at: WallTime, limit: Span, atNight: Bool) {
+        alarmTime(silenceSince: since, from: .none)
+    }
     public func notUpTime(silenceSince since: WallTime) -> WallTime? { nil }
     public func notBackTime(awaySince since: WallTime) -> (at: WallTime, limit: Span)? { nil }
     public mutating func learnAbsence(from start: WallTime, to end: WallTime) {}
-    public mutating func learn(signOfLifeAt t: WallTime, previous: WallTime) -> WallTime { WallTime(nanosecondsSinceEpoch: .max) }
+    public mutating func learn(signOfLifeAt t: WallTime, previous: WallTime, from sensor: SensorID) -> WallTime { WallTime(nanosecondsSinceEpoch: .max) }
     public var routineState: RoutineState? { nil }
     public mutating func restoreRoutine(_ state: RoutineState) -> Bool { false }
 }
@@ -50,7 +54,7 @@ public struct FixedSilenceLimits: SilencePolicy {
 
     /// A silence is judged by the most lenient limit of the periods it ran through: one
     /// that began at night keeps the night limit into the morning.
-    public func alarmTime(silenceSince since: WallTime) -> (at: WallTime, limit: Span, atNight: Bool) {
+    public func alarmTime(silenceSince since: WallTime, from sensor: SensorID) -> (at: WallTime, limit: Span, atNight: Bool) {
         let r = night.firstTimeExceeding(since: since, inside: atNight, outside: byDay, crossing: .mostLenient)
         return (r.at, r.limit, r.inWindow)
     }

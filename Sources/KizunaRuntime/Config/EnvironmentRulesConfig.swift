@@ -4,13 +4,13 @@ import KizunaCore
 /// and `routine`, the learned routine of the resident (issue 8).
 extension ConfigLoader {
     /// `routine: { floor: 1h, ceiling: 12h, margin: 50%, window: 2h, memory: 28d, history: 7d, not_up_margin: 2h,
-    /// not_back: { floor: 4h, margin: 50%, extra: 1h, memory: 90d, after: 10 } }`;
+    /// rest_rooms: [bedroom, bed], up_share: 50%, not_back: { floor: 4h, margin: 50%, extra: 1h, memory: 90d, after: 10 } }`;
     /// `routine: off` (or leaving it out) keeps the fixed limits; `not_back: off` drops that alarm.
     static func routine(_ v: YAMLNode) throws(ConfigError) -> RoutineSettings? {
         if (try? v.string()) == "off" { return nil }
         var r = RoutineSettings()
         for (k, x) in try v.mapping(allowed: ["floor", "ceiling", "margin", "extra", "window", "memory", "history", "not_up_margin",
-                                                   "not_back"]) {
+                                                   "not_back", "rest_rooms", "up_share"]) {
             switch k {
             case "floor": r.floor = try x.span(in: .minutes(30) ... .hours(12))
             case "ceiling": r.ceiling = try x.span(in: .hours(1) ... .hours(48))
@@ -20,6 +20,17 @@ extension ConfigLoader {
             case "memory": r.memoryDays = Int(try x.span(in: .days(7) ... .days(90)).seconds / 86_400)
             case "history": r.minHistoryDays = Int(try x.span(in: .days(1) ... .days(60)).seconds / 86_400)
             case "not_back": r.notBack = try notBack(x)
+            case "up_share": r.upShare = try x.percent(in: 0...100) / 100
+            case "rest_rooms":
+                var rooms: [String] = []
+                for n in try x.sequence() {
+                    let room = try n.string()
+                    guard !room.isEmpty, !room.contains(where: { $0 == "." || $0 == " " }) else {
+                        throw n.error("expected a room name as in the sensors' names (pir.ROOM), such as bedroom; got \"\(room)\"")
+                    }
+                    rooms.append(room)
+                }
+                r.restRooms = rooms
             default: r.notUpMargin = try x.span(in: .minutes(15) ... .hours(6))
             }
         }

@@ -12,10 +12,17 @@ enum Hindsight {
     struct Sign {
         var at: WallTime
         var door: Bool
+        /// The kind of silence that begins with it (`RoutineModel.places`): 1 in a room of rest.
+        var place = 0
     }
 
-    static func signs(_ recording: Recording) -> [Sign] {
-        recording.observations.compactMap { Evaluation.signOfLife($0, in: recording).map { Sign(at: $0.at, door: $0.door) } }
+    static func signs(_ recording: Recording, restRooms: [String] = []) -> [Sign] {
+        recording.observations.compactMap { o in
+            Evaluation.signOfLife(o, in: recording).map { s in
+                guard case .level(let sensor, _, _) = o else { return Sign(at: s.at, door: s.door) }
+                return Sign(at: s.at, door: s.door, place: restRooms.contains(recording.sensors[sensor].room) ? 1 : 0)
+            }
+        }
     }
 
     /// The routine model after every silence at home in the recording. A silence that begins
@@ -28,14 +35,14 @@ enum Hindsight {
         }
         var model = RoutineModel(settings: s, offset: offset)
         for (p, n) in zip(signs, signs.dropFirst()) where !(p.door && n.at - p.at > awayAfter) {
-            model.learn(signOfLifeAt: n.at, previous: p.at)
+            model.learn(signOfLifeAt: n.at, previous: p.at, place: model.places > 1 ? p.place : 0)
         }
         return model
     }
 
     /// Latency of each cut not `away` (the silence begins at the last sign at or before the cut).
     static func latencies(_ recording: Recording, settings: RoutineSettings, awayAfter: Span, cuts: [(at: WallTime, away: Bool)]) -> Evaluation.Latencies {
-        let signs = signs(recording)
+        let signs = signs(recording, restRooms: settings.restRooms)
         let model = model(signs, settings: settings, offset: recording.local, awayAfter: awayAfter)
         var l = Evaluation.Latencies(detected: [], misses: 0)
         for c in cuts where !c.away {
@@ -45,7 +52,7 @@ enum Hindsight {
                 if signs[mid].at <= c.at { lo = mid + 1 } else { hi = mid }
             }
             guard lo > 0 else { continue }
-            let alarm = model.improbableSilence(since: signs[lo - 1].at)
+            let alarm = model.improbableSilence(since: signs[lo - 1].at, place: model.places > 1 ? signs[lo - 1].place : 0)
             l.detected.append(alarm > c.at ? alarm - c.at : .zero)
         }
         return l

@@ -102,8 +102,9 @@ public struct ReplayMapping: Sendable, Equatable {
     /// bedroom and bathroom contacts as activity; plugs, readings and tamper alarms ignored.
     /// Local time -05:00 (Sherbrooke, Québec, standard time all year).
     public static let nears: ReplayMapping = {
-        var roles: [String: Role] = ["door": ReplayMapping.sensor("door.entrance")]
-        for name in ["bedhead", "bedroom", "kitchen", "living", "entrance", "bathroom", "shower"] {
+        // The PIR at the head of the bed is `pir.bed`: a room of rest (`routine: rest_rooms`).
+        var roles: [String: Role] = ["door": ReplayMapping.sensor("door.entrance"), "bedhead": ReplayMapping.sensor("pir.bed")]
+        for name in ["bedroom", "kitchen", "living", "entrance", "bathroom", "shower"] {
             roles[name] = ReplayMapping.sensor("pir.\(name)")
         }
         for name in ["refrigerator", "freezer", "food_storage", "plates_cabinet", "utensils_drawer", "clothes", "vanity"] {

@@ -1,0 +1,125 @@
+import Testing
+@testable import KizunaCore
+
+/// Silences that began in bed against silences that began anywhere else (`rest_rooms`).
+struct RestRoomsTests {
+    typealias R = RoutineTests
+
+    /// Up at 07:00, a sign every 10 minutes until 22:00 from the kitchen (place 0), a nap in
+    /// bed from 13:00 to 15:00 (the 13:00 sign is in bed: place 1), to bed at 22:00.
+    static func live(_ model: inout RoutineModel, days: Range<Int64>) {
+        var last = R.at(days.lowerBound, 0)
+        var lastPlace = 1
+        for d in days {
+            var t = R.at(d, 7)
+            while t <= R.at(d, 22) {
+                if t > R.at(d, 13), t < R.at(d, 15) { t = t + .minutes(10); continue }
+                model.learn(signOfLifeAt: t, previous: last, place: model.places > 1 ? lastPlace : 0)
+                last = t
+                lastPlace = t == R.at(d, 13) || t == R.at(d, 22) ? 1 : 0
+                t = t + .minutes(10)
+            }
+        }
+    }
+
+    static func models() -> (split: RoutineModel, flat: RoutineModel) {
+        var flatSettings = R.settings
+        flatSettings.restRooms = []
+        var split = RoutineModel(settings: R.settings, offset: .japan)
+        var flat = RoutineModel(settings: flatSettings, offset: .japan)
+        live(&split, days: 0..<9)
+        live(&flat, days: 0..<9)
+        return (split, flat)
+    }
+
+    @Test("by day a silence after the kitchen is judged by the day's own silences, not by the nap in bed")
+    func dayAfterKitchen() {
+        let (split, flat) = Self.models()
+        #expect(split.places == 2 && flat.places == 1)
+        // Elsewhere, the longest silence within an hour of 11:30 is 10 min: 10 min + 25 % + 1 h.
+        let since = R.at(9, 11, 30)
+        #expect(split.improbableSilence(since: since, place: 0) == since + .seconds(750) + .hours(1))
+        // After the kitchen at 12:10, the one-place model waits for the nap's 2 h (+ 25 % + 1 h)
+        // around 13:00–15:00; the split one does not.
+        let noon = R.at(9, 12, 10)
+        let kitchen = split.improbableSilence(since: noon, place: 0)
+        let anyPlace = flat.improbableSilence(since: noon)
+        #expect(kitchen == noon + .seconds(750) + .hours(1))
+        #expect(anyPlace > kitchen + .hours(1))
+    }
+
+    @Test("a silence that began in bed may be as long as any: the one-place model's answer")
+    func inBed() {
+        let (split, flat) = Self.models()
+        for (h, m) in [(12, 10), (13, 0), (14, 0), (22, 0), (2, 0)] as [(Int64, Int64)] {
+            let since = R.at(9, h, m)
+            #expect(split.improbableSilence(since: since, place: 1) == flat.improbableSilence(since: since))
+        }
+    }
+
+    @Test("at night, out of bed: judged by all silences until her usual rising comes within the window")
+    func nightOutOfBed() {
+        let (split, flat) = Self.models()
+        let since = R.at(9, 2, 0)
+        // 03:00–05:59: no out-of-bed silence on any remembered night within an hour, so the
+        // night's (in bed) judge: no alarm at the floor. At 06:00 the window reaches 07:00,
+        // when she is up every day and out-of-bed silences last 10 min: 4 h is improbable.
+        #expect(split.improbableSilence(since: since, place: 0) == R.at(9, 6, 0))
+        #expect(flat.improbableSilence(since: since) == R.at(9, 8, 0))   // an hour past her rising
+        #expect(split.improbableSilence(since: since, place: 1) == flat.improbableSilence(since: since))
+    }
+
+    @Test("up_share: with a share above the days she was up at that hour, all silences judge")
+    func upShare() {
+        var settings = R.settings
+        settings.upShare = 1.01   // never enough days
+        var strict = RoutineModel(settings: settings, offset: .japan)
+        Self.live(&strict, days: 0..<9)
+        let (_, flat) = Self.models()
+        let noon = R.at(9, 12, 10)
+        #expect(strict.improbableSilence(since: noon, place: 0) == flat.improbableSilence(since: noon))
+    }
+
+    @Test("the state keeps both places; an older one-place state fills the out-of-bed silences; a two-place state into one place keeps the longer")
+    func state() {
+        let (split, flat) = Self.models()
+        var again = RoutineModel(settings: R.settings, offset: .japan)
+        let taken = again.restore(split.state)
+        #expect(taken)
+        #expect(again == split)
+        #expect(split.state.values[7] == 2)
+        // Version 3 (no `places`, one place) into a two-place model.
+        var v3 = flat.state
+        v3.values[0] = 3
+        v3.values.remove(at: 7)
+        var upgraded = RoutineModel(settings: R.settings, offset: .japan)
+        let v3Taken = upgraded.restore(v3)
+        #expect(v3Taken)
+        let noon = R.at(9, 12, 10)
+        #expect(upgraded.improbableSilence(since: noon, place: 0) == flat.improbableSilence(since: noon))
+        #expect(upgraded.improbableSilence(since: noon, place: 1) == flat.improbableSilence(since: noon))
+        // Two places into a model of one (rest_rooms: []): the flat model's memory.
+        var flatSettings = R.settings
+        flatSettings.restRooms = []
+        var merged = RoutineModel(settings: flatSettings, offset: .japan)
+        let mergedTaken = merged.restore(split.state)
+        #expect(mergedTaken)
+        #expect(merged.improbableSilence(since: noon) == flat.improbableSilence(since: noon))
+        #expect(merged.longestSilence(slotOfDay: 28) == flat.longestSilence(slotOfDay: 28))
+    }
+
+    @Test("the policy tells the places apart by the sensor of the last sign")
+    func policyBySensor() {
+        let (split, _) = Self.models()
+        var settings = EngineSettings(sensors: SensorRegistry(["pir.kitchen", "pir.bedroom", "pir.bed"].map { SensorDescriptor(name: $0)! }))
+        settings.routine = R.settings
+        let atRest = settings.atRest
+        #expect(atRest == [false, true, true])
+        let ready = split
+        let p = RoutineSilencePolicy(model: ready, fallback: R.fixed(), atRest: atRest)
+        let noon = R.at(9, 12, 10)
+        #expect(p.alarmTime(silenceSince: noon, from: SensorID(0)).at == ready.improbableSilence(since: noon, place: 0))
+        #expect(p.alarmTime(silenceSince: noon, from: SensorID(2)).at == ready.improbableSilence(since: noon, place: 1))
+        #expect(p.alarmTime(silenceSince: noon, from: SensorID(0)).at < p.alarmTime(silenceSince: noon, from: SensorID(1)).at)
+    }
+}
