@@ -196,10 +196,15 @@ struct NotBackTests {
         #expect(ready.phase == .ready && ready.outings == 2)
         #expect(ready.notBackLimit == .minutes(285))
         #expect(ready.describe().contains("2 outings remembered, one from now is \"not back\" after 4h 45m"))
-        // The flat has pir.bedroom: a silence beginning in bed has its own limit, never shorter.
+        // The flat has pir.bedroom: a silence beginning in bed has its own limit, beside the
+        // one out of bed; both as the model answers them.
         #expect(learning.inBedLimit == nil)
         let inBed = try #require(ready.inBedLimit)
-        #expect(inBed >= ready.silenceLimit)
+        let model = try #require((f.engine.inactivity.policy as? RoutineSilencePolicy)?.model)
+        let now = f.t("+2 10:30:00").wall
+        #expect(model.places == 2)
+        #expect(ready.silenceLimit == model.improbableSilence(since: now, place: 0) - now)
+        #expect(inBed == model.improbableSilence(since: now, place: 1) - now)
         #expect(ready.describe().contains("a silence from now alarms after \(ready.silenceLimit) (\(inBed) if it begins in bed)"))
         let off = TestFlat().engine.routineSummary(at: f.t("10:00:00").wall)
         #expect(off.phase == .off && off.outings == nil && off.describe().hasPrefix("routine: off (fixed limits)"))

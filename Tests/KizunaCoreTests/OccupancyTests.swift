@@ -116,6 +116,27 @@ struct OccupancyTests {
         #expect(flat.engine.state == .home)
     }
 
+    @Test("away despite a stuck sensor: that sensor's next rise alone brings the flat home (she was in its view); another's needs a second")
+    func stuckSensorsNextRise() {
+        var flat = TestFlat()
+        flat.motion(at: flat.t("10:00:00"))
+        flat.level("pir.bedroom", true, at: flat.t("10:00:50"))
+        flat.door(open: true, at: flat.t("10:01:00"))
+        flat.door(open: false, at: flat.t("10:01:10"))
+        flat.tick(flat.t("12:10:00"))
+        #expect(flat.engine.state == .away)
+        #expect(flat.engine.occupancy.awayDespite == flat.id("pir.bedroom"))
+        // Another PIR alone, a stray trigger: still away.
+        flat.motion("pir.living", at: flat.t("12:20:00"))
+        flat.tick(flat.t("12:40:00"))
+        #expect(flat.engine.state == .away)
+        // The stuck one falls, then rises again: she was there.
+        flat.level("pir.bedroom", false, at: flat.t("12:45:00"))
+        flat.level("pir.bedroom", true, at: flat.t("12:50:00"))
+        #expect(flat.engine.state == .home)
+        #expect(flat.engine.occupancy.awayDespite == nil)
+    }
+
     @Test("a sensor stuck high with no door used since: still home, and the silence still alarms")
     func stuckWithoutDeparture() {
         var flat = TestFlat()

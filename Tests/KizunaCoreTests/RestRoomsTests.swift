@@ -108,6 +108,47 @@ struct RestRoomsTests {
         #expect(merged.longestSilence(slotOfDay: 28) == flat.longestSilence(slotOfDay: 28))
     }
 
+    @Test("forgetting a day (7 days remembered, 20 lived) leaves what a rebuild from the rows would")
+    func forgetting() {
+        var settings = R.settings
+        settings.memoryDays = 7
+        var m = RoutineModel(settings: settings, offset: .japan)
+        Self.live(&m, days: 0..<20)
+        #expect(m.remembered == 7)
+        var rebuilt = m
+        rebuilt.rebuildWindowed()
+        #expect(rebuilt == m)
+        var again = RoutineModel(settings: settings, offset: .japan)
+        let taken = again.restore(m.state)
+        #expect(taken && again == m)
+        // The nap's 2 h, remembered in bed, not out of it.
+        #expect(m.longestSilence(slotOfDay: 29, place: 1) == .hours(2))
+        #expect(m.longestSilence(slotOfDay: 29, place: 0) == .zero)
+    }
+
+    @Test("a flat with no sensor in a room of rest keeps one kind of silence")
+    func noRestSensor() {
+        var settings = EngineSettings(sensors: SensorRegistry(["pir.kitchen", "pir.living"].map { SensorDescriptor(name: $0)! }))
+        settings.routine = R.settings
+        #expect(settings.routineInForce?.restRooms == [])
+        settings.sensors = SensorRegistry(["pir.kitchen", "pir.bed"].map { SensorDescriptor(name: $0)! })
+        #expect(settings.routineInForce?.restRooms == R.settings.restRooms)
+    }
+
+    @Test("the inactivity rule judges by the sensor of the last sign: the kitchen, the bed, none (judged as in bed)")
+    func ruleUsesLastSign() {
+        let (split, _) = Self.models()
+        let p = RoutineSilencePolicy(model: split, fallback: R.fixed(), atRest: [false, true])
+        let noon = R.at(9, 12, 10)
+        let stamp = Timestamp(monotonic: MonotonicInstant(nanoseconds: 1_000_000_000), wall: noon)
+        for (sensor, place) in [(SensorID(0), 0), (SensorID(1), 1), (SensorID.none, 1)] {
+            var rule = InactivityRule(policy: p, start: stamp)
+            rule.restore(lastSign: stamp, sensor: sensor)
+            let expected = stamp.monotonic + (split.improbableSilence(since: noon, place: place) - noon)
+            #expect(rule.deadline() == expected)
+        }
+    }
+
     @Test("the policy tells the places apart by the sensor of the last sign")
     func policyBySensor() {
         let (split, _) = Self.models()

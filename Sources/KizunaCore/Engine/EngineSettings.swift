@@ -101,4 +101,12 @@ extension EngineSettings {
         let rooms = routine?.restRooms ?? []
         return sensors.sensors.map { rooms.contains($0.room) }
     }
+
+    /// The routine as the engine runs it: without rooms of rest when no sensor is in one (a
+    /// flat with no bedroom PIR judges all silences alike, and keeps one kind of them).
+    public var routineInForce: RoutineSettings? {
+        guard var r = routine else { return nil }
+        if !atRest.contains(true) { r.restRooms = [] }
+        return r
+    }
 }

@@ -70,7 +70,7 @@ public struct WatchEngine: Sendable {
         channelTimers = ChannelTimers(count: channels.count)
         occupancy = OccupancyMachine(settings: settings.occupancy, night: night)
         let fixed = FixedSilenceLimits(byDay: settings.rules.inactivityByDay, atNight: settings.rules.inactivityAtNight, night: night)
-        if let r = settings.routine {
+        if let r = settings.routineInForce {
             inactivity = InactivityRule(policy: RoutineSilencePolicy(model: RoutineModel(settings: r, offset: settings.utcOffset), fallback: fixed,
                                                                      atRest: settings.atRest),
                                         start: start)
@@ -287,20 +287,21 @@ public struct WatchEngine: Sendable {
         }
     }
 
-    /// Whether one PIR trigger alone is not enough to count: the flat reads away (and no door
-    /// was used just before), or an inactivity alarm has gone to the authority.
-    @inline(__always) func needsCorroboration(at t: Timestamp) -> Bool {
+    /// Whether one PIR trigger alone (of `s`) is not enough to count: the flat reads away (and
+    /// no door was used just before, and `s` is not the sensor that was stuck high when she
+    /// was taken to have left), or an inactivity alarm has gone to the authority.
+    @inline(__always) func needsCorroboration(_ s: SensorID, at t: Timestamp) -> Bool {
         // A pre-alarm promises that moving cancels it ("not back" sounds one in a flat that
         // reads empty: a resident home unseen answers it).
         if ladder.hasInactivity(preAlarm: true) { return false }
-        if occupancy.state == .away, !occupancy.cameThroughDoor(at: t) { return true }
+        if occupancy.state == .away, !occupancy.cameThroughDoor(at: t) { return s != occupancy.awayDespite }
         return ladder.hasInactivity(preAlarm: false)
     }
 
     mutating func motionStarted(_ s: SensorID, at t: Timestamp, into out: inout [Decision]) {
         ring.push(Event(time: t, sensor: s, kind: .motionStarted))
         let window = settings.occupancy.strayTrigger
-        if window > .zero, needsCorroboration(at: t) {
+        if window > .zero, needsCorroboration(s, at: t) {
             if let held = heldTrigger, t.monotonic - held.at.monotonic <= window, held.sensor != s || pirCount == 1 {
                 heldTrigger = nil
             } else {
@@ -716,7 +717,7 @@ public struct WatchEngine: Sendable {
         let current = inactivity.policy
         guard current is FixedSilenceLimits || current is RoutineSilencePolicy else { return }
         let fixed = FixedSilenceLimits(byDay: new.rules.inactivityByDay, atNight: new.rules.inactivityAtNight, night: new.night)
-        guard let r = new.routine else {
+        guard let r = new.routineInForce else {
             if let learned = current.routineState { shelvedRoutine = learned }
             inactivity.replacePolicy(fixed)
             return

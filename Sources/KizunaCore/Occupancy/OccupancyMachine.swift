@@ -2,7 +2,9 @@
 ///
 /// - motion after a door event, or motion while away: home;
 /// - a door event followed by `awayConfirmation` without a new motion (and no PIR still
-///   active): away;
+///   active): away; a PIR still active, later declared stuck, does not hold this back (it
+///   was a lost "no motion" or a fridge door left open), but its next rise alone brings the
+///   flat home (she may have been in its view all along);
 /// - home and quiet for `restingAtNight` at night or `restingByDay` by day: resting;
 /// - motion while resting: home.
 ///
@@ -17,6 +19,8 @@ public struct OccupancyMachine: Sendable {
     var pendingDoor: (sensor: SensorID, at: Timestamp)?
     /// Last door event at all, to tell a return from a missed door event.
     var lastDoor: (sensor: SensorID, at: Timestamp)?
+    /// Away although this sensor was still high (declared stuck): its next rise is presence.
+    public private(set) var awayDespite: SensorID?
     /// When motion was last seen (start, or the fall that ended an episode).
     var lastMotion: Timestamp?
     var activeMotion = 0
@@ -69,6 +73,7 @@ public struct OccupancyMachine: Sendable {
     /// Someone is in the flat (motion, the button): home, whatever the state was.
     public mutating func presence(_ sensor: SensorID, at time: Timestamp, into out: inout [Decision]) {
         lastMotion = time
+        awayDespite = nil
         restingDeadline = .never
         switch state {
         case .away:
@@ -97,6 +102,7 @@ public struct OccupancyMachine: Sendable {
     /// said last; a return brings the flat home as usual.
     mutating func declaredAway(until: WallTime, by who: String, at time: Timestamp, into out: inout [Decision]) {
         pendingDoor = nil
+        awayDespite = nil
         awayDeadline = .never
         restingDeadline = .never
         restingExact = true
@@ -112,6 +118,7 @@ public struct OccupancyMachine: Sendable {
            now.monotonic - door.at.monotonic >= settings.awayConfirmation {
             pendingDoor = nil
             restingDeadline = .never
+            awayDespite = sensor
             move(to: .away, .doorThenStuck(door: door.sensor, stuck: sensor, quiet: now.monotonic - door.at.monotonic), at: now, into: &out)
             return
         }

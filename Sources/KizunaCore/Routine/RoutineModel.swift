@@ -18,8 +18,8 @@
 /// Where a silence began counts (`RoutineSettings.restRooms`): the model keeps the longest
 /// silences of two kinds (`places`), those that began with a sign of life in bed (1) and
 /// the others (0). One that began in bed may be as long as any; one that began elsewhere,
-/// at an hour when such silences were under way within `window` on `upShare` of the
-/// remembered days, only as long as those: a nap in bed at 13:00 does not make a silence
+/// at an hour when some slot within `window` had such a silence under way on `upShare` of
+/// the remembered days, only as long as those: a nap in bed at 13:00 does not make a silence
 /// after the kitchen at 12:10 usual. At other hours (the night: she is seldom up then, and
 /// too few such silences were seen to judge by) all silences judge.
 ///
@@ -230,6 +230,7 @@ public struct RoutineModel: Sendable, Equatable {
                 if rowDay[r] == .min {
                     remembered += 1
                     upNeeded = Int32((settings.upShare * Double(remembered)).rounded(.up))
+                    for p in 0..<places { for i in 0..<perDay { longest[(p * memory + r) * perDay + i] = 0 } }
                 } else {
                     forget(row: r)
                 }

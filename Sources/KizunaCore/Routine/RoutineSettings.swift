@@ -37,8 +37,9 @@ public struct RoutineSettings: Sendable, Equatable {
     /// nothing about a silence after the kitchen. Empty: all silences alike.
     public var restRooms: [String] = ["bedroom", "bed"]
     /// On how large a share of the remembered days a silence that began out of bed must have
-    /// been under way within `window` of this hour for such silences to be judged by their
-    /// own kind; at other hours (she is usually in bed) by all silences.
+    /// been under way in some slot within `window` of this hour (the most days of any such
+    /// slot) for those silences to be judged by their own kind; at other hours (she is
+    /// usually in bed) all silences judge.
     public var upShare: Double = 0.67
     public init() {}
 }

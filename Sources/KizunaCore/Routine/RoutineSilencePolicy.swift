@@ -16,8 +16,13 @@ public struct RoutineSilencePolicy: SilencePolicy {
     }
 
     /// Which kind of silence one that began with a sign from `sensor` is (`RoutineModel.places`).
+    /// A silence whose first sign is unknown (since the start, or since the hub came back
+    /// after an outage) is judged by all silences, as one in bed is.
     @inline(__always) func place(_ sensor: SensorID) -> Int {
-        Int(sensor.index) < atRest.count && atRest[Int(sensor.index)] ? 1 : 0
+        guard model.places > 1 else { return 0 }
+        if sensor == .none { return 1 }
+        let i = Int(sensor.index)
+        return i < atRest.count && atRest[i] ? 1 : 0
     }
 
     public var floor: Span { min(model.settings.floor, fallback.floor) }

@@ -76,6 +76,7 @@ extension WatchEngine {
         var summary = RoutineSummary(phase: model.isReady(at: now) ? .ready : .learning, daysLearned: days,
                                      daysNeeded: model.settings.minHistoryDays, silenceLimit: limit)
         if model.places > 1, model.isReady(at: now) {
+            summary.silenceLimit = model.improbableSilence(since: now, place: 0) - now
             summary.inBedLimit = model.improbableSilence(since: now, place: 1) - now
         }
         if let absences = model.absences {

@@ -4,7 +4,7 @@ import KizunaCore
 /// and `routine`, the learned routine of the resident (issue 8).
 extension ConfigLoader {
     /// `routine: { floor: 1h, ceiling: 12h, margin: 50%, window: 2h, memory: 28d, history: 7d, not_up_margin: 2h,
-    /// rest_rooms: [bedroom, bed], up_share: 50%, not_back: { floor: 4h, margin: 50%, extra: 1h, memory: 90d, after: 10 } }`;
+    /// rest_rooms: [bedroom, bed], up_share: 67%, not_back: { floor: 4h, margin: 50%, extra: 1h, memory: 90d, after: 10 } }`;
     /// `routine: off` (or leaving it out) keeps the fixed limits; `not_back: off` drops that alarm.
     static func routine(_ v: YAMLNode) throws(ConfigError) -> RoutineSettings? {
         if (try? v.string()) == "off" { return nil }

@@ -196,7 +196,7 @@ public enum Evaluation {
             }
             progress?(i + 1)
         }
-        if let r = settings.routine {
+        if let r = settings.routineInForce {
             report.hindsight = Hindsight.latencies(recording, settings: r, awayAfter: settings.occupancy.awayConfirmation,
                                                    cuts: report.perCut.map { ($0.at, $0.away) })
         }
