@@ -5,6 +5,13 @@ import Testing
 struct RestRoomsTests {
     typealias R = RoutineTests
 
+    /// RoutineTests' settings with the rooms of rest and their allowance as shipped.
+    static var settings: RoutineSettings {
+        var r = R.settings
+        r.restRooms = RoutineSettings().restRooms
+        return r
+    }
+
     /// Up at 07:00, a sign every 10 minutes until 22:00 from the kitchen (place 0), a nap in
     /// bed from 13:00 to 15:00 (the 13:00 sign is in bed: place 1), to bed at 22:00.
     static func live(_ model: inout RoutineModel, days: Range<Int64>) {
@@ -23,9 +30,9 @@ struct RestRoomsTests {
     }
 
     static func models() -> (split: RoutineModel, flat: RoutineModel) {
-        var flatSettings = R.settings
+        var flatSettings = Self.settings
         flatSettings.restRooms = []
-        var split = RoutineModel(settings: R.settings, offset: .japan)
+        var split = RoutineModel(settings: Self.settings, offset: .japan)
         var flat = RoutineModel(settings: flatSettings, offset: .japan)
         live(&split, days: 0..<9)
         live(&flat, days: 0..<9)
@@ -36,16 +43,40 @@ struct RestRoomsTests {
     func dayAfterKitchen() {
         let (split, flat) = Self.models()
         #expect(split.places == 2 && flat.places == 1)
-        // Elsewhere, the longest silence within an hour of 11:30 is 10 min: 10 min + 25 % + 1 h.
+        // Elsewhere, the longest silence within an hour of 11:30 is 10 min: 10 min + 0 % + 40 min
+        // (`upMargin`, `upExtra`) is under the floor, which decides.
         let since = R.at(9, 11, 30)
-        #expect(split.improbableSilence(since: since, place: 0) == since + .seconds(750) + .hours(1))
+        #expect(split.improbableSilence(since: since, place: 0) == since + split.settings.floor)
         // After the kitchen at 12:10, the one-place model waits for the nap's 2 h (+ 25 % + 1 h)
         // around 13:00–15:00; the split one does not.
         let noon = R.at(9, 12, 10)
         let kitchen = split.improbableSilence(since: noon, place: 0)
         let anyPlace = flat.improbableSilence(since: noon)
-        #expect(kitchen == noon + .seconds(750) + .hours(1))
-        #expect(anyPlace > kitchen + .hours(1))
+        #expect(kitchen == noon + .hours(1))
+        #expect(anyPlace > kitchen + .hours(2))
+    }
+
+    @Test("out of bed at an hour she is up, a silence has its own allowance (up_margin, up_extra); in bed, at night, the usual one")
+    func upAllowance() {
+        var settings = Self.settings
+        settings.upMargin = 0.5
+        settings.upExtra = .minutes(55)
+        settings.floor = .minutes(30)
+        var m = RoutineModel(settings: settings, offset: .japan)
+        Self.live(&m, days: 0..<9)
+        // 11:30 out of bed: 10 min + 50 % + 55 min = 70 min.
+        let since = R.at(9, 11, 30)
+        #expect(m.limit(slotOfDay: 23, place: 0) == .minutes(70))
+        #expect(m.improbableSilence(since: since, place: 0) == since + .minutes(70))
+        // In bed at 11:30: all silences within the hour (10 min, the nap not yet) + 25 % + 1 h.
+        #expect(m.limit(slotOfDay: 23, place: 1) == .seconds(750) + .hours(1))
+        // Out of bed at 03:00 (she is not up then): all silences judge, with the usual allowance.
+        #expect(m.limit(slotOfDay: 6, place: 0) == m.limit(slotOfDay: 6, place: 1))
+        // One kind of silence (rest_rooms: []): the up allowance is never used.
+        settings.restRooms = []
+        var flat = RoutineModel(settings: settings, offset: .japan)
+        Self.live(&flat, days: 0..<9)
+        #expect(flat.limit(slotOfDay: 23) == .seconds(750) + .hours(1))
     }
 
     @Test("a silence that began in bed may be as long as any: the one-place model's answer")
@@ -71,7 +102,7 @@ struct RestRoomsTests {
 
     @Test("up_share: with a share above the days she was up at that hour, all silences judge")
     func upShare() {
-        var settings = R.settings
+        var settings = Self.settings
         settings.upShare = 1.01   // never enough days
         var strict = RoutineModel(settings: settings, offset: .japan)
         Self.live(&strict, days: 0..<9)
@@ -83,7 +114,7 @@ struct RestRoomsTests {
     @Test("the state keeps both places; an older one-place state fills the out-of-bed silences; a two-place state into one place keeps the longer")
     func state() {
         let (split, flat) = Self.models()
-        var again = RoutineModel(settings: R.settings, offset: .japan)
+        var again = RoutineModel(settings: Self.settings, offset: .japan)
         let taken = again.restore(split.state)
         #expect(taken)
         #expect(again == split)
@@ -92,14 +123,22 @@ struct RestRoomsTests {
         var v3 = flat.state
         v3.values[0] = 3
         v3.values.remove(at: 7)
-        var upgraded = RoutineModel(settings: R.settings, offset: .japan)
+        var upgraded = RoutineModel(settings: Self.settings, offset: .japan)
         let v3Taken = upgraded.restore(v3)
         #expect(v3Taken)
         let noon = R.at(9, 12, 10)
-        #expect(upgraded.improbableSilence(since: noon, place: 0) == flat.improbableSilence(since: noon))
+        // Out of bed it judges by all the old silences, with the up allowance: as a one-place
+        // model with that allowance would.
+        var upFlatSettings = Self.settings
+        upFlatSettings.restRooms = []
+        upFlatSettings.margin = upFlatSettings.upMargin
+        upFlatSettings.extra = upFlatSettings.upExtra
+        var upFlat = RoutineModel(settings: upFlatSettings, offset: .japan)
+        Self.live(&upFlat, days: 0..<9)
+        #expect(upgraded.improbableSilence(since: noon, place: 0) == upFlat.improbableSilence(since: noon))
         #expect(upgraded.improbableSilence(since: noon, place: 1) == flat.improbableSilence(since: noon))
         // Two places into a model of one (rest_rooms: []): the flat model's memory.
-        var flatSettings = R.settings
+        var flatSettings = Self.settings
         flatSettings.restRooms = []
         var merged = RoutineModel(settings: flatSettings, offset: .japan)
         let mergedTaken = merged.restore(split.state)
@@ -110,7 +149,7 @@ struct RestRoomsTests {
 
     @Test("forgetting a day (7 days remembered, 20 lived) leaves what a rebuild from the rows would")
     func forgetting() {
-        var settings = R.settings
+        var settings = Self.settings
         settings.memoryDays = 7
         var m = RoutineModel(settings: settings, offset: .japan)
         Self.live(&m, days: 0..<20)
@@ -129,10 +168,10 @@ struct RestRoomsTests {
     @Test("a flat with no sensor in a room of rest keeps one kind of silence")
     func noRestSensor() {
         var settings = EngineSettings(sensors: SensorRegistry(["pir.kitchen", "pir.living"].map { SensorDescriptor(name: $0)! }))
-        settings.routine = R.settings
+        settings.routine = Self.settings
         #expect(settings.routineInForce?.restRooms == [])
         settings.sensors = SensorRegistry(["pir.kitchen", "pir.bed"].map { SensorDescriptor(name: $0)! })
-        #expect(settings.routineInForce?.restRooms == R.settings.restRooms)
+        #expect(settings.routineInForce?.restRooms == Self.settings.restRooms)
     }
 
     @Test("the inactivity rule judges by the sensor of the last sign: the kitchen, the bed, none (judged as in bed)")
@@ -153,7 +192,7 @@ struct RestRoomsTests {
     func policyBySensor() {
         let (split, _) = Self.models()
         var settings = EngineSettings(sensors: SensorRegistry(["pir.kitchen", "pir.bedroom", "pir.bed"].map { SensorDescriptor(name: $0)! }))
-        settings.routine = R.settings
+        settings.routine = Self.settings
         let atRest = settings.atRest
         #expect(atRest == [false, true, true])
         let ready = split

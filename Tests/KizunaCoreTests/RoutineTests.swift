@@ -4,11 +4,12 @@ import Testing
 /// The learned routine on synthetic weeks (UTC+9, a day starting at local midnight).
 struct RoutineTests {
     /// The settings these tests were written with (the mechanism, not the tuned defaults:
-    /// the morning window from 04:00, the not-up alarm 90 min late).
+    /// the morning window from 04:00, the not-up alarm 90 min late, all silences alike).
     static var settings: RoutineSettings {
         var r = RoutineSettings()
         r.wakeWindowStart = TimeOfDay(hour: 4)
         r.notUpMargin = .minutes(90)
+        r.restRooms = []   // one kind of silence (the rooms of rest: RestRoomsTests)
         return r
     }
 

@@ -276,6 +276,20 @@ struct EnvironmentConfigTests {
         #expect(share?.key == "rules.routine.up_share" && share?.description.contains("out of range") == true)
     }
 
+    @Test("up_margin and up_extra: 0 % and 40 min by default, set, refused out of range with line and key")
+    func upAllowance() throws {
+        let d = try #require(try parse(ConfigTests.valid).settings.routine)
+        #expect(d.upMargin == 0 && d.upExtra == Span.minutes(40))
+        let r = try #require(try parse(ConfigTests.valid + "\n  routine: { up_margin: 10%, up_extra: 30m }").settings.routine)
+        #expect(r.upMargin == 0.1 && r.upExtra == Span.minutes(30) && r.margin == 0.25 && r.extra == Span.hours(1))
+        let margin = error(ConfigTests.valid + "\n  routine: { up_margin: 250% }")
+        #expect(margin?.line == 9 && margin?.key == "rules.routine.up_margin" && margin?.description.contains("out of range") == true)
+        let extra = error(ConfigTests.valid + "\n  routine: { up_extra: 7h }")
+        #expect(extra?.line == 9 && extra?.key == "rules.routine.up_extra" && extra?.description.contains("out of range") == true)
+        let typo = error(ConfigTests.valid + "\n  routine: { up_extras: 30m }")
+        #expect(typo?.key == "rules.routine.up_extras")
+    }
+
     @Test("not back: floor, margin, extra, memory, after, fallback; off; refusals name the line and key")
     func notBack() throws {
         let r = try #require(try parse(ConfigTests.valid + "\n  routine: { not_back: { floor: 6h, margin: 100%, extra: 2h, memory: 60d, after: 5 } }").settings.routine)

@@ -19,8 +19,9 @@
 /// silences of two kinds (`places`), those that began with a sign of life in bed (1) and
 /// the others (0). One that began in bed may be as long as any; one that began elsewhere,
 /// at an hour when some slot within `window` had such a silence under way on `upShare` of
-/// the remembered days, only as long as those: a nap in bed at 13:00 does not make a silence
-/// after the kitchen at 12:10 usual. At other hours (the night: she is seldom up then, and
+/// the remembered days, only as long as those, with an allowance of its own (`upMargin`,
+/// `upExtra`: her days out of bed vary less than her nights): a nap in bed at 13:00 does not
+/// make a silence after the kitchen at 12:10 usual. At other hours (the night: she is seldom up then, and
 /// too few such silences were seen to judge by) all silences judge.
 ///
 /// Silences that include an absence (the occupancy read `away`) are not learned (the
@@ -129,8 +130,15 @@ public struct RoutineModel: Sendable, Equatable {
     public func limit(slotOfDay i: Int, place: Int = 0) -> Span {
         var w = windowed[place * perDay + i]
         // A silence that began in bed may be as long as any; one that began elsewhere, as long
-        // as those that did, where she is usually up and about at this hour.
-        if places > 1, place == 1 || upWindowed[i] < upNeeded { w = max(windowed[i], windowed[perDay + i]) }
+        // as those that did (with their own allowance), where she is usually up and about at
+        // this hour.
+        if places > 1 {
+            if place == 1 || upWindowed[i] < upNeeded {
+                w = max(windowed[i], windowed[perDay + i])
+            } else {
+                return .seconds(Int64((w * (1 + settings.upMargin)).rounded(.up))) + settings.upExtra
+            }
+        }
         return .seconds(Int64((w * (1 + settings.margin)).rounded(.up))) + settings.extra
     }
 

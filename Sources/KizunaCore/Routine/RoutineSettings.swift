@@ -41,5 +41,12 @@ public struct RoutineSettings: Sendable, Equatable {
     /// slot) for those silences to be judged by their own kind; at other hours (she is
     /// usually in bed) all silences judge.
     public var upShare: Double = 0.67
+    /// The allowance of a silence judged by its own kind, out of bed at an hour she is usually
+    /// up and about (`margin` and `extra` judge all others): her days out of bed are regular
+    /// enough that 40 minutes longer than she has ever been quiet there at this hour is
+    /// already unusual, while her nights and naps vary more. Chosen on NEARS 0104's first
+    /// half and checked on its second (EVALUATION.md).
+    public var upMargin: Double = 0
+    public var upExtra: Span = .minutes(40)
     public init() {}
 }

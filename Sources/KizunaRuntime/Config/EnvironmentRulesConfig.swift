@@ -4,13 +4,13 @@ import KizunaCore
 /// and `routine`, the learned routine of the resident (issue 8).
 extension ConfigLoader {
     /// `routine: { floor: 1h, ceiling: 12h, margin: 50%, window: 2h, memory: 28d, history: 7d, not_up_margin: 2h,
-    /// rest_rooms: [bedroom, bed], up_share: 67%, not_back: { floor: 4h, margin: 50%, extra: 1h, memory: 90d, after: 10 } }`;
+    /// rest_rooms: [bedroom, bed], up_share: 67%, up_margin: 0%, up_extra: 40m, not_back: { floor: 4h, margin: 50%, extra: 1h, memory: 90d, after: 10 } }`;
     /// `routine: off` (or leaving it out) keeps the fixed limits; `not_back: off` drops that alarm.
     static func routine(_ v: YAMLNode) throws(ConfigError) -> RoutineSettings? {
         if (try? v.string()) == "off" { return nil }
         var r = RoutineSettings()
         for (k, x) in try v.mapping(allowed: ["floor", "ceiling", "margin", "extra", "window", "memory", "history", "not_up_margin",
-                                                   "not_back", "rest_rooms", "up_share"]) {
+                                                   "not_back", "rest_rooms", "up_share", "up_margin", "up_extra"]) {
             switch k {
             case "floor": r.floor = try x.span(in: .minutes(30) ... .hours(12))
             case "ceiling": r.ceiling = try x.span(in: .hours(1) ... .hours(48))
@@ -21,6 +21,8 @@ extension ConfigLoader {
             case "history": r.minHistoryDays = Int(try x.span(in: .days(1) ... .days(60)).seconds / 86_400)
             case "not_back": r.notBack = try notBack(x)
             case "up_share": r.upShare = try x.percent(in: 0...100) / 100
+            case "up_margin": r.upMargin = try x.percent(in: 0...200) / 100
+            case "up_extra": r.upExtra = try x.span(in: .zero ... .hours(6))
             case "rest_rooms":
                 var rooms: [String] = []
                 for n in try x.sequence() {
