@@ -46,6 +46,7 @@ struct RestRoomsTests {
         // Elsewhere, the longest silence within an hour of 11:30 is 10 min: 10 min + 0 % + 40 min
         // (`upMargin`, `upExtra`) is under the floor, which decides.
         let since = R.at(9, 11, 30)
+        #expect(split.limit(slotOfDay: 23, place: 0) == .minutes(50))
         #expect(split.improbableSilence(since: since, place: 0) == since + split.settings.floor)
         // After the kitchen at 12:10, the one-place model waits for the nap's 2 h (+ 25 % + 1 h)
         // around 13:00–15:00; the split one does not.
@@ -100,6 +101,26 @@ struct RestRoomsTests {
         #expect(split.improbableSilence(since: since, place: 1) == flat.improbableSilence(since: since))
     }
 
+    @Test("out of bed at 22:00, when she is still up within the hour: judged by the silences out of bed into the night, not by her nights in bed")
+    func upAtStartIntoTheNight() {
+        let (split, flat) = Self.models()
+        // She is up until 22:00 every day (the kitchen, then the bed at 22:00): a silence that
+        // began in the kitchen at 22:00 never went to bed. No silence out of bed was ever
+        // under way from 22:00 on: the floor decides (23:00).
+        let since = R.at(9, 22, 0)
+        #expect(split.improbableSilence(since: since, place: 0) == since + split.settings.floor)
+        // The same silence from the bed is her night: the morning decides, as for all silences.
+        let inBed = split.improbableSilence(since: since, place: 1)
+        #expect(inBed == flat.improbableSilence(since: since))
+        #expect(inBed > R.at(10, 7))
+        // At 23:30 she is not up within the hour (her last out-of-bed silence ended at 22:00,
+        // 90 minutes before): all silences judge through the night, until her rising comes
+        // within the window (06:00), as for a silence out of bed at 02:00.
+        let late = R.at(9, 23, 30)
+        #expect(split.improbableSilence(since: late, place: 0) == R.at(10, 6, 0))
+        #expect(split.improbableSilence(since: late, place: 1) == R.at(10, 8, 0))
+    }
+
     @Test("up_share: with a share above the days she was up at that hour, all silences judge")
     func upShare() {
         var settings = Self.settings
@@ -127,16 +148,13 @@ struct RestRoomsTests {
         let v3Taken = upgraded.restore(v3)
         #expect(v3Taken)
         let noon = R.at(9, 12, 10)
-        // Out of bed it judges by all the old silences, with the up allowance: as a one-place
-        // model with that allowance would.
-        var upFlatSettings = Self.settings
-        upFlatSettings.restRooms = []
-        upFlatSettings.margin = upFlatSettings.upMargin
-        upFlatSettings.extra = upFlatSettings.upExtra
-        var upFlat = RoutineModel(settings: upFlatSettings, offset: .japan)
-        Self.live(&upFlat, days: 0..<9)
-        #expect(upgraded.improbableSilence(since: noon, place: 0) == upFlat.improbableSilence(since: noon))
+        // Its silences are taken as in bed: both kinds judged as before, by all of them with
+        // the general allowance, not the smaller one out of bed (they include her nights).
+        #expect(upgraded.improbableSilence(since: noon, place: 0) == flat.improbableSilence(since: noon))
         #expect(upgraded.improbableSilence(since: noon, place: 1) == flat.improbableSilence(since: noon))
+        for i in 0..<48 { #expect(upgraded.limit(slotOfDay: i, place: 0) == flat.limit(slotOfDay: i)) }
+        #expect(upgraded.longestSilence(slotOfDay: 28, place: 1) == flat.longestSilence(slotOfDay: 28))
+        #expect(upgraded.longestSilence(slotOfDay: 28, place: 0) == .zero)
         // Two places into a model of one (rest_rooms: []): the flat model's memory.
         var flatSettings = Self.settings
         flatSettings.restRooms = []

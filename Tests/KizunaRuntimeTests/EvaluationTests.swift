@@ -116,6 +116,7 @@ import Testing
         settings.margin = 0
         settings.extra = .zero
         settings.window = .zero
+        settings.upExtra = .zero   // and none out of bed either
         let model = Hindsight.model(signs, settings: settings, offset: .utc, awayAfter: .minutes(15))
         for (p, n) in zip(signs, signs.dropFirst()) where !p.door {
             #expect(model.improbableSilence(since: p.at) >= n.at)

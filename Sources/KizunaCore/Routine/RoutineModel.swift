@@ -126,14 +126,15 @@ public struct RoutineModel: Sendable, Equatable {
     }
 
     /// The silence that becomes alarming during slot-of-the-day `i` for a silence of `place`:
-    /// the longest remembered within `window` either side, plus the margin.
-    public func limit(slotOfDay i: Int, place: Int = 0) -> Span {
+    /// the longest remembered within `window` either side, plus the margin. `upAtStart`: the
+    /// silence began out of bed at an hour she is usually up (`improbableSilence`).
+    public func limit(slotOfDay i: Int, place: Int = 0, upAtStart: Bool = false) -> Span {
         var w = windowed[place * perDay + i]
         // A silence that began in bed may be as long as any; one that began elsewhere, as long
         // as those that did (with their own allowance), where she is usually up and about at
         // this hour.
         if places > 1 {
-            if place == 1 || upWindowed[i] < upNeeded {
+            if place == 1 || (!upAtStart && upWindowed[i] < upNeeded) {
                 w = max(windowed[i], windowed[perDay + i])
             } else {
                 return .seconds(Int64((w * (1 + settings.upMargin)).rounded(.up))) + settings.upExtra
@@ -282,12 +283,17 @@ public struct RoutineModel: Sendable, Equatable {
 
     /// The first moment the silence that began at `since` (in `place`) is longer than the
     /// remembered days allow at that time of day; never before `floor`, always by `ceiling`.
+    /// One that began out of bed at an hour she is usually up is judged by the silences out of
+    /// bed all the way, into the night too: she did not go to bed, and "silent out of bed at
+    /// 01:00" is judged by how often she has been (a doze on the sofa she often takes is
+    /// remembered there), not by her nights in bed.
     public func improbableSilence(since: WallTime, place: Int = 0) -> WallTime {
         let end = since + settings.ceiling
         var t = since + settings.floor
+        let upAtStart = places > 1 && place == 0 && upWindowed[slotOfDay(slot(since))] >= upNeeded
         while t < end {
             let a = slot(t)
-            let at = since + limit(slotOfDay: slotOfDay(a), place: place)
+            let at = since + limit(slotOfDay: slotOfDay(a), place: place, upAtStart: upAtStart)
             let slotEnd = start(ofSlot: a + 1)
             if at < slotEnd { return min(max(at, t), end) }
             t = slotEnd

@@ -7,8 +7,11 @@
 /// that began in bed are told apart). Version 3 is version 4 without `places` (one place);
 /// a version-2 state (before "not back") is taken with no outings remembered; a version-1
 /// state (the per-slot probabilities of the first model) is not taken. A state of one place
-/// taken by a model of two fills the silences that began elsewhere (the bed's are learned
-/// anew); one of two taken by a model of one keeps the longer of each.
+/// taken by a model of two fills the silences that began in bed: every silence is then
+/// judged as before (by all, with `margin` and `extra`) until those out of bed are learned
+/// anew and she is seen up at an hour on `upShare` of the days (the smaller allowance out of
+/// bed is not given on silences of unknown kind, which include her nights); one of two taken
+/// by a model of one keeps the longer of each.
 public struct RoutineState: Sendable, Equatable {
     public var values: [Double]
     public init(values: [Double]) { self.values = values }
@@ -57,7 +60,7 @@ extension RoutineModel {
         let base = header + memory
         for i in longest.indices { longest[i] = 0 }
         for p in 0..<saved {
-            let into = min(p, places - 1)
+            let into = saved < places ? places - 1 : min(p, places - 1)
             for i in 0..<cells { longest[into * cells + i] = max(longest[into * cells + i], v[base + p * cells + i], 0) }
         }
         rebuildWindowed()

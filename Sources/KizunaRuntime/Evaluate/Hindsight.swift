@@ -1,7 +1,7 @@
 import KizunaCore
 
-/// The hindsight bound of `kizuna evaluate`: the routine's own rule (margin, extra, window,
-/// floor, ceiling) with its memory filled from the *whole* recording, future included. No
+/// The hindsight bound of `kizuna evaluate`: the routine's own rule (margin, extra, up_margin,
+/// up_extra, window, floor, ceiling) with its memory filled from the *whole* recording, future included. No
 /// silence at home in the recording is longer than what it remembers, so by construction it
 /// raises no false alarm on the recording; its latency over the cuts is the best this rule,
 /// with these allowances, can do for this resident without a false alarm. It is not a device
