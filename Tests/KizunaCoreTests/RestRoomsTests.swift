@@ -204,6 +204,17 @@ struct RestRoomsTests {
             let expected = stamp.monotonic + (split.improbableSilence(since: noon, place: place) - noon)
             #expect(rule.deadline() == expected)
         }
+        // Restored after the device was off a while: the kitchen no longer says where she is;
+        // judged as in bed (and still named in the alarm), until her next sign.
+        var rule = InactivityRule(policy: p, start: stamp)
+        rule.restore(lastSign: stamp, sensor: SensorID(0), placeKnown: false)
+        #expect(rule.deadline() == stamp.monotonic + (split.improbableSilence(since: noon, place: 1) - noon))
+        #expect(rule.lastSignSensor == SensorID(0) && !rule.placeKnown)
+        #expect(split.improbableSilence(since: noon, place: 1) > split.improbableSilence(since: noon, place: 0))
+        let next = Timestamp(monotonic: stamp.monotonic + .minutes(5), wall: noon + .minutes(5))
+        rule.signOfLife(SensorID(0), at: next)
+        #expect(rule.placeKnown)
+        #expect(rule.deadline() == next.monotonic + (split.improbableSilence(since: next.wall, place: 0) - next.wall))
     }
 
     @Test("the policy tells the places apart by the sensor of the last sign")

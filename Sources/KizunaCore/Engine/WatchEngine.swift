@@ -577,10 +577,15 @@ public struct WatchEngine: Sendable {
         public var nextAlarmID: UInt64
         /// The authority's "away until" in force when the device stopped.
         public var declaredAbsence: DeclaredAbsence?
+        /// Whether the silence under way still began where `lastSignSensor` is: false after
+        /// the device was off for a while (she may have gone to bed unseen), when it is
+        /// judged by all silences, as one in bed is.
+        public var lastSignPlaceKnown: Bool
 
         public init(occupancy: OccupancyState, lastSign: Timestamp?, lastSignSensor: SensorID, lastMotion: [SensorID: Timestamp],
-                    openAlarms: [OpenAlarm], nextAlarmID: UInt64, declaredAbsence: DeclaredAbsence? = nil) {
+                    openAlarms: [OpenAlarm], nextAlarmID: UInt64, declaredAbsence: DeclaredAbsence? = nil, lastSignPlaceKnown: Bool = true) {
             self.declaredAbsence = declaredAbsence
+            self.lastSignPlaceKnown = lastSignPlaceKnown
             self.occupancy = occupancy
             self.lastSign = lastSign
             self.lastSignSensor = lastSignSensor
@@ -595,7 +600,7 @@ public struct WatchEngine: Sendable {
     public mutating func restore(_ r: Recollection) {
         let lastMotionEver = r.lastMotion.values.max { $0.monotonic < $1.monotonic }
         occupancy.restore(r.occupancy, lastMotion: lastMotionEver)
-        if let sign = r.lastSign { inactivity.restore(lastSign: sign, sensor: r.lastSignSensor) }
+        if let sign = r.lastSign { inactivity.restore(lastSign: sign, sensor: r.lastSignSensor, placeKnown: r.lastSignPlaceKnown) }
         for (s, t) in r.lastMotion { pirHealth.restore(s, lastMotion: t) }
         for a in r.openAlarms { ladder.restore(a) }
         environment.adopt(r.openAlarms, presumedHome: occupancy.state.isPresumedHome)

@@ -22,7 +22,9 @@
 /// the remembered days, only as long as those, with an allowance of its own (`upMargin`,
 /// `upExtra`: her days out of bed vary less than her nights): a nap in bed at 13:00 does not
 /// make a silence after the kitchen at 12:10 usual. At other hours (the night: she is seldom up then, and
-/// too few such silences were seen to judge by) all silences judge.
+/// too few such silences were seen to judge by) all silences judge, except for a silence
+/// that began out of bed at an hour she is up: it is judged by its own kind all the way
+/// (`improbableSilence`: she did not go to bed).
 ///
 /// Silences that include an absence (the occupancy read `away`) are not learned (the
 /// inactivity rule does not pass them), nor gaps longer than `unknownGap`. Fixed-size

@@ -39,7 +39,8 @@ public struct RoutineSettings: Sendable, Equatable {
     /// On how large a share of the remembered days a silence that began out of bed must have
     /// been under way in some slot within `window` of this hour (the most days of any such
     /// slot) for those silences to be judged by their own kind; at other hours (she is
-    /// usually in bed) all silences judge.
+    /// usually in bed) all silences judge, unless the silence began at such an hour (it is
+    /// then judged by its own kind all the way: she did not go to bed).
     public var upShare: Double = 0.67
     /// The allowance of a silence judged by its own kind, out of bed at an hour she is usually
     /// up and about (`margin` and `extra` judge all others): her days out of bed are regular

@@ -41,12 +41,20 @@ public struct InactivityRule: Sendable {
     }
 
     /// Restores the last sign of life after a restart: a silence that began before the
-    /// reboot goes on counting from when it began.
-    public mutating func restore(lastSign: Timestamp, sensor: SensorID) {
+    /// reboot goes on counting from when it began. `placeKnown` false (the device was off for
+    /// a while): where it began no longer says where she is, so it is judged, and learned,
+    /// as a silence of unknown place (by all silences, as one in bed).
+    public mutating func restore(lastSign: Timestamp, sensor: SensorID, placeKnown: Bool = true) {
         self.lastSign = lastSign
         self.lastSignSensor = sensor
+        self.placeKnown = placeKnown
         cached = nil
     }
+
+    /// Whether the silence under way is judged by where its last sign was (`restore`).
+    public private(set) var placeKnown = true
+    /// The sensor the policy judges the silence under way by: `.none` when its place is unknown.
+    var judgedBy: SensorID { placeKnown ? lastSignSensor : .none }
 
     /// Takes another policy (the configuration changed), keeping the silence under way: its
     /// deadline is recomputed from the same last sign of life. An alarm already raised for
@@ -65,10 +73,11 @@ public struct InactivityRule: Sendable {
             if wentAwayDuringSilence {
                 wentAwayDuringSilence = false
             } else if time.wall >= nextLearn {
-                nextLearn = policy.learn(signOfLifeAt: time.wall, previous: lastSign.wall, from: lastSignSensor)
+                nextLearn = policy.learn(signOfLifeAt: time.wall, previous: lastSign.wall, from: judgedBy)
             }
             lastSign = time
             lastSignSensor = sensor
+            placeKnown = true
         }
         fired = false
         cached = nil
@@ -161,7 +170,7 @@ public struct InactivityRule: Sendable {
     mutating func deadline() -> MonotonicInstant {
         if fired || activeMotion > 0 { return .never }
         if let c = cached { return c }
-        let t = policy.alarmTime(silenceSince: lastSign.wall, from: lastSignSensor)
+        let t = policy.alarmTime(silenceSince: lastSign.wall, from: judgedBy)
         var d = lastSign.monotonic + (t.at - lastSign.wall)
         if let a = aggravation {
             d = min(d, max(lastSign.monotonic + a.shortened(t.limit), a.since.monotonic))
@@ -177,7 +186,7 @@ public struct InactivityRule: Sendable {
 
     mutating func expire(at now: Timestamp, presumedHome: Bool, ladder: inout AlarmLadder, into out: inout [Decision]) {
         guard deadline() <= now.monotonic else { return }
-        let t = policy.alarmTime(silenceSince: lastSign.wall, from: lastSignSensor)
+        let t = policy.alarmTime(silenceSince: lastSign.wall, from: judgedBy)
         fired = true
         guard presumedHome else { return }
         let silence = now.monotonic - lastSign.monotonic

@@ -51,7 +51,19 @@ public enum Recovery {
             nextAlarmID: UInt64(try store.maxAlarmID() + 1),
             declaredAbsence: snapshot.flatMap { s in
                 s.declaredUntil.map { DeclaredAbsence(until: stamp($0), by: s.declaredBy ?? "authority") }
-            })
+            },
+            lastSignPlaceKnown: placeStillKnown(snapshot: snapshot, now: now, bootID: bootID))
+    }
+
+    /// How long the device may have been off (since its last snapshot, saved every 10 min) for
+    /// the silence under way still to be judged by where it began: a service restarted in the
+    /// same boot, within minutes. After a reboot or a longer stop she may have gone to bed
+    /// unseen; the silence goes on counting, judged as one of unknown place (by all silences).
+    static let placeKeptFor: Span = .minutes(15)
+
+    static func placeStillKnown(snapshot: StoredSnapshot?, now: Timestamp, bootID: String) -> Bool {
+        guard let s = snapshot, s.bootID == bootID else { return false }
+        return now.wall - s.saved <= placeKeptFor
     }
 
     /// Puts the learned routine saved by the previous run back into the engine. Returns
