@@ -618,6 +618,15 @@ public struct WatchEngine: Sendable {
         }
         ladder.nextID = max(ladder.nextID, r.nextAlarmID)
         earliest = earliestDeadline()
+        catchUpIfOverdue()
+    }
+
+    /// What came due while the device was off fires now, as of now, not at its past instant:
+    /// a silence whose limit passed during a power cut sounds its pre-alarm at the boot and
+    /// leaves her the whole grace to cancel it, instead of going out at once with its grace
+    /// already spent.
+    mutating func catchUpIfOverdue() {
+        catchUp = earliest < now.monotonic ? now.monotonic : nil
     }
 
     // MARK: - The learned routine
@@ -631,6 +640,7 @@ public struct WatchEngine: Sendable {
     public mutating func restoreRoutine(_ s: RoutineState) -> Bool {
         let taken = inactivity.restoreRoutine(s)
         earliest = earliestDeadline()
+        catchUpIfOverdue()
         return taken
     }
 
