@@ -527,7 +527,7 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Seed of the cut times (same seed, same cuts).")
     var seed: UInt64 = 1
 
-    @Option(help: "Also write every cut (time, away, next sign of life, both latencies) to this file, tab-separated.")
+    @Option(help: "Also write every cut (time, away, at night, next sign of life, both latencies) to this file, tab-separated.")
     var perCut: String?
 
     func run() throws {
@@ -548,9 +548,9 @@ struct EvaluateCommand: ParsableCommand {
             let offset = recording.local
             func t(_ w: WallTime?) -> String { w.map { CivilTime.iso8601($0, offset: offset) } ?? "-" }
             func h(_ s: Span?) -> String { s.map { String($0.seconds / 3600) } ?? "miss" }
-            var text = "cut\taway\tnext_sign\troutine_h\tfixed_h\n"
+            var text = "cut\taway\tnight\tnext_sign\troutine_h\tfixed_h\n"
             for c in report.perCut {
-                text += "\(t(c.at))\t\(c.away)\t\(t(c.nextSign))\t\(h(c.routine))\t\(h(c.fixed))\n"
+                text += "\(t(c.at))\t\(c.away)\t\(c.atNight)\t\(t(c.nextSign))\t\(h(c.routine))\t\(h(c.fixed))\n"
             }
             try text.write(toFile: perCut, atomically: true, encoding: .utf8)
         }

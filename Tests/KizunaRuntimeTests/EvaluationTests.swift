@@ -79,6 +79,34 @@ import Testing
         #expect(report.falseAlarmSteps.allSatisfy { $0.step == .alarm && $0.kind.isInactivity })
     }
 
+    @Test("the routine's latencies by where the cut found her: home by day, home at night (the night window), out; together all of them")
+    func byWhereTheCutFell() throws {
+        let r = Self.dailyOutings()
+        let settings = r.engineSettings(base: nil)
+        let report = Evaluation.run(r, settings: settings, cuts: 40, seed: 5)
+        let night = try #require(report.night)
+        #expect(night == settings.night)
+        for c in report.perCut {
+            #expect(c.atNight == night.contains(c.at))
+            #expect(c.where == (c.away ? .away : c.atNight ? .homeAtNight : .homeByDay))
+        }
+        let parts = Evaluation.Cut.Where.allCases.map { report.routineBy($0) }
+        // Each cut in exactly one part: together they are the routine's latencies.
+        #expect(parts.flatMap(\.detected).sorted() == report.routine.detected.sorted())
+        #expect(parts.map(\.misses).reduce(0, +) == report.routine.misses)
+        #expect(report.routineBy(.away).detected.count + report.routineBy(.away).misses == report.awayCuts)
+        // 40 cuts over 9 of 16 days: some fall in each part (the night is 9 h of 24, she is out
+        // 2 h 20 min a day), so the split above could fail.
+        #expect(parts.allSatisfy { $0.detected.count + $0.misses > 0 })
+        let text = Evaluation.describe(report)
+        #expect(text.contains("the routine by where the cut found her (night 22:00–07:00)"))
+        for place in Evaluation.Cut.Where.allCases {
+            let l = report.routineBy(place)
+            #expect(text.contains("  \(place.rawValue)"))
+            #expect(text.contains(String(l.detected.count + l.misses)))
+        }
+    }
+
     /// Sensor `index` high at `w` for `span`, then low: a PIR trigger, a door opened and shut.
     static func trigger(_ index: Int, at w: WallTime, for span: Span, into obs: inout [Observation]) {
         obs.append(.level(SensorID(index), high: true, at: Recording.stamp(w)))

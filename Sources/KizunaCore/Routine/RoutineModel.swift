@@ -185,11 +185,15 @@ public struct RoutineModel: Sendable, Equatable {
         rewindow()
     }
 
+    /// On how many of the remembered days a silence out of bed must have been under way near
+    /// an hour for her to count as usually up then (`upShare`).
+    @inline(__always) func daysNeededUp() -> Int32 { Int32((settings.upShare * Double(remembered)).rounded(.up)) }
+
     /// `windowed` from `column`, `upWindowed` from `daysWith`, `upNeeded` from `remembered`:
     /// on the stack, without a branch or a division in the loops.
     mutating func rewindow() {
         let (perDay, reach) = (perDay, reach)
-        upNeeded = Int32((settings.upShare * Double(remembered)).rounded(.up))
+        upNeeded = daysNeededUp()
         withUnsafeTemporaryAllocation(of: Int.self, capacity: perDay + 2 * reach) { index in
             // index[i + reach] = the slot of the day `i` stands for, wrapped around midnight.
             for i in 0..<(perDay + 2 * reach) { index[i] = Self.modulo(Int64(i - reach), perDay) }
@@ -240,7 +244,7 @@ public struct RoutineModel: Sendable, Equatable {
                 if rowDay[r] != .min && rowDay[r] > day { a += 1; continue }   // older than memory
                 if rowDay[r] == .min {
                     remembered += 1
-                    upNeeded = Int32((settings.upShare * Double(remembered)).rounded(.up))
+                    upNeeded = daysNeededUp()
                     for p in 0..<places { for i in 0..<perDay { longest[(p * memory + r) * perDay + i] = 0 } }
                 } else {
                     forget(row: r)

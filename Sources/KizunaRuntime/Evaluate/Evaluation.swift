@@ -49,13 +49,32 @@ public enum Evaluation {
         public var perCut: [Cut] = []
         /// The routine's rule knowing the whole recording (`Hindsight`), over the cuts not away.
         public var hindsight = Latencies(detected: [], misses: 0)
+        /// The night window the cuts are told apart by (`EngineSettings.night`).
+        public var night: DailyWindow? = nil
         public func per30Days(_ n: Int) -> Double { days > 0 ? Double(n) * 30 / days : 0 }
+
+        /// The routine's latencies by where the cut found her: at home by day, at home at
+        /// night (`night`), out. A night cut is bounded by her own nights (she cannot be told
+        /// from a sleeper before her nights are over) and one while out by her outings, whatever
+        /// the rule: the care staff's first question is how soon a fall by day is found.
+        public func routineBy(_ place: Cut.Where) -> Latencies {
+            var l = Latencies(detected: [], misses: 0)
+            for c in perCut where c.where == place {
+                if let d = c.routine { l.detected.append(d) } else { l.misses += 1 }
+            }
+            return l
+        }
     }
 
     /// One cut's outcome under both policies.
     public struct Cut: Sendable {
+        /// Where a cut found her.
+        public enum Where: String, Sendable, CaseIterable { case homeByDay = "at home by day", homeAtNight = "at home at night", away = "out" }
         public var at: WallTime
         public var away: Bool
+        /// In the night window (`Report.night`).
+        public var atNight = false
+        public var `where`: Where { away ? .away : atNight ? .homeAtNight : .homeByDay }
         public var nextSign: WallTime?
         public var routine: Span?
         public var fixed: Span?
@@ -180,6 +199,7 @@ public enum Evaluation {
         var report = Report(days: days, falseAlarmSteps: inactivityAlarms(normal.steps),
                             falseAlarmsFixed: inactivityAlarms(normalFixed.steps).count,
                             cutTimes: times, awayCuts: 0, routine: Latencies(detected: [], misses: 0), fixed: Latencies(detected: [], misses: 0))
+        report.night = settings.night
         for (i, c) in times.enumerated() {
             let a = Replay.run(recording, settings: settings, cutAt: c, until: c + horizon, gaps: gaps)
             let b = Replay.run(recording, settings: fixed, cutAt: c, until: c + horizon, gaps: gaps)
@@ -189,7 +209,7 @@ public enum Evaluation {
             if let l = la { report.routine.detected.append(l) } else { report.routine.misses += 1 }
             if let l = lb { report.fixed.detected.append(l) } else { report.fixed.misses += 1 }
             let sign = nextSign(recording, after: c)
-            report.perCut.append(Cut(at: c, away: away, nextSign: sign, routine: la, fixed: lb))
+            report.perCut.append(Cut(at: c, away: away, atNight: settings.night.contains(c), nextSign: sign, routine: la, fixed: lb))
             if let sign {
                 afterSign(la, cut: c, sign: sign, into: &report.routineAfterSign)
                 afterSign(lb, cut: c, sign: sign, into: &report.fixedAfterSign)
@@ -201,6 +221,23 @@ public enum Evaluation {
                                                    cuts: report.perCut.map { ($0.at, $0.away) })
         }
         return report
+    }
+
+    /// The routine's latencies by where the cut found her, and how many were found within 2 h.
+    static func byPlace(_ r: Report) -> String {
+        func h(_ s: Span?) -> String { s.map { String(Double(Int($0.seconds / 36)) / 100) + " h" } ?? "—" }
+        func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s + " " : s + String(repeating: " ", count: n - s.count) }
+        let within = { (l: Latencies) in l.detected.filter { $0 <= .hours(2) }.count }
+        var text = "the routine by where the cut found her (night \(r.night.map(\.description) ?? "—")):\n"
+        text += "  " + pad("", 28) + pad("cuts", 6) + pad("median", 10) + pad("p95", 10) + "within 2 h\n"
+        for place in Cut.Where.allCases {
+            let l = r.routineBy(place)
+            text += "  " + pad(place.rawValue, 28) + pad(String(l.detected.count + l.misses), 6) + pad(h(l.median), 10)
+                + pad(h(l.p95), 10) + String(within(l)) + "\n"
+        }
+        text += "  " + pad("all", 28) + pad(String(r.routine.detected.count + r.routine.misses), 6) + pad(h(r.routine.median), 10)
+            + pad(h(r.routine.p95), 10) + String(within(r.routine)) + "\n"
+        return text
     }
 
     /// The report as text, one number a line, both policies side by side.
@@ -219,7 +256,7 @@ public enum Evaluation {
             the same alarms, from the next real sign of life after the cut (\(r.routineAfterSign.detected.count + r.routineAfterSign.misses) cuts with one):
               median                      \(h(r.routineAfterSign.median))      \(h(r.fixedAfterSign.median))
               p95                         \(h(r.routineAfterSign.p95))      \(h(r.fixedAfterSign.p95))
-            hindsight bound: the routine's rule remembering the whole recording, future included
+            \(byPlace(r))hindsight bound: the routine's rule remembering the whole recording, future included
             (no false alarm on it by construction), over the \(r.hindsight.detected.count) cuts not away:
               median                      \(h(r.hindsight.median))
               p95                         \(h(r.hindsight.p95))
