@@ -121,9 +121,10 @@ struct NotBackTests {
         f.door(open: true, at: f.t(out).advanced(by: .seconds(-5)))
         f.door(open: false, at: f.t(out))
         guard let back else { return }
-        f.door(open: true, at: f.t(back).advanced(by: .seconds(-30)))
-        f.door(open: false, at: f.t(back).advanced(by: .seconds(-25)))
-        f.motion(at: f.t(back))
+        // Back at the door (presumed home from it), seen a little later.
+        f.door(open: true, at: f.t(back))
+        f.door(open: false, at: f.t(back).advanced(by: .seconds(5)))
+        f.motion(at: f.t(back).advanced(by: .seconds(30)))
     }
 
     /// Two outings remembered (10:00 to 12:00 on day 0, 10:00 to `secondBack` on day 1), then
@@ -152,9 +153,9 @@ struct NotBackTests {
         #expect(words.contains("not back") && words.contains("door.entrance") && words.contains("4h 45m"), "\(words)")
         #expect(f.engine.buzzer == .off)
         // She comes back at 19:00 (repeated every 15 min until then): the door resolves it.
-        f.door(open: true, at: f.t("+2 18:59:30"))
-        f.door(open: false, at: f.t("+2 18:59:35"))
-        f.motion(at: f.t("+2 19:00:00"))
+        f.door(open: true, at: f.t("+2 19:00:00"))
+        f.door(open: false, at: f.t("+2 19:00:05"))
+        f.motion(at: f.t("+2 19:00:30"))
         #expect(f.steps(.inactivityNotBack).map(\.step).filter { $0 != .repeat } == [.preAlarm, .alarm, .resolve])
         #expect(f.steps(.inactivityNotBack).last?.reason == .activitySeen(f.id("door.entrance")))
         // The 9 h outing is remembered: the next one may last 9 h × 1.25 + 1 h = 12 h 15 min.

@@ -337,11 +337,12 @@ public struct WatchEngine: Sendable {
         switch channels[Int(s.index)].kind {
         case .door:
             ring.push(Event(time: t, sensor: s, kind: active ? .doorOpened : .doorClosed))
-            occupancy.doorUsed(s, at: t)
+            occupancy.doorUsed(s, opened: active, at: t, into: &out)
             inactivity.signOfLife(s, at: t)
             if !ladder.isEmpty {
                 clearInactivity( cancel: .activitySeen(s), resolve: .activitySeen(s), at: t, into: &out)
             }
+            presenceMayHaveChanged(at: t, into: &out)
             if active {
                 doorOpen.opened(s, at: t)
                 pirHealth.doorOpened(at: t, ladder: &ladder, into: &out)

@@ -1,6 +1,10 @@
 /// Fuses door and motion into home / resting / away.
 ///
 /// - motion after a door event, or motion while away: home;
+/// - the door used while away (not declared away): presumed home, not yet seen (`unknown`):
+///   she came back, and may have fallen in the entrance before any PIR saw her, so the
+///   silence counts from that door; the closing of the same door is not a departure, the next
+///   opening may be;
 /// - a door event followed by `awayConfirmation` without a new motion (and no PIR still
 ///   active): away; a PIR still active, later declared stuck, does not hold this back (it
 ///   was a lost "no motion" or a fridge door left open), but its next rise alone brings the
@@ -19,6 +23,12 @@ public struct OccupancyMachine: Sendable {
     var pendingDoor: (sensor: SensorID, at: Timestamp)?
     /// Last door event at all, to tell a return from a missed door event.
     var lastDoor: (sensor: SensorID, at: Timestamp)?
+    /// The door used while the flat read away (a return not yet seen), until motion is seen
+    /// or the door is opened again.
+    var returnDoor: (sensor: SensorID, at: Timestamp)?
+    /// Away because the authority declared it (`declaredAway`): a door alone does not end it
+    /// (a carer at the door of a resident in hospital), motion does.
+    var awayDeclared = false
     /// Away although this sensor was still high (declared stuck): its next rise is presence.
     public private(set) var awayDespite: SensorID?
     /// When motion was last seen (start, or the fall that ended an episode).
@@ -42,6 +52,8 @@ public struct OccupancyMachine: Sendable {
     /// Puts the machine in a state without a transition (restart recovery, tests).
     public mutating func restore(_ state: OccupancyState, lastMotion: Timestamp?) {
         self.state = state
+        returnDoor = nil
+        awayDeclared = false
         self.lastMotion = lastMotion
         rearmResting()
     }
@@ -61,6 +73,7 @@ public struct OccupancyMachine: Sendable {
 
     mutating func move(to new: OccupancyState, _ reason: OccupancyReason, at time: Timestamp, into out: inout [Decision]) {
         guard new != state else { return }
+        if state == .away { awayDeclared = false }
         out.append(.occupancy(OccupancyTransition(from: state, to: new, reason: reason, at: time)))
         state = new
     }
@@ -83,11 +96,16 @@ public struct OccupancyMachine: Sendable {
                 move(to: .home, .motionWhileAway(sensor), at: time, into: &out)
             }
         case .unknown, .resting:
-            move(to: .home, .motion(sensor), at: time, into: &out)
+            if state == .unknown, let door = returnDoor {
+                move(to: .home, .motionAfterDoor(motion: sensor, door: door.sensor), at: time, into: &out)
+            } else {
+                move(to: .home, .motion(sensor), at: time, into: &out)
+            }
         case .home:
             break
         }
         pendingDoor = nil
+        returnDoor = nil
         awayDeadline = .never
         rearmResting()
     }
@@ -106,7 +124,9 @@ public struct OccupancyMachine: Sendable {
         awayDeadline = .never
         restingDeadline = .never
         restingExact = true
+        returnDoor = nil
         move(to: .away, .declaredAway(until: until, by: who), at: time, into: &out)
+        awayDeclared = true
     }
 
     /// A PIR declared stuck no longer counts as someone moving. If it alone held a departure
@@ -131,9 +151,22 @@ public struct OccupancyMachine: Sendable {
         return time.monotonic - door.at.monotonic <= settings.awayConfirmation * 4
     }
 
-    public mutating func doorUsed(_ sensor: SensorID, at time: Timestamp) {
+    /// The door was opened (`opened`) or shut. While away (not declared): she is presumed back
+    /// from this door on. The shutting of the door she came in by is not a departure; the
+    /// next opening may be (she went out again unseen), and is watched as any departure.
+    public mutating func doorUsed(_ sensor: SensorID, opened: Bool, at time: Timestamp, into out: inout [Decision]) {
         lastDoor = (sensor, time)
-        guard state != .away else { return }
+        if state == .away {
+            guard !awayDeclared else { return }
+            returnDoor = (sensor, time)
+            pendingDoor = nil
+            awayDeadline = .never
+            awayDespite = nil
+            move(to: .unknown, .doorWhileAway(door: sensor), at: time, into: &out)
+            return
+        }
+        if returnDoor != nil, !opened { return }   // the door she came in by, shutting
+        returnDoor = nil
         pendingDoor = (sensor, time)
         awayDeadline = time.monotonic + settings.awayConfirmation
     }

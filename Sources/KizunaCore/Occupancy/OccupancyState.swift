@@ -19,6 +19,8 @@ public enum OccupancyReason: Sendable, Equatable {
     case motion(SensorID)
     case motionAfterDoor(motion: SensorID, door: SensorID)
     case motionWhileAway(SensorID)
+    /// The door used while the flat read away: she is presumed back, not yet seen.
+    case doorWhileAway(door: SensorID)
     case doorThenSilence(door: SensorID, quiet: Span)
     /// The door, then no motion but from a sensor since declared stuck (a PIR whose "no
     /// motion" was lost, a fridge door left open): she left when the door was used.
@@ -35,6 +37,7 @@ public enum OccupancyReason: Sendable, Equatable {
         case .motion(let s): "motion in \(sensors.name(s))"
         case .motionAfterDoor(let m, let d): "motion in \(sensors.name(m)) after \(sensors.name(d)) was used: back home"
         case .motionWhileAway(let s): "motion in \(sensors.name(s)) while away: a return or a missed door event"
+        case .doorWhileAway(let d): "\(sensors.name(d)) used while away: presumed back, not yet seen"
         case .doorThenSilence(let d, let q): "\(sensors.name(d)) used, then no motion for \(q)"
         case .doorThenStuck(let d, let s, let q): "\(sensors.name(d)) used, then no motion for \(q) but from \(sensors.name(s)), stuck"
         case .quietAtNight(let q): "quiet for \(q) at night"

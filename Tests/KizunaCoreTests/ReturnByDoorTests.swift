@@ -1,0 +1,95 @@
+import Testing
+@testable import KizunaCore
+
+/// The door used while the flat reads away: she is presumed back from it, so a fall in the
+/// entrance before any PIR sees her is still found by the silence (a reviewer's find: the
+/// flat stayed away, the silence alarm was held back, and only "not back" — 24 h until her
+/// outings are learned, never with fixed limits — could find her).
+struct ReturnByDoorTests {
+    /// Out at 10:00 (the door shut at 10:01:10): away at 10:16:10.
+    static func out(_ f: inout TestFlat) {
+        f.motion(at: f.t("10:00:00"))
+        f.door(open: true, at: f.t("10:01:00"))
+        f.door(open: false, at: f.t("10:01:10"))
+        f.tick(f.t("10:20:00"))
+    }
+
+    @Test("back through the door at 15:00 and fallen before any PIR saw her: the silence from the door alarms (fixed limits, 3 h by day)")
+    func fallInTheEntrance() throws {
+        var f = TestFlat()
+        Self.out(&f)
+        #expect(f.engine.state == .away)
+        f.door(open: true, at: f.t("15:00:00"))
+        f.door(open: false, at: f.t("15:00:05"))
+        #expect(f.engine.state == .unknown)
+        #expect(f.engine.state.isPresumedHome)
+        #expect(f.transitions.last?.reason == .doorWhileAway(door: f.id("door.entrance")))
+        #expect(f.transitions.last?.at == f.t("15:00:00"))
+        // The shutting of the door she came in by is no departure: still presumed home later.
+        f.tick(f.t("17:00:00"))
+        #expect(f.engine.state == .unknown)
+        f.tick(f.t("18:00:04"))
+        #expect(f.steps(.inactivity).isEmpty)
+        f.tick(f.t("18:10:00"))
+        let steps = f.steps(.inactivity)
+        #expect(steps.map(\.step) == [.preAlarm, .alarm])
+        #expect(steps.first?.at == f.t("18:00:05"))            // 3 h after the door shut
+        #expect(steps.last?.at == f.t("18:03:05"))             // and the pre-alarm's grace
+        let words = try #require(steps.first?.reason.describe(f.engine.settings.sensors))
+        #expect(words.contains("door.entrance"), "\(words)")
+    }
+
+    @Test("a return seen by a PIR after the door: home at the motion, named as a return; the silence counts from the motion")
+    func seenReturn() {
+        var f = TestFlat()
+        Self.out(&f)
+        f.door(open: true, at: f.t("15:00:00"))
+        f.door(open: false, at: f.t("15:00:05"))
+        f.motion(at: f.t("15:00:30"))
+        #expect(f.engine.state == .home)
+        #expect(f.transitions.suffix(2).map(\.to) == [.unknown, .home])
+        #expect(f.transitions.last?.reason == .motionAfterDoor(motion: f.id("pir.living"), door: f.id("door.entrance")))
+        // A later departure is watched as any: the door, then 15 min without motion.
+        f.door(open: true, at: f.t("16:00:00"))
+        f.door(open: false, at: f.t("16:00:10"))
+        f.tick(f.t("16:15:09"))
+        #expect(f.engine.state != .away)
+        f.tick(f.t("16:15:10"))
+        #expect(f.engine.state == .away)
+        #expect(f.steps(.inactivity).isEmpty)
+    }
+
+    @Test("not-back raised, then the door without motion: not-back resolved by the door, and the silence from it still alarms")
+    func notBackThenDoor() throws {
+        // Out at 10:00 on day 2 after outings of 2 h and 3 h: not back at 14:45.
+        var f = NotBackTests.outOnDay2(secondBack: "+1 13:00:00")
+        f.tick(f.t("+2 15:00:00"))
+        #expect(f.steps(.inactivityNotBack).map(\.step).filter { $0 != .repeat } == [.preAlarm, .alarm])
+        f.door(open: true, at: f.t("+2 16:00:00"))
+        f.door(open: false, at: f.t("+2 16:00:05"))
+        #expect(f.steps(.inactivityNotBack).last?.step == .resolve)
+        #expect(f.engine.state == .unknown)
+        // Whatever the routine allows at this hour, the silence since the door alarms, never
+        // before the floor (1 h) and by the ceiling (12 h).
+        f.tick(f.t("+3 04:10:00"))
+        let door = f.t("+2 16:00:05").monotonic
+        let pre = try #require(f.steps(.inactivity).first { $0.step == .preAlarm && $0.at.monotonic >= door })
+        #expect(pre.at.monotonic >= f.t("+2 17:00:05").monotonic)
+        #expect(pre.at.monotonic <= f.t("+3 04:00:05").monotonic)
+        #expect(f.steps(.inactivity).contains { $0.step == .alarm && $0.at.monotonic > pre.at.monotonic })
+        let words = pre.reason.describe(f.engine.settings.sensors)
+        #expect(words.contains("door.entrance"), "\(words)")
+    }
+
+    @Test("declared away (in hospital): the door alone is a carer at the door, not her return; the flat stays away, nothing raised")
+    func declaredAwayDoorAlone() {
+        var f = DeclaredAbsenceTests.flat()
+        DeclaredAbsenceTests.declared(&f, until: "+5 12:00:00")
+        #expect(f.engine.state == .away)
+        f.door(open: true, at: f.t("+1 11:00:00"))
+        f.door(open: false, at: f.t("+1 11:00:05"))
+        f.tick(f.t("+1 23:30:00"))
+        #expect(f.engine.state == .away)
+        #expect(f.steps.filter { $0.kind.isInactivity }.isEmpty)
+    }
+}
