@@ -263,7 +263,10 @@ public final class StoreWriter: @unchecked Sendable {
             }
         }
         if outboxAdded { onOutbox?() }
-        if let last = events.last { try aggregateHours(upTo: last.wall) }
+        // After the commit: an error folding the hours (a disk nearly full) must not make the
+        // caller put back a batch that is already stored (its alarm steps would be written and
+        // sent twice, under new idempotency keys). The hours are folded at the next commit.
+        if let last = events.last { try? aggregateHours(upTo: last.wall) }
     }
 
     /// Folds every finished hour before `now` into `hourly_activity` (one write an hour).

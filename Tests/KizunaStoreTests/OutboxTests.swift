@@ -52,6 +52,29 @@ struct OutboxTests {
         #expect(try outbox.head(target: "ops")?.step == "resolve")
     }
 
+    @Test("an error after the commit (folding the hours) does not make the writer store and send the batch again")
+    func noDoubleCommit() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kizuna-outbox-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = try FlatStore(path: dir.appendingPathComponent("k.sqlite").path)
+        // The hourly fold fails from now on (as on a disk too full for its pages).
+        try store.write { db in try db.execute(sql: "DROP TABLE hourly_activity") }   // GRDB's Database, through @testable
+        let writer = StoreWriter(store: store, commitEvery: 0.05)
+        writer.deliveryTargets = ["ops"]
+        writer.start()
+        defer { writer.stop() }
+        let events = [0, 3 * 3600].map {
+            EventRecord(wall: FlatStoreTests.t + .seconds(Int64($0)), sensor: "pir.living", kind: "motion-start", value: nil, room: "living")
+        }
+        writer.enqueue(events: events, steps: [Self.step(1, "alarm", 3)])
+        #expect(writer.flush())
+        Thread.sleep(forTimeInterval: 1.5)   // a put-back batch would be committed again within a second
+        #expect(try Outbox(store: store).all(target: "ops").count == 1)
+        #expect(try store.events(limit: 100).count == 2)
+        #expect(writer.currentHealth.failure == nil)
+    }
+
     @Test("a store keeps its identity across reopening (part of every idempotency key)")
     func identity() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("kizuna-id-\(UUID().uuidString).sqlite").path
