@@ -78,7 +78,7 @@ public final class KizunaMetrics: @unchecked Sendable {
         g.set(Double(wall.nanosecondsSinceEpoch) / 1e9)
     }
 
-    /// A failed attempt: `kind` is dns, refused, unreachable, timeout, tls, reset, http, rejected or other.
+    /// A failed attempt: `kind` is dns, refused, unreachable, timeout, tls, reset, http, auth, rejected or other.
     public func deliveryFailure(sink: String, kind: String) {
         lock.lock()
         let c = counter(&deliveries, "fail/" + sink + "/" + kind, name: "kizuna_delivery_failures_total",

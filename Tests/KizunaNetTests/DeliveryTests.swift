@@ -43,6 +43,17 @@ struct DeliveryTests {
         #expect(worst > 300)  // the cap is really reached in an hour (so the bound is the cap, not luck)
     }
 
+    @Test("a receiver's answer: 2xx delivered; 408, 429, 5xx retried; 401 and 403 retried (a clock not yet set at boot); another 4xx rejected")
+    func verdicts() {
+        #expect(DeliveryWorker.verdict(status: 200) == .delivered)
+        #expect(DeliveryWorker.verdict(status: 204) == .delivered)
+        for status in [0, 408, 429, 500, 502, 503] { #expect(DeliveryWorker.verdict(status: status) == .retry(kind: "http")) }
+        // receiver.py's answer to a stale timestamp is 401: the step must wait, not be dropped.
+        #expect(DeliveryWorker.verdict(status: 401) == .retry(kind: "auth"))
+        #expect(DeliveryWorker.verdict(status: 403) == .retry(kind: "auth"))
+        for status in [400, 404, 410, 413, 422] { #expect(DeliveryWorker.verdict(status: status) == .rejected) }
+    }
+
     @Test("endpoints: http and https only, with a host, no credentials; default ports and paths")
     func endpoints() throws {
         let e = try HTTPEndpoint(parsing: "https://alarms.example.org/kizuna?flat=1")

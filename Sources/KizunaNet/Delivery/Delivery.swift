@@ -214,14 +214,31 @@ final class DeliveryWorker: @unchecked Sendable {
         let result = send(request)
         let micros = Int((DispatchTime.now().uptimeNanoseconds - started) / 1000)
         switch result {
-        case .success(let reply) where (200..<300).contains(reply.status):
-            finish(item, .delivered, "HTTP \(reply.status)", micros: micros)
-        case .success(let reply) where reply.status == 408 || reply.status == 429 || reply.status >= 500 || reply.status == 0:
-            fail(item, kind: "http", detail: "HTTP \(reply.status) \(reply.body.prefix(200))", micros: micros)
         case .success(let reply):
-            finish(item, .rejected, "HTTP \(reply.status) \(reply.body.prefix(200))", micros: micros)
+            switch Self.verdict(status: reply.status) {
+            case .delivered: finish(item, .delivered, "HTTP \(reply.status)", micros: micros)
+            case .retry(let kind): fail(item, kind: kind, detail: "HTTP \(reply.status) \(reply.body.prefix(200))", micros: micros)
+            case .rejected: finish(item, .rejected, "HTTP \(reply.status) \(reply.body.prefix(200))", micros: micros)
+            }
         case .failure(let error):
             fail(item, kind: error.kind, detail: error.description, micros: micros)
+        }
+    }
+
+    /// What a receiver's answer means for the step.
+    enum Verdict: Equatable { case delivered, retry(kind: String), rejected }
+
+    /// 2xx: delivered. 408, 429, 5xx (and no status): tried again later. 401 and 403: tried
+    /// again too (`auth`): the receiver refused the signature or its timestamp, and a device
+    /// that booted after a power cut before its clock was set (or a secret being rotated at the
+    /// authority) must not drop an alarm for it. Any other 4xx: a refusal of this message,
+    /// kept in the outbox as `rejected`.
+    static func verdict(status: Int) -> Verdict {
+        switch status {
+        case 200..<300: .delivered
+        case 401, 403: .retry(kind: "auth")
+        case 0, 408, 429, 500...: .retry(kind: "http")
+        default: .rejected
         }
     }
 
