@@ -222,14 +222,14 @@ struct EnvironmentRuleTests {
                 "WBGT 28.2 in living (31.0 °C, 60 %RH): severe warning (厳重警戒, WBGT ≥ 28.0) for 2h 00m, found on coming home")
     }
 
-    @Test("readings of a sensor in fault are not used: the run starts again after it recovers")
+    @Test("a fault ends the run of readings; it starts again after the sensor recovers (a reading recovers it too)")
     func heatFault() {
         var f = TestFlat(environment: "11:00:00")
         let bedroom = f.id("temperature.bedroom")
         f.motion(at: f.t("11:55:00"))
         f.hold("temperature.bedroom", 31.0, from: "12:00:00", to: "12:04:00")
         f.engine.handle(.fault(bedroom, .crc, at: f.t("12:04:30")), into: &f.decisions)
-        f.hold("temperature.bedroom", 31.0, from: "12:05:00", to: "12:19:00")  // ignored
+        // The poller sends no reading while the sensor fails; it says when it answers again.
         f.engine.handle(.recovered(bedroom, at: f.t("12:19:30")), into: &f.decisions)
         f.hold("temperature.bedroom", 31.0, from: "12:20:00", to: "12:40:00")
         #expect(f.steps(.heat).map(\.step) == [.alarm])

@@ -31,4 +31,61 @@ struct RestoreOverdueTests {
         #expect(g.steps(.inactivity).first?.at == g.t("12:00:00"))
         #expect(g.steps(.inactivity).map(\.step) == [.preAlarm])
     }
+
+    /// The engine of `f` restarted at `boot` with `alarms` open (her last sign at `boot`).
+    static func rebooted(_ f: TestFlat, at boot: String, alarms: [OpenAlarm]) -> TestFlat {
+        var g = f
+        g.engine = WatchEngine(settings: f.engine.settings, start: f.t(boot))
+        g.engine.restore(.init(occupancy: .home, lastSign: f.t(boot), lastSignSensor: f.id("pir.living"),
+                               lastMotion: [:], openAlarms: alarms, nextAlarmID: 10))
+        return g
+    }
+
+    @Test("an alarm whose repeats came due while the device was off: one repeat at the boot, the next 15 min after it (not one for every 15 min it was dark)")
+    func repeatsAfterBoot() {
+        let f = TestFlat()
+        let open = OpenAlarm(id: 3, kind: .help, sensor: f.id("button.help"), raisedAt: f.t("01:30:00"), phase: .alarm,
+                             repeats: 2, deadline: f.t("02:15:00").monotonic, reason: .helpButton(f.id("button.help")))
+        var g = Self.rebooted(f, at: "12:00:00", alarms: [open])
+        g.tick(g.t("12:00:00"))
+        #expect(g.steps(.help).map(\.step) == [.repeat])
+        #expect(g.steps(.help).first?.at == g.t("12:00:00"))
+        #expect(g.steps(.help).first?.reason == .stillUnacknowledged(times: 3))
+        g.tick(g.t("12:14:59"))
+        #expect(g.steps(.help).count == 1)
+        g.tick(g.t("12:15:00"))
+        #expect(g.steps(.help).map(\.at) == [g.t("12:00:00"), g.t("12:15:00")])
+    }
+
+    @Test("a sensor fault still open after a restart: the sensor's first reading resolves it, and its readings count again (heat, cold)")
+    func sensorFaultAfterBoot() {
+        let f = TestFlat()
+        let t = f.id("temperature.living")
+        let open = OpenAlarm(id: 4, kind: .sensorFault, sensor: t, raisedAt: f.t("08:00:00"), phase: .alarm,
+                             repeats: 0, deadline: f.t("12:15:00").monotonic, reason: .sensorFault(t, .noAcknowledge))
+        var g = Self.rebooted(f, at: "12:00:00", alarms: [open])
+        #expect(g.engine.environment.isFaulted(t))
+        g.engine.handle(.reading(t, value: 24.5, at: g.t("12:00:30")), into: &g.decisions)
+        #expect(g.steps(.sensorFault).map(\.step) == [.resolve])
+        #expect(g.steps(.sensorFault).first?.reason == .sensorRecovered(t))
+        #expect(!g.engine.environment.isFaulted(t))
+        #expect(g.engine.environment.latest[Int(t.index)] == 24.5)
+    }
+
+    @Test("a PIR stuck or silent alarm still open after a restart is resolved by the PIR's next fall or rise")
+    func pirAlarmsAfterBoot() {
+        let f = TestFlat()
+        let living = f.id("pir.living"), bedroom = f.id("pir.bedroom")
+        let stuck = OpenAlarm(id: 5, kind: .pirStuck, sensor: living, raisedAt: f.t("08:00:00"), phase: .alarm, repeats: 0,
+                              deadline: .never, reason: .pirStuck(living, for: .hours(2)))
+        let silent = OpenAlarm(id: 6, kind: .pirSilent, sensor: bedroom, raisedAt: f.t("08:00:00"), phase: .alarm, repeats: 0,
+                               deadline: .never, reason: .pirSilent(bedroom, for: .hours(72), doorUses: 5))
+        var g = Self.rebooted(f, at: "12:00:00", alarms: [stuck, silent])
+        g.level("pir.living", true, at: g.t("12:01:00"))
+        g.level("pir.living", false, at: g.t("12:01:05"))
+        #expect(g.steps(.pirStuck).map(\.step) == [.resolve])
+        #expect(g.steps(.pirSilent).isEmpty)
+        g.motion("pir.bedroom", at: g.t("12:02:00"))
+        #expect(g.steps(.pirSilent).map(\.step) == [.resolve])
+    }
 }

@@ -37,4 +37,34 @@ struct DeclaredAbsenceRecoveryTests {
             #expect((engine.declaredAbsence != nil) == declared)
         }
     }
+
+    @Test("rebooted with the wall clock behind the last trace (not yet set by NTP): nothing restored in the future, the silence counts from the boot at worst")
+    func clockBehindAtBoot() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kizuna-clock-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("kizuna.sqlite").path
+        let sign = WallTime(secondsSinceEpoch: 1_790_000_000)          // her last sign, 13:45 say
+        let clock = WallTime(secondsSinceEpoch: 1_790_000_000 - 28 * 60)
+        let saved = sign + .minutes(5)                                  // the last snapshot, 13:50
+        let settings = EngineSettings(sensors: SensorRegistry(["pir.living", "door.entrance"].map { SensorDescriptor(name: $0)! }))
+        let s = try FlatStore(path: path)
+        let w = StoreWriter(store: s, commitEvery: 0.01)
+        w.start()
+        w.enqueue(events: [EventRecord(wall: sign, sensor: "pir.living", kind: "motion-start", value: nil, room: "living")])
+        w.enqueue(snapshot: StoredSnapshot(occupancy: "home", saved: saved, bootID: "old-boot", savedMonotonic: MonotonicInstant(nanoseconds: 7)))
+        #expect(w.flush())
+        w.stop()
+        let mono = MonotonicInstant(nanoseconds: 50_000_000_000)
+        // The clock reads 28 min before her last sign (the fake-hwclock's hourly save).
+        let behind = Timestamp(monotonic: mono, wall: clock)
+        let r = try #require(try Recovery.recollect(store: FlatStore(path: path), settings: settings, now: behind, bootID: "new-boot"))
+        let last = try #require(r.lastSign)
+        #expect(last.monotonic <= mono)
+        #expect(last.monotonic == mono - .minutes(5))                  // as if back at the last trace
+        // A clock ahead of the last trace is believed: off for 2 h, silent for 2 h 5 min.
+        let ahead = Timestamp(monotonic: mono, wall: saved + .hours(2))
+        let q = try #require(try Recovery.recollect(store: FlatStore(path: path), settings: settings, now: ahead, bootID: "new-boot"))
+        #expect(q.lastSign?.monotonic == mono - .minutes(125))
+    }
 }

@@ -156,16 +156,21 @@ public struct AlarmLadder: Sendable {
         var changed = false
         for i in open.indices where open[i].deadline <= now.monotonic {
             let a = open[i]
-            let at = now.advanced(to: a.deadline)
+            // Due at its deadline; one that came due while the device was off (restored after
+            // a restart, the engine catching up) is sent once, as of now, and the next repeat
+            // counts from now: not one repeat for every 15 min the device was dark, each
+            // stamped at a moment when nothing ran.
+            let due = max(a.deadline, now.monotonic)
+            let at = now.advanced(to: due)
             switch a.phase {
             case .preAlarm:
                 open[i].phase = .alarm
-                open[i].deadline = a.kind.repeats ? a.deadline + settings.repeatEvery : .never
+                open[i].deadline = a.kind.repeats ? due + settings.repeatEvery : .never
                 out.append(.alarm(AlarmStep(alarmID: a.id, kind: a.kind, sensor: a.sensor, step: .alarm, at: at, reason: a.reason)))
                 changed = true
             case .alarm:
                 open[i].repeats += 1
-                open[i].deadline = a.deadline + settings.repeatEvery
+                open[i].deadline = due + settings.repeatEvery
                 out.append(.alarm(AlarmStep(alarmID: a.id, kind: a.kind, sensor: a.sensor, step: .repeat, at: at,
                                             reason: .stillUnacknowledged(times: open[i].repeats))))
             case .acknowledged:

@@ -114,6 +114,9 @@ public struct WatchEngine: Sendable {
         case .level(let s, let high, let t):
             edge(s, high != channels[Int(s.index)].inverted, at: t, into: &out)
         case .reading(let s, let value, let t):
+            // A reading is only sent by a sensor that answers: one still taken as faulty (its
+            // fault restored after a restart, which the poller does not know of) has recovered.
+            if environment.isFaulted(s) { sensorRecovered(s, at: t, into: &out) }
             ring.push(Event(time: t, sensor: s, kind: .reading, value: value))
             environment.reading(s, value, at: t)
             syncAggravation()
@@ -124,10 +127,14 @@ public struct WatchEngine: Sendable {
             ladder.raise(.sensorFault, sensor: s, .sensorFault(s, fault), at: t, into: &out)
             lower(ladder.deadline)
         case .recovered(let s, let t):
-            ring.push(Event(time: t, sensor: s, kind: .sensorRecovered))
-            environment.sensorRecovered(s)
-            ladder.clear(.sensorFault, sensor: s, cancel: .sensorRecovered(s), resolve: .sensorRecovered(s), at: t, into: &out)
+            sensorRecovered(s, at: t, into: &out)
         }
+    }
+
+    mutating func sensorRecovered(_ s: SensorID, at t: Timestamp, into out: inout [Decision]) {
+        ring.push(Event(time: t, sensor: s, kind: .sensorRecovered))
+        environment.sensorRecovered(s)
+        ladder.clear(.sensorFault, sensor: s, cancel: .sensorRecovered(s), resolve: .sensorRecovered(s), at: t, into: &out)
     }
 
     /// Lets time pass to `time`, firing every timer due by then at its own instant.
@@ -603,6 +610,7 @@ public struct WatchEngine: Sendable {
         occupancy.restore(r.occupancy, lastMotion: lastMotionEver)
         if let sign = r.lastSign { inactivity.restore(lastSign: sign, sensor: r.lastSignSensor, placeKnown: r.lastSignPlaceKnown) }
         for (s, t) in r.lastMotion { pirHealth.restore(s, lastMotion: t) }
+        pirHealth.adopt(r.openAlarms)
         for a in r.openAlarms { ladder.restore(a) }
         environment.adopt(r.openAlarms, presumedHome: occupancy.state.isPresumedHome)
         lastPresumedHome = occupancy.state.isPresumedHome

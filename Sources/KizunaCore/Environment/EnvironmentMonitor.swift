@@ -204,6 +204,12 @@ public struct EnvironmentMonitor: Sendable {
         }
     }
 
+    /// Whether the sensor's readings are set aside (in fault).
+    @inline(__always) func isFaulted(_ s: SensorID) -> Bool {
+        let i = Int(s.index)
+        return i < faulted.count && faulted[i]
+    }
+
     mutating func sensorRecovered(_ s: SensorID) {
         defer { refreshDeadline() }
         if Int(s.index) < faulted.count { faulted[Int(s.index)] = false }

@@ -42,6 +42,16 @@ public struct PIRHealthRule: Sendable {
         refreshDeadline()
     }
 
+    /// Takes back the stuck and silent alarms still open after a restart, so that the PIR's
+    /// next fall (stuck) or rise (silent) resolves them, and a silent one is not raised twice.
+    mutating func adopt(_ alarms: [OpenAlarm]) {
+        for a in alarms where a.kind == .pirStuck || a.kind == .pirSilent {
+            let k = Int(a.sensor.index)
+            guard k < slot.count, slot[k] >= 0 else { continue }
+            if a.kind == .pirStuck { pirs[slot[k]].stuck = true } else { pirs[slot[k]].silentRaised = true }
+        }
+    }
+
     /// Takes other limits (the configuration changed), keeping each PIR's state. A PIR
     /// high without a break is judged stuck by the new limit from when its output rose; a
     /// PIR not yet reported silent is checked again at its last motion plus the new

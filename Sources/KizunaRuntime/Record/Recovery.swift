@@ -10,12 +10,17 @@ public enum Recovery {
         let lastSign = try store.lastSignOfLife()
         guard snapshot != nil || lastSign != nil else { return nil }
         // Within the same boot the monotonic clock still holds: use the saved pairing, immune
-        // to wall-clock jumps since. After a reboot, only the wall clock can say how long ago.
+        // to wall-clock jumps since. After a reboot, only the wall clock can say how long ago,
+        // and a clock behind the last trace the previous run left is certainly wrong (a Pi
+        // booted after a power cut before NTP set it, back at its last saved time): then the
+        // device is taken to have been off no time at all, never a last sign of life in the
+        // future, which would put every silence limit late by the clock's error.
+        let reference = try max(now.wall, lastTrace(store: store) ?? now.wall)
         func stamp(_ wall: WallTime) -> Timestamp {
             if let s = snapshot, s.bootID == bootID {
                 return Timestamp(monotonic: s.savedMonotonic + (wall - s.saved), wall: wall)
             }
-            return Timestamp(monotonic: now.monotonic + (wall - now.wall), wall: wall)
+            return Timestamp(monotonic: now.monotonic + (wall - reference), wall: wall)
         }
         let sensors = settings.sensors
         var lastMotion: [SensorID: Timestamp] = [:]
