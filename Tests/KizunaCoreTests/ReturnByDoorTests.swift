@@ -91,5 +91,61 @@ struct ReturnByDoorTests {
         f.tick(f.t("+1 23:30:00"))
         #expect(f.engine.state == .away)
         #expect(f.steps.filter { $0.kind.isInactivity }.isEmpty)
+        // After a visit (someone came in and left again), still: the door alone is not her.
+        DeclaredAbsenceTests.comesIn(&f, at: "+2 15:00:00")
+        f.door(open: true, at: f.t("+2 15:45:00"))
+        f.door(open: false, at: f.t("+2 15:45:05"))
+        f.tick(f.t("+2 16:00:05"))
+        #expect(f.engine.state == .away)
+        f.door(open: true, at: f.t("+2 17:00:00"))
+        f.door(open: false, at: f.t("+2 17:00:05"))
+        f.tick(f.t("+3 08:00:00"))
+        #expect(f.engine.state == .away)
+        #expect(f.steps.filter { $0.kind.isInactivity }.isEmpty)
+    }
+
+    @Test("a single stray trigger 24 min after she went out is held back: the door she left by is not a way in")
+    func strayTriggerSoonAfterLeaving() {
+        var f = TestFlat()
+        Self.out(&f)
+        f.motion(at: f.t("10:40:00"))                 // a sunbeam on one PIR, once
+        f.tick(f.t("14:00:00"))
+        #expect(f.engine.state == .away)
+        #expect(f.steps(.inactivity).isEmpty)
+        // Two PIRs within 10 min are someone: home.
+        f.motion(at: f.t("14:10:00"))
+        f.motion("pir.bedroom", at: f.t("14:12:00"))
+        #expect(f.engine.state == .home)
+    }
+
+    @Test("seen by one PIR through the door: its output rising again 5 s or more after the door, within the same episode, keeps her home")
+    func episodeSpanningTheDoor() {
+        var f = TestFlat()
+        f.level("pir.living", true, at: f.t("10:00:00"))      // walks to the door, in the PIR's view
+        f.door(open: true, at: f.t("10:00:30"))
+        f.level("pir.living", false, at: f.t("10:01:00"))
+        f.level("pir.living", true, at: f.t("10:01:05"))      // talking at the door
+        f.door(open: false, at: f.t("10:03:00"))
+        f.level("pir.living", false, at: f.t("10:03:01"))
+        f.level("pir.living", true, at: f.t("10:03:06"))      // walks back in, still in view
+        f.level("pir.living", false, at: f.t("10:03:25"))     // falls: the episode ends 10 s later
+        f.tick(f.t("10:30:00"))
+        #expect(f.engine.state != .away)
+        // The silence from her last movement in view alarms (3 h by day).
+        f.tick(f.t("13:10:00"))
+        #expect(f.steps(.inactivity).first?.at == f.t("13:03:25"))
+    }
+
+    @Test("one who walks out: the PIR's output rising with the door's swing (under 5 s) does not keep the flat home")
+    func walkOutSeenByThePIR() {
+        var f = TestFlat()
+        f.level("pir.living", true, at: f.t("10:00:00"))
+        f.door(open: true, at: f.t("10:00:10"))
+        f.level("pir.living", false, at: f.t("10:00:12"))
+        f.door(open: false, at: f.t("10:00:15"))
+        f.level("pir.living", true, at: f.t("10:00:17"))      // the door swinging shut, in view
+        f.level("pir.living", false, at: f.t("10:00:18"))
+        f.tick(f.t("10:16:00"))
+        #expect(f.engine.state == .away)
     }
 }

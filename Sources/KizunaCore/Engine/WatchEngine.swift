@@ -287,7 +287,11 @@ public struct WatchEngine: Sendable {
                 pirHealth.rawFell(s, at: t, ladder: &ladder, into: &out)
             }
             armChannel(i, channels[i].motion.deadline)
-            if result == .started { motionStarted(s, at: t, into: &out) }
+            if result == .started {
+                motionStarted(s, at: t, into: &out)
+            } else if level, !wasHigh, occupancy.departurePending, !discounted[i] {
+                occupancy.seenAfterDoor(at: t)
+            }
         } else {
             channels[i].debouncer.input(level, at: t)
             armChannel(i, channels[i].debouncer.deadline)
@@ -344,7 +348,7 @@ public struct WatchEngine: Sendable {
         switch channels[Int(s.index)].kind {
         case .door:
             ring.push(Event(time: t, sensor: s, kind: active ? .doorOpened : .doorClosed))
-            occupancy.doorUsed(s, opened: active, at: t, into: &out)
+            occupancy.doorUsed(s, opened: active, declared: declaredAbsence != nil, at: t, into: &out)
             inactivity.signOfLife(s, at: t)
             if !ladder.isEmpty {
                 clearInactivity( cancel: .activitySeen(s), resolve: .activitySeen(s), at: t, into: &out)

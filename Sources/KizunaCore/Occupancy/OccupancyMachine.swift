@@ -26,9 +26,12 @@ public struct OccupancyMachine: Sendable {
     /// The door used while the flat read away (a return not yet seen), until motion is seen
     /// or the door is opened again.
     var returnDoor: (sensor: SensorID, at: Timestamp)?
-    /// Away because the authority declared it (`declaredAway`): a door alone does not end it
-    /// (a carer at the door of a resident in hospital), motion does.
-    var awayDeclared = false
+    /// When the flat last went away: only a door used after it is a way in.
+    var awayAt: MonotonicInstant = .never
+    /// How long after the door a PIR's output rising again, within an episode that began
+    /// before it, says someone is inside (`seenAfterDoor`): the door's own swing, seen by a
+    /// PIR facing it, comes with the door.
+    static let doorSettle: Span = .seconds(5)
     /// Away although this sensor was still high (declared stuck): its next rise is presence.
     public private(set) var awayDespite: SensorID?
     /// When motion was last seen (start, or the fall that ended an episode).
@@ -53,7 +56,8 @@ public struct OccupancyMachine: Sendable {
     public mutating func restore(_ state: OccupancyState, lastMotion: Timestamp?) {
         self.state = state
         returnDoor = nil
-        awayDeclared = false
+        // Away since before the restart: the door she left by is not known, any door since is a way in.
+        awayAt = MonotonicInstant(nanoseconds: .min)
         self.lastMotion = lastMotion
         rearmResting()
     }
@@ -73,7 +77,7 @@ public struct OccupancyMachine: Sendable {
 
     mutating func move(to new: OccupancyState, _ reason: OccupancyReason, at time: Timestamp, into out: inout [Decision]) {
         guard new != state else { return }
-        if state == .away { awayDeclared = false }
+        if new == .away { awayAt = time.monotonic }
         out.append(.occupancy(OccupancyTransition(from: state, to: new, reason: reason, at: time)))
         state = new
     }
@@ -90,7 +94,7 @@ public struct OccupancyMachine: Sendable {
         restingDeadline = .never
         switch state {
         case .away:
-            if let door = lastDoor, time.monotonic - door.at.monotonic <= settings.awayConfirmation * 4 {
+            if cameThroughDoor(at: time), let door = lastDoor {
                 move(to: .home, .motionAfterDoor(motion: sensor, door: door.sensor), at: time, into: &out)
             } else {
                 move(to: .home, .motionWhileAway(sensor), at: time, into: &out)
@@ -126,7 +130,6 @@ public struct OccupancyMachine: Sendable {
         restingExact = true
         returnDoor = nil
         move(to: .away, .declaredAway(until: until, by: who), at: time, into: &out)
-        awayDeclared = true
     }
 
     /// A PIR declared stuck no longer counts as someone moving. If it alone held a departure
@@ -145,19 +148,36 @@ public struct OccupancyMachine: Sendable {
         rearmResting()
     }
 
-    /// Whether motion at `time` comes just after a door event (a return): it needs nothing more.
+    /// Whether motion at `time` comes just after a door used since the flat went away (a
+    /// return, a visit while she is declared away): it needs nothing more. The door she
+    /// left by is not one: a single stray trigger soon after she went out is not her.
     public func cameThroughDoor(at time: Timestamp) -> Bool {
-        guard let door = lastDoor else { return false }
+        guard let door = lastDoor, door.at.monotonic >= awayAt else { return false }
         return time.monotonic - door.at.monotonic <= settings.awayConfirmation * 4
     }
 
-    /// The door was opened (`opened`) or shut. While away (not declared): she is presumed back
-    /// from this door on. The shutting of the door she came in by is not a departure; the
-    /// next opening may be (she went out again unseen), and is watched as any departure.
-    public mutating func doorUsed(_ sensor: SensorID, opened: Bool, at time: Timestamp, into out: inout [Decision]) {
+    /// A PIR's output rose again within an episode that began before the door was used,
+    /// `doorSettle` or more after it: someone is in its view inside (she stayed; one who
+    /// walked out is behind the closed door), so the departure is called off as a new
+    /// motion would call it off.
+    public mutating func seenAfterDoor(at time: Timestamp) {
+        guard let door = pendingDoor, time.monotonic - door.at.monotonic >= Self.doorSettle else { return }
+        pendingDoor = nil
+        awayDeadline = .never
+        lastMotion = time
+    }
+
+    /// Whether a departure is being watched (a door, and no motion since).
+    @inline(__always) public var departurePending: Bool { pendingDoor != nil }
+
+    /// The door was opened (`opened`) or shut. While away, unless she is declared away
+    /// (`declared`: a carer at the door of a resident in hospital; motion ends that): she is
+    /// presumed back from this door on. The shutting of the door she came in by is not a
+    /// departure; the next opening may be (she went out again unseen), watched as any.
+    public mutating func doorUsed(_ sensor: SensorID, opened: Bool, declared: Bool = false, at time: Timestamp, into out: inout [Decision]) {
         lastDoor = (sensor, time)
         if state == .away {
-            guard !awayDeclared else { return }
+            guard !declared else { return }
             returnDoor = (sensor, time)
             pendingDoor = nil
             awayDeadline = .never
