@@ -117,9 +117,11 @@ final class DeliveryWorker: @unchecked Sendable {
     var health: SinkHealth
     // Worker-thread state.
     var failures = 0
-    var nextAttempt = Date.distantPast
-    var nextHeartbeat = Date()
-    var nextResend = Date()
+    // On the monotonic clock (`uptime`): a wall clock set back by NTP after a boot with it
+    // ahead (a Pi that thought it was 2040) must not put heartbeats and re-sends years away.
+    var nextAttempt = -Double.infinity
+    var nextHeartbeat = DeliveryWorker.uptime()
+    var nextResend = DeliveryWorker.uptime()
 
     init(sink: any DeliverySink, outbox: Outbox, poster: HTTPPoster, settings: DeliverySettings, metrics: KizunaMetrics?,
          heartbeat: @escaping @Sendable () -> HeartbeatInfo) {
@@ -166,35 +168,47 @@ final class DeliveryWorker: @unchecked Sendable {
         return stopping
     }
 
+    /// Seconds on the monotonic clock, which the wall clock being set does not move.
+    static func uptime() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+
+    /// Waits on `condition` (locked) until `wake` on the monotonic clock, a signal, or at most
+    /// 10 s: the condition's own deadline is a wall-clock one, so a long wait is made of short
+    /// ones, and a clock set back during one stretches that one only.
+    func wait(until wake: Double) {
+        let left = wake - Self.uptime()
+        guard left > 0 else { return }
+        _ = condition.wait(until: Date().addingTimeInterval(min(left, 10)))
+    }
+
     static func wallNow() -> WallTime { WallTime(nanosecondsSinceEpoch: Int64(Date().timeIntervalSince1970 * 1e9)) }
 
     func run() {
         while !isStopping {
-            let now = Date()
+            let now = Self.uptime()
             if now >= nextHeartbeat {
                 sendHeartbeat()
-                nextHeartbeat = now.addingTimeInterval(settings.heartbeatEvery)
+                nextHeartbeat = now + settings.heartbeatEvery
             }
             if let every = sink.resendEvery, now >= nextResend {
                 if failures == 0 { resendFiring() }
-                nextResend = now.addingTimeInterval(every)
+                nextResend = now + every
             }
             var head: OutboxItem?
             var storeFailed = false
             do { head = try outbox.head(target: sink.target) } catch { storeFailed = true }
-            if let head, Date() >= nextAttempt {
+            if let head, Self.uptime() >= nextAttempt {
                 attempt(head)
                 continue
             }
             updateDepth()
-            var wake = min(nextHeartbeat, sink.resendEvery == nil ? .distantFuture : nextResend)
+            var wake = min(nextHeartbeat, sink.resendEvery == nil ? .infinity : nextResend)
             if head != nil { wake = min(wake, nextAttempt) }
-            if storeFailed { wake = min(wake, Date().addingTimeInterval(1)) }
+            if storeFailed { wake = min(wake, Self.uptime() + 1) }
             condition.lock()
-            if !rung && !stopping { _ = condition.wait(until: wake) }
+            if !rung && !stopping { wait(until: wake) }
             // A new step cuts a backoff short: one more try now costs little, and the
             // failure may have been brief. The oldest step still goes first.
-            if rung { nextAttempt = .distantPast }
+            if rung { nextAttempt = -.infinity }
             rung = false
             condition.unlock()
         }
@@ -253,7 +267,7 @@ final class DeliveryWorker: @unchecked Sendable {
         // same idempotency key: at least once, never lost.
         let recorded = (try? outbox.record(item, outcome: outcome, detail: detail, at: wall, micros: micros)) != nil
         failures = 0
-        nextAttempt = recorded ? .distantPast : Date().addingTimeInterval(1)
+        nextAttempt = recorded ? -.infinity : Self.uptime() + 1
         condition.lock()
         health.consecutiveFailures = 0
         if outcome == .delivered {
@@ -275,7 +289,7 @@ final class DeliveryWorker: @unchecked Sendable {
         try? outbox.record(item, outcome: .failed, detail: detail, at: Self.wallNow(), micros: micros)
         failures += 1
         let wait = settings.backoff.delay(afterFailures: failures, random: Double.random(in: 0..<1))
-        nextAttempt = Date().addingTimeInterval(wait)
+        nextAttempt = Self.uptime() + wait
         noteFailure(kind: kind, detail: detail)
     }
 

@@ -45,6 +45,7 @@ public final class RuntimeServices {
         loop.onIteration = { histogram.record($0) }
         if let writer {
             let recorder = FlatRecorder(writer: writer, sensors: installation.sensors, bootID: bootID)
+            recorder.adopt(loop.engine.ladder.open)   // alarms restored from before a restart
             if installation.delivery != nil {
                 recorder.identity = (installation.deviceID, installation.flatID, installation.settings.utcOffset)
             }

@@ -86,6 +86,12 @@ public final class FlatRecorder: RuntimeObserver {
         writer.enqueue(routine: StoredRoutine(state, saved: wall))
     }
 
+    /// Takes the alarms still open from before a restart: their later messages (a repeat, the
+    /// resolve) say when they were raised, not when the step went out.
+    public func adopt(_ alarms: [OpenAlarm]) {
+        for a in alarms { raisedAt[a.id] = a.raisedAt.wall }
+    }
+
     /// The message for the authority, for the steps that go out on the network.
     func message(_ s: AlarmStep, reason: String, actor: String?, engine: WatchEngine) -> String? {
         guard let identity else { return nil }
