@@ -91,6 +91,19 @@ extension FlatStore {
         }
     }
 
+    /// Each door contact's last stored event: whether it was an opening, and when.
+    public func lastDoorEventBySensor() throws -> [String: (opened: Bool, at: WallTime)] {
+        try read { db in
+            var out: [String: (opened: Bool, at: WallTime)] = [:]
+            // SQLite gives the bare column `kind` from the row that holds the MAX.
+            for row in try Row.fetchAll(db, sql: "SELECT sensor, kind, MAX(wall_ns) AS w FROM event WHERE kind IN ('door-open', 'door-close') GROUP BY sensor") {
+                let kind: String = row["kind"]
+                out[row["sensor"]] = (kind == "door-open", WallTime(nanosecondsSinceEpoch: row["w"]))
+            }
+            return out
+        }
+    }
+
     /// Open alarms with the time of their last step.
     public func openAlarms() throws -> [(alarm: StoredAlarm, lastStep: WallTime)] {
         try alarms(state: "open").map { a in

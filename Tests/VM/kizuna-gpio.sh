@@ -154,4 +154,20 @@ kill -TERM $PID
 wait $PID
 vm_check_eq "$?" 0 "shell: the runtime stops cleanly"
 echo "---- kizuna shell screen"; cat "$OUT/shell.out"
+vm_log "case: the door found open at the start -> watched from the start, no door-open event"
+# Door limits of 3 s, the silence's far away (its pre-alarm would sound the buzzer too).
+sed -e 's/^rules:$/rules: { door_open: { day: 3s, night: 3s }, inactivity: { day: 1h, night: 1h } }/' \
+	-e '/^  inactivity:/d' "$CONF" > "$OUT/door.yaml"
+gpiosim_pull $DOOR up
+"$K" run --config "$OUT/door.yaml" --boards "$BOARDS" --short-timers --trace > "$OUT/door-boot.jsonl" 2> "$OUT/door-boot.err" &
+PID=$!
+vm_check "door open at the start: a door-open pre-alarm" vm_wait 20 grep -q '"type":"prealarm","kind":"door-open"' "$OUT/door-boot.jsonl"
+vm_check "door open at the start: the buzzer line goes high" gpiosim_wait_value $BUZZER 1 5
+vm_check_eq "$(count '"kind":"door-open","sensor"' "$OUT/door-boot.jsonl")" 0 "door open at the start: no door-open event (the level read is no change)"
+gpiosim_pull $DOOR down
+vm_check "closing the door cancels the pre-alarm" vm_wait 5 grep -q '"type":"cancel","kind":"door-open"' "$OUT/door-boot.jsonl"
+vm_check "closing the door: the buzzer line goes low" gpiosim_wait_value $BUZZER 0 5
+kill -TERM $PID
+wait $PID
+vm_check_eq "$?" 0 "door at the start: the runtime stops cleanly"
 vm_finish

@@ -91,12 +91,19 @@ public struct WatchEngine: Sendable {
 
     // MARK: - Inputs
 
-    /// Sets a contact's level read at start-up, so that it is not reported as a change.
+    /// Sets a contact's level read at start-up, so that it is not reported as a change. A
+    /// door found open is watched from now, as one opened now (`restore`, which comes after,
+    /// may know since when); a button held is no call for help.
     public mutating func prime(_ sensor: SensorID, rawLevel: Bool) {
         let i = Int(sensor.index)
         guard channels[i].kind != .pir else { return }
-        channels[i].debouncer.prime(rawLevel != channels[i].inverted)
+        let active = rawLevel != channels[i].inverted
+        channels[i].debouncer.prime(active)
         channelTimers.set(i, channels[i].deadline)
+        if channels[i].kind == .door, active {
+            doorOpen.opened(sensor, at: now)
+            lower(doorOpen.deadline)
+        }
     }
 
     /// Replaces the inactivity policy (the learned routine plugs in here).
@@ -593,9 +600,13 @@ public struct WatchEngine: Sendable {
         /// the device was off for a while (she may have gone to bed unseen), when it is
         /// judged by all silences, as one in bed is.
         public var lastSignPlaceKnown: Bool
+        /// The doors whose last stored event is an opening, with its time.
+        public var doorsOpenedAt: [SensorID: Timestamp]
 
         public init(occupancy: OccupancyState, lastSign: Timestamp?, lastSignSensor: SensorID, lastMotion: [SensorID: Timestamp],
-                    openAlarms: [OpenAlarm], nextAlarmID: UInt64, declaredAbsence: DeclaredAbsence? = nil, lastSignPlaceKnown: Bool = true) {
+                    openAlarms: [OpenAlarm], nextAlarmID: UInt64, declaredAbsence: DeclaredAbsence? = nil, lastSignPlaceKnown: Bool = true,
+                    doorsOpenedAt: [SensorID: Timestamp] = [:]) {
+            self.doorsOpenedAt = doorsOpenedAt
             self.declaredAbsence = declaredAbsence
             self.lastSignPlaceKnown = lastSignPlaceKnown
             self.occupancy = occupancy
@@ -616,6 +627,7 @@ public struct WatchEngine: Sendable {
         for (s, t) in r.lastMotion { pirHealth.restore(s, lastMotion: t) }
         pirHealth.adopt(r.openAlarms)
         for a in r.openAlarms { ladder.restore(a) }
+        resumeDoors(r)
         environment.adopt(r.openAlarms, presumedHome: occupancy.state.isPresumedHome)
         lastPresumedHome = occupancy.state.isPresumedHome
         if !lastPresumedHome { inactivity.wentAway() }   // out since the last sign before the restart
@@ -632,6 +644,17 @@ public struct WatchEngine: Sendable {
         ladder.nextID = max(ladder.nextID, r.nextAlarmID)
         earliest = earliestDeadline()
         catchUpIfOverdue()
+    }
+
+    /// Each door contact primed at this boot, against the stored alarms and openings
+    /// (`DoorOpenRule.resume`). A door whose level was not read is left as it is.
+    mutating func resumeDoors(_ r: Recollection) {
+        for i in channels.indices where channels[i].kind == .door {
+            guard let open = channels[i].debouncer.stable else { continue }
+            let s = SensorID(i)
+            let alarm = r.openAlarms.first { $0.kind == .doorOpen && $0.sensor == s }
+            doorOpen.resume(s, open: open, openedBefore: open ? r.doorsOpenedAt[s] : nil, alarmRaised: alarm?.raisedAt, at: now)
+        }
     }
 
     /// What came due while the device was off fires now, as of now, not at its past instant:

@@ -11,6 +11,9 @@ public struct DoorOpenRule: Sendable {
         var openSince: Timestamp?
         var deadline: MonotonicInstant = .never
         var silenced = false
+        /// Its alarm was still open at a restart and the door was found shut at the boot:
+        /// the alarm is resolved at the first timer pass (`deadline` is the boot).
+        var shutWhileOff = false
     }
     var doors: [DoorState] = [] {
         didSet {   // doors change seldom; the timers ask at every pass
@@ -48,8 +51,32 @@ public struct DoorOpenRule: Sendable {
         doors[i].openSince = nil
         doors[i].deadline = .never
         doors[i].silenced = false
+        doors[i].shutWhileOff = false
         if !ladder.isEmpty {
             ladder.clear(.doorOpen, sensor: sensor, cancel: .doorClosed(sensor), resolve: .doorClosed(sensor), at: time, into: &out)
+        }
+    }
+
+    /// The door as found at a restart, against what the store remembers: open since
+    /// `openedBefore` (its last stored event an opening) or since the boot, not yet alarmed
+    /// on, it is judged from then; its alarm still open (`alarmRaised`), an open door keeps
+    /// it (no second alarm on top: the ladder repeats it), a shut one has it resolved at the
+    /// first pass — a door-open alarm must not repeat for a door shut while the device was off.
+    mutating func resume(_ sensor: SensorID, open: Bool, openedBefore: Timestamp?, alarmRaised: Timestamp?, at now: Timestamp) {
+        let i = index(sensor)
+        switch (open, alarmRaised) {
+        case (true, nil):
+            opened(sensor, at: openedBefore ?? now)
+        case (true, let raised?):
+            doors[i].openSince = openedBefore ?? raised
+            doors[i].deadline = .never
+            doors[i].silenced = false
+        case (false, .some):
+            doors[i].openSince = nil
+            doors[i].shutWhileOff = true
+            doors[i].deadline = now.monotonic
+        case (false, nil):
+            break
         }
     }
 
@@ -85,6 +112,12 @@ public struct DoorOpenRule: Sendable {
     mutating func expire(at now: Timestamp, ladder: inout AlarmLadder, into out: inout [Decision]) {
         for i in doors.indices where doors[i].deadline <= now.monotonic {
             doors[i].deadline = .never
+            if doors[i].shutWhileOff {
+                doors[i].shutWhileOff = false
+                ladder.clear(.doorOpen, sensor: doors[i].sensor, cancel: .doorClosed(doors[i].sensor),
+                             resolve: .doorClosed(doors[i].sensor), at: now, into: &out)
+                continue
+            }
             guard let since = doors[i].openSince, !doors[i].silenced else { continue }
             let n = night.contains(now.wall)
             ladder.raise(.doorOpen, sensor: doors[i].sensor,

@@ -3,7 +3,7 @@ import KizunaStore
 
 /// Reads back what the store remembers and maps it onto this run's clock, so that the
 /// engine resumes where it was: occupancy, the last sign of life, each PIR's last motion,
-/// and the open alarms (with their grace or repeat timers).
+/// the doors last seen opening, and the open alarms (with their grace or repeat timers).
 public enum Recovery {
     public static func recollect(store: FlatStore, settings: EngineSettings, now: Timestamp, bootID: String) throws -> WatchEngine.Recollection? {
         let snapshot = try store.snapshot()
@@ -26,6 +26,10 @@ public enum Recovery {
         var lastMotion: [SensorID: Timestamp] = [:]
         for (name, wall) in try store.lastMotionBySensor() {
             if let id = sensors.id(named: name) { lastMotion[id] = stamp(wall) }
+        }
+        var doorsOpenedAt: [SensorID: Timestamp] = [:]
+        for (name, last) in try store.lastDoorEventBySensor() where last.opened {
+            if let id = sensors.id(named: name) { doorsOpenedAt[id] = stamp(last.at) }
         }
         var open: [OpenAlarm] = []
         for (a, lastStep) in try store.openAlarms() {
@@ -57,7 +61,19 @@ public enum Recovery {
             declaredAbsence: snapshot.flatMap { s in
                 s.declaredUntil.map { DeclaredAbsence(until: stamp($0), by: s.declaredBy ?? "authority") }
             },
-            lastSignPlaceKnown: placeStillKnown(snapshot: snapshot, now: now, bootID: bootID))
+            lastSignPlaceKnown: placeStillKnown(snapshot: snapshot, now: now, bootID: bootID),
+            doorsOpenedAt: doorsOpenedAt)
+    }
+
+    /// The sensors whose stuck-value fault was open when the runtime stopped, from the
+    /// restored alarms' reasons ("temperature.living fault: stuck-value"): the poller, which
+    /// starts with no history, takes them as stuck until their value moves.
+    public static func stuckSensors(_ open: [OpenAlarm]) -> [SensorID] {
+        open.compactMap { a in
+            guard a.kind == .sensorFault, case .restored(let text) = a.reason,
+                  text.hasSuffix("fault: \(SensorFault.stuckValue.name)") else { return nil }
+            return a.sensor
+        }
     }
 
     /// How long the device may have been off (since its last snapshot, saved every 10 min) for

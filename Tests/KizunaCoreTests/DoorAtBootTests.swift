@@ -1,0 +1,106 @@
+import Testing
+@testable import KizunaCore
+
+/// The entrance door as the device finds it at a start or a restart (limits: 30 min by day,
+/// 5 min at night, 22:00–07:00; 3 min of grace before the network alarm).
+struct DoorAtBootTests {
+    /// The engine of a fresh `TestFlat` started at `boot` with the door read `open`, then,
+    /// if `restoring`, given the recollection with `alarms` and the door's stored opening.
+    static func booted(at boot: String, doorOpen open: Bool, restoring: Bool = true,
+                       openedAt: String? = nil, alarms: (TestFlat) -> [OpenAlarm] = { _ in [] }) -> TestFlat {
+        var f = TestFlat(start: boot)
+        let door = f.id("door.entrance")
+        f.engine = WatchEngine(settings: f.engine.settings, start: f.t(boot))
+        f.engine.prime(door, rawLevel: open)
+        f.engine.prime(f.id("button.help"), rawLevel: false)
+        if restoring {
+            f.engine.restore(.init(occupancy: .home, lastSign: f.t(boot), lastSignSensor: f.id("pir.living"),
+                                   lastMotion: [:], openAlarms: alarms(f), nextAlarmID: 10,
+                                   doorsOpenedAt: openedAt.map { [door: f.t($0)] } ?? [:]))
+        }
+        return f
+    }
+
+    static func openDoorAlarm(_ f: TestFlat, raised: String, phase: OpenAlarm.Phase = .alarm, deadline: String) -> OpenAlarm {
+        let door = f.id("door.entrance")
+        return OpenAlarm(id: 7, kind: .doorOpen, sensor: door, raisedAt: f.t(raised), phase: phase, repeats: 0,
+                         deadline: f.t(deadline).monotonic, reason: .doorOpen(door, for: .minutes(30), limit: .minutes(30), atNight: false))
+    }
+
+    @Test("a door found open at the first start is watched from the start: pre-alarm after the day's 30 min, network alarm after the grace")
+    func openAtFirstStart() {
+        var f = Self.booted(at: "10:00:00", doorOpen: true, restoring: false)
+        f.tick(f.t("10:29:59"))
+        #expect(f.steps(.doorOpen).isEmpty)
+        f.tick(f.t("10:33:00"))
+        #expect(f.steps(.doorOpen).map(\.step) == [.preAlarm, .alarm])
+        #expect(f.steps(.doorOpen).first?.at == f.t("10:30:00"))
+    }
+
+    @Test("a door found closed at a start raises nothing, and its first opening is watched as any")
+    func closedAtStart() {
+        var f = Self.booted(at: "10:00:00", doorOpen: false)
+        f.tick(f.t("12:00:00"))
+        #expect(f.steps(.doorOpen).isEmpty)
+        f.door(open: true, at: f.t("12:00:00"))
+        f.tick(f.t("12:30:00"))
+        #expect(f.steps(.doorOpen).map(\.step) == [.preAlarm])
+    }
+
+    @Test("a door the store saw open before a short restart is judged from that opening, not from the boot")
+    func openedBeforeRestart() {
+        var f = Self.booted(at: "10:00:00", doorOpen: true, openedAt: "09:50:00")
+        f.tick(f.t("10:19:59"))
+        #expect(f.steps(.doorOpen).isEmpty)
+        f.tick(f.t("10:20:00"))
+        #expect(f.steps(.doorOpen).map(\.step) == [.preAlarm])
+        #expect(f.steps(.doorOpen).first?.at == f.t("10:20:00"))
+    }
+
+    @Test("a door left open at night whose limit passed while the device was off: the pre-alarm at the boot, with its whole grace")
+    func nightLimitPassedWhileOff() {
+        var f = Self.booted(at: "+1 03:00:00", doorOpen: true, openedAt: "+1 01:00:00")
+        f.tick(f.t("+1 03:00:00"))
+        #expect(f.steps(.doorOpen).map(\.step) == [.preAlarm])
+        #expect(f.steps(.doorOpen).first?.at == f.t("+1 03:00:00"))
+        f.tick(f.t("+1 03:03:00"))
+        #expect(f.steps(.doorOpen).map(\.step) == [.preAlarm, .alarm])
+    }
+
+    @Test("its alarm still open at a restart and the door found shut: resolved at the boot, no repeat for a shut door")
+    func alarmRestoredDoorShut() {
+        var f = Self.booted(at: "12:00:00", doorOpen: false) { f in [Self.openDoorAlarm(f, raised: "10:30:00", deadline: "12:05:00")] }
+        f.tick(f.t("12:00:00"))
+        #expect(f.steps(.doorOpen).map(\.step) == [.resolve])
+        #expect(f.steps(.doorOpen).first?.reason == .doorClosed(f.id("door.entrance")))
+        #expect(f.steps(.doorOpen).first?.at == f.t("12:00:00"))
+        f.tick(f.t("14:00:00"))
+        #expect(f.steps(.doorOpen).count == 1)
+        #expect(f.engine.openAlarms.isEmpty)
+    }
+
+    @Test("its alarm still open at a restart and the door still open: the one alarm goes on repeating, none raised on top, and the door's closing resolves it")
+    func alarmRestoredDoorOpen() {
+        var f = Self.booted(at: "12:00:00", doorOpen: true) { f in [Self.openDoorAlarm(f, raised: "10:30:00", deadline: "12:05:00")] }
+        f.tick(f.t("12:04:59"))
+        #expect(f.steps(.doorOpen).isEmpty)
+        f.tick(f.t("12:05:00"))
+        #expect(f.steps(.doorOpen).map(\.step) == [.repeat])
+        #expect(f.steps(.doorOpen).allSatisfy { $0.alarmID == 7 })
+        #expect(f.engine.openAlarms.count == 1)
+        f.door(open: false, at: f.t("12:10:00"))
+        f.tick(f.t("12:10:01"))
+        #expect(f.steps(.doorOpen).map(\.step) == [.repeat, .resolve])
+        #expect(f.engine.openAlarms.isEmpty)
+    }
+
+    @Test("an acknowledged door-open alarm restored with the door shut is resolved too")
+    func acknowledgedRestoredDoorShut() {
+        var f = Self.booted(at: "12:00:00", doorOpen: false) { f in
+            [Self.openDoorAlarm(f, raised: "10:30:00", phase: .acknowledged, deadline: "12:05:00")]
+        }
+        f.tick(f.t("12:00:01"))
+        #expect(f.steps(.doorOpen).map(\.step) == [.resolve])
+        #expect(f.engine.openAlarms.isEmpty)
+    }
+}
