@@ -54,7 +54,7 @@ struct EnvironmentPollerTests {
         #expect(Calibration.twoPoint(raw1: 20, reference1: 21, raw2: 30, reference2: 32).apply(25) == 26.5)
     }
 
-    @Test("unplugged: no values, a fault after 3 failures; replugged: recovery and values again")
+    @Test("unplugged: no values, a fault after 3 failures; replugged: recovery after 5 good answers in a row, and values again")
     func unplugAndReplug() {
         let (bus, model, p) = Self.setUp()
         _ = Self.run(p, until: .seconds(1))
@@ -64,9 +64,75 @@ struct EnvironmentPollerTests {
         let faults = gone.filter { if case .fault(_, .noAcknowledge, _) = $0 { true } else { false } }
         #expect(faults.count == 2)  // both sensors of the chip, once
         bus.attach(model, at: 0x76)
-        let back = Self.run(p, until: .seconds(13))
+        let early = Self.run(p, until: .seconds(17))   // four good answers (every 2 s)
+        #expect(early.isEmpty)
+        let back = Self.run(p, until: .seconds(19))    // the fifth
         #expect(back.filter { if case .recovered = $0 { true } else { false } }.count == 2)
         #expect(back.contains { if case .reading(SensorID(0), 25.08, _) = $0 { true } else { false } })
+    }
+
+    @Test("a bad cable failing every other transfer is one fault that stays open, not a fault opened and closed again and again")
+    func flakyCable() {
+        let (bus, _, p) = Self.setUp()
+        _ = Self.run(p, until: .seconds(1))
+        bus.failNext([.timeout, .timeout, .timeout])   // the chip goes faulty
+        var out = Self.run(p, until: .seconds(8))
+        #expect(out.filter { if case .fault(SensorID(0), _, _) = $0 { true } else { false } }.count == 1)
+        // From now on, every other transfer fails (a BME280 poll is two transfers' worth of
+        // answers: the failure falls on alternate polls).
+        for k in 0..<40 {
+            if k % 2 == 0 { bus.failNext([.timeout]) }
+            out += Self.run(p, until: .seconds(8 + 2 * Int64(k + 1)))
+        }
+        #expect(!out.contains { if case .recovered = $0 { true } else { false } })
+        #expect(!out.contains { if case .reading = $0 { true } else { false } })
+    }
+
+    @Test("a light sensor at 0 lx all night is no stuck sensor; a temperature that never moves is")
+    func darkIsNotStuck() {
+        let (_, _, p) = Self.setUp()
+        p.stuckAfter = 5
+        p.stuckKinds = [.temperature]   // humidity, here, is taken as light would be
+        let out = Self.run(p, until: .seconds(30))
+        #expect(out.contains { if case .fault(SensorID(0), .stuckValue, _) = $0 { true } else { false } })
+        #expect(!out.contains { if case .fault(SensorID(1), _, _) = $0 { true } else { false } })
+        #expect(out.filter { if case .reading(SensorID(1), _, _) = $0 { true } else { false } }.count == 15)
+        #expect(EnvironmentPoller(channels: [], start: Self.t0.monotonic).stuckKinds.contains(.light) == false)
+    }
+
+    @Test("a stuck sensor whose chip also stops answering, then answers with the same frozen value: still stuck, no recovery, no reading")
+    func stuckThroughATransferFault() {
+        let (bus, model, p) = Self.setUp()
+        p.stuckAfter = 5
+        p.stuckKinds = [.temperature]
+        var out = Self.run(p, until: .seconds(14))
+        #expect(out.contains { if case .fault(SensorID(0), .stuckValue, _) = $0 { true } else { false } })
+        bus.detach(0x76)
+        out = Self.run(p, until: .seconds(22))
+        #expect(out.contains { if case .fault(SensorID(0), .noAcknowledge, _) = $0 { true } else { false } })
+        bus.attach(model, at: 0x76)
+        out = Self.run(p, until: .seconds(40))
+        #expect(!out.contains { if case .recovered(SensorID(0), _) = $0 { true } else { false } })
+        #expect(!out.contains { if case .reading(SensorID(0), _, _) = $0 { true } else { false } })
+        #expect(out.contains { if case .recovered(SensorID(1), _) = $0 { true } else { false } })   // humidity answered
+        model.adcTemperature = 519_950   // it moves: recovered, and its readings again
+        out = Self.run(p, until: .seconds(43))
+        #expect(out.contains { if case .recovered(SensorID(0), _) = $0 { true } else { false } })
+        #expect(out.contains { if case .reading(SensorID(0), _, _) = $0 { true } else { false } })
+    }
+
+    @Test("a sensor whose stuck fault was open at the restart: its frozen value is no reading until it moves")
+    func presumedStuckAfterRestart() {
+        let (_, model, p) = Self.setUp()
+        p.presumeStuck(SensorID(0))
+        var out = Self.run(p, until: .seconds(10))
+        #expect(!out.contains { if case .reading(SensorID(0), _, _) = $0 { true } else { false } })
+        #expect(!out.contains { if case .recovered = $0 { true } else { false } })
+        #expect(out.contains { if case .reading(SensorID(1), _, _) = $0 { true } else { false } })
+        model.adcTemperature = 519_950
+        out = Self.run(p, until: .seconds(13))
+        #expect(out.contains { if case .recovered(SensorID(0), _) = $0 { true } else { false } })
+        #expect(out.contains { if case .reading(SensorID(0), _, _) = $0 { true } else { false } })
     }
 
     @Test("a brief glitch (one failed transfer) is no fault")
@@ -91,5 +157,15 @@ struct EnvironmentPollerTests {
         model.adcTemperature = 519_950
         let moved = Self.run(p, until: .seconds(23))
         #expect(moved.contains { if case .recovered(SensorID(0), _) = $0 { true } else { false } })
+    }
+}
+
+@Suite("Linux I2C bus")
+struct LinuxI2CBusTests {
+    @Test("a bus that cannot be opened at start is no dead end: its transfers fail as a chip that does not answer, until it can be opened")
+    func uncheckedBus() {
+        #expect(throws: I2CError.self) { try LinuxI2CBus(number: 250) }   // no /dev/i2c-250 here
+        let bus = LinuxI2CBus(unchecked: 250)
+        #expect(throws: I2CError.noAcknowledge) { try bus.read(0x76, count: 1) }
     }
 }

@@ -39,13 +39,22 @@ public struct EnvironmentValue: Sendable, Equatable {
 /// impossible value is no reading; after `failureLimit` consecutive failures the chip's
 /// sensors are reported faulty (`.fault`, which raises the sensor-fault alarm), and when
 /// it answers again (replugged, the bus recovered) they recover by themselves
-/// (`.recovered`, after the chip is prepared again: its calibration is read anew). A value
-/// that does not change at all for `stuckAfter` readings is a stuck sensor (real
-/// temperature, humidity and CO2 readings always move in their last digit).
+/// (`.recovered`, once it has answered `recoverAfter` times in a row, the chip prepared
+/// again: its calibration is read anew). A bad cable that fails every other transfer is
+/// then one fault that stays open, not dozens that open and close within the hour. A
+/// value that does not change at all for `stuckAfter` readings is a stuck sensor (real
+/// temperature, humidity, pressure, CO2 and VOC readings always move in their last
+/// digit; light does not: a dark room reads 0 lx all night). A stuck sensor stays stuck
+/// until its value moves, whatever the transfers do meanwhile, and `presumeStuck` carries
+/// a stuck fault over a restart.
 public final class EnvironmentPoller: InputSource {
     public var channels: [EnvironmentChannel]
     public var failureLimit = 3
     public var stuckAfter = 360
+    /// The quantities a value that never moves betrays (not light).
+    public var stuckKinds: Set<SensorKind> = [.temperature, .humidity, .pressure, .co2, .voc]
+    /// Good answers in a row a faulty chip must give before its sensors recover.
+    public var recoverAfter = 5
     /// How soon to look again when a chip has no new value yet (SCD4x's data-ready).
     public var notReadyRetry = Span.seconds(1)
     public private(set) var latest: [SensorID: EnvironmentValue] = [:]
@@ -60,6 +69,8 @@ public final class EnvironmentPoller: InputSource {
     var prepared: [Bool]
     var failures: [Int]
     var faulty: [Bool]
+    /// Good answers in a row since the chip became faulty.
+    var successes: [Int]
     var lastRaw: [SensorID: Double] = [:]
     var sameCount: [SensorID: Int] = [:]
     var stuck: Set<SensorID> = []
@@ -73,6 +84,7 @@ public final class EnvironmentPoller: InputSource {
         prepared = Array(repeating: false, count: n)
         failures = Array(repeating: 0, count: n)
         faulty = Array(repeating: false, count: n)
+        successes = Array(repeating: 0, count: n)
         lastError = Array(repeating: nil, count: n)
     }
 
@@ -120,23 +132,34 @@ public final class EnvironmentPoller: InputSource {
     }
 
     func succeeded(_ i: Int, _ values: [SensorKind: Double], now: Timestamp, into out: inout [Observation]) {
-        let recovering = faulty[i]
         failures[i] = 0
+        if faulty[i] {
+            // Not yet trusted again: the values are dropped, never sent as readings.
+            successes[i] += 1
+            guard successes[i] >= recoverAfter else { return }
+        }
+        let recovering = faulty[i]
         faulty[i] = false
+        successes[i] = 0
         lastError[i] = nil
         for (kind, sensor) in channels[i].sensors.sorted(by: { $0.value < $1.value }) {
             guard let raw = values[kind] else { continue }
-            if recovering { out.append(.recovered(sensor, at: now)) }
             // Stuck: the very same raw value, reading after reading.
-            if lastRaw[sensor] == raw {
-                sameCount[sensor, default: 0] += 1
-            } else {
+            let moved = lastRaw[sensor].map { $0 != raw } ?? !stuck.contains(sensor)
+            if moved {
                 sameCount[sensor] = 0
-                if stuck.remove(sensor) != nil, !recovering { out.append(.recovered(sensor, at: now)) }
+                let wasStuck = stuck.remove(sensor) != nil
+                if wasStuck || recovering { out.append(.recovered(sensor, at: now)) }
+            } else {
+                sameCount[sensor, default: 0] += 1
+                // A stuck sensor is not recovered by its chip answering again.
+                if recovering, !stuck.contains(sensor) { out.append(.recovered(sensor, at: now)) }
             }
             lastRaw[sensor] = raw
-            if sameCount[sensor, default: 0] >= stuckAfter {
-                if stuck.insert(sensor).inserted { out.append(.fault(sensor, .stuckValue, at: now)) }
+            if stuck.contains(sensor) { continue }
+            if sameCount[sensor, default: 0] >= stuckAfter, stuckKinds.contains(kind) {
+                stuck.insert(sensor)
+                out.append(.fault(sensor, .stuckValue, at: now))
                 continue
             }
             let value = (channels[i].calibration[sensor] ?? .none).apply(raw)
@@ -147,6 +170,7 @@ public final class EnvironmentPoller: InputSource {
 
     func failed(_ i: Int, _ error: I2CError, now: Timestamp, into out: inout [Observation]) {
         failures[i] += 1
+        successes[i] = 0
         lastError[i] = "\(channels[i].location): \(error)"
         for s in channels[i].sensors.values { errors[s, default: 0] += 1 }
         // Prepare again next time: a replugged chip lost its settings.
@@ -160,6 +184,15 @@ public final class EnvironmentPoller: InputSource {
                 out.append(.fault(s, error.fault, at: now))
             }
         }
+    }
+
+    /// Takes a sensor as stuck from the start (its stuck-value fault was open when the
+    /// runtime stopped): its values are no readings until one differs from the first it
+    /// gives. Without this, the frozen value would feed the heat rule for `stuckAfter`
+    /// readings (3 h at 30 s) after every restart, and the fault would resolve at once.
+    public func presumeStuck(_ sensor: SensorID) {
+        stuck.insert(sensor)
+        lastRaw[sensor] = nil
     }
 
     /// Changes a sensor's calibration (the technician's shell), effective from the next reading.

@@ -27,8 +27,8 @@ public enum EnvironmentSetup {
                 do {
                     b = try LinuxI2CBus(number: n)
                 } catch {
-                    log("error: cannot open /dev/i2c-\(n) (\(error)); its sensors will be reported faulty")
-                    b = UnavailableI2CBus(error: error)
+                    log("error: cannot open /dev/i2c-\(n) (\(error)); its sensors will be reported faulty until it can be opened")
+                    b = LinuxI2CBus(unchecked: n)
                 }
             }
             buses[n] = b
