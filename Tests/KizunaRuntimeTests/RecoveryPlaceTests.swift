@@ -25,3 +25,20 @@ struct RecoveryPlaceTests {
         #expect(!Recovery.placeStillKnown(snapshot: nil, now: Self.now(after: .minutes(2)), bootID: "b1"))
     }
 }
+
+@Suite("Recovery: stuck sensors")
+struct RecoveryStuckTests {
+    @Test("the sensors whose stuck-value fault was open are found from the stored reasons, as the recorder wrote them; other faults are not")
+    func stuckSensors() {
+        let sensors = SensorRegistry(["pir.living", "temperature.living", "humidity.living"].map { SensorDescriptor(name: $0)! })
+        let t = sensors.id(named: "temperature.living")!, h = sensors.id(named: "humidity.living")!
+        let at = Timestamp(monotonic: MonotonicInstant(nanoseconds: 0), wall: WallTime(secondsSinceEpoch: 1_790_000_000))
+        func restored(_ id: UInt64, _ kind: AlarmKind, _ s: SensorID, _ reason: AlarmReason) -> OpenAlarm {
+            OpenAlarm(id: id, kind: kind, sensor: s, raisedAt: at, phase: .alarm, repeats: 0, deadline: .never,
+                      reason: .restored(reason.describe(sensors)))
+        }
+        let open = [restored(1, .sensorFault, t, .sensorFault(t, .stuckValue)), restored(2, .sensorFault, h, .sensorFault(h, .noAcknowledge)),
+                    restored(3, .pirStuck, sensors.id(named: "pir.living")!, .pirStuck(sensors.id(named: "pir.living")!, for: .hours(2)))]
+        #expect(Recovery.stuckSensors(open) == [t])
+    }
+}
