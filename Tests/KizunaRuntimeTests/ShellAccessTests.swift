@@ -90,6 +90,15 @@ import Testing
         #expect(fourth.attempt(at: -2000) { false } == .wrong(triesLeft: 4))
     }
 
+    @Test("a torn or corrupt state file is ignored, never a trap at start", arguments: ["nan 0\n", "inf inf\n", "1e300 0\n", "3 nan\n", "", "x"])
+    func corruptStateFile(_ text: String) throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("kz-logins-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        try text.write(toFile: file, atomically: true, encoding: .utf8)
+        let g = LoginGuard(limit: 5, lockoutSeconds: 300, stateFile: file)
+        #expect(g.attempt(at: 1000) { false } == .wrong(triesLeft: 4))
+    }
+
     @Test("the control socket: 0660, messages both ways, a stale socket replaced, gone after stop")
     func socket() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kz-\(UUID().uuidString.prefix(8))").path

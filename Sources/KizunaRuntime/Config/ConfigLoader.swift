@@ -73,6 +73,10 @@ public enum ConfigLoader {
                     for (nk, nv) in try v.mapping(allowed: ["start", "end"]) {
                         if nk == "start" { occupancy.nightStart = try nv.timeOfDay() } else { occupancy.nightEnd = try nv.timeOfDay() }
                     }
+                    // The same start and end would make a night of no time: the night's limits never apply.
+                    guard occupancy.nightStart != occupancy.nightEnd else {
+                        throw v.error("start and end are both \(occupancy.nightStart): the night would be empty")
+                    }
                 }
             }
         }
@@ -80,14 +84,14 @@ public enum ConfigLoader {
         // The learned routine is on unless the config says `routine: off` (it uses the
         // fixed limits until it has a week of the flat's history).
         var routineSettings: RoutineSettings? = RoutineSettings()
-        var vocSignalSet = false
+        var vocGiven: Set<String> = []   // the keys of rules.voc the config gives
         if let r = section("rules") {
             for (k, v) in try r.mapping(allowed: ["inactivity", "door_open", "pir_stuck", "pir_silent"] + Self.environmentRuleKeys + ["routine"]) {
                 switch k {
                 case "routine":
                     routineSettings = try Self.routine(v)
                 case _ where Self.environmentRuleKeys.contains(k):
-                    try Self.environmentRule(k, v, into: &environmentRules, vocSignalSet: &vocSignalSet)
+                    try Self.environmentRule(k, v, into: &environmentRules, vocGiven: &vocGiven)
                 case "inactivity":
                     for (ik, iv) in try v.mapping(allowed: ["day", "night"]) {
                         let s = try iv.span(in: .minutes(10) ... .hours(48))
@@ -161,15 +165,19 @@ public enum ConfigLoader {
                                 guard let parsed = PrivacyLevel(rawValue: p) else { throw tv.error("expected summary or full, got \"\(p)\"") }
                                 privacy = parsed
                             default:
-                                let hex = try tv.string().lowercased()
-                                let bytes = stride(from: 0, to: hex.count, by: 2).compactMap { i -> UInt8? in
-                                    let start = hex.index(hex.startIndex, offsetBy: i)
-                                    return UInt8(hex[start..<hex.index(start, offsetBy: 2, limitedBy: hex.endIndex)!], radix: 16)
+                                let hex = Array(try tv.string().lowercased().utf8)
+                                func digit(_ c: UInt8) -> UInt8? {
+                                    switch c {
+                                    case 48...57: c - 48
+                                    case 97...102: c - 87
+                                    default: nil
+                                    }
                                 }
-                                guard hex.count == 64, bytes.count == 32 else {
+                                let digits = hex.compactMap(digit)
+                                guard hex.count == 64, digits.count == 64 else {
                                     throw tv.error("expected the token's SHA-256 as 64 hex digits (sha256sum of the token), not the token itself")
                                 }
-                                hash = bytes
+                                hash = stride(from: 0, to: 64, by: 2).map { digits[$0] << 4 | digits[$0 + 1] }
                             }
                         }
                         guard !name.isEmpty, let role, let hash else { throw t.error("a token needs name, role and sha256") }
@@ -293,11 +301,12 @@ public enum ConfigLoader {
         if flatID.isEmpty { flatID = deviceID }
 
         // An SGP40 gives its raw signal, which falls as VOC rises and moves by a few percent:
-        // unless the config says otherwise, judge it as such (an uncalibrated default).
-        if !vocSignalSet, environment.contains(where: { $0.chip == .sgp40 }) {
+        // unless the config says otherwise, judge it as such (an uncalibrated default); a
+        // rise the technician gave stays hers.
+        if !vocGiven.contains("signal"), environment.contains(where: { $0.chip == .sgp40 }) {
             environmentRules.vocSignal = .rawTicks
-            environmentRules.vocRisePercent = 5
-            environmentRules.vocRiseHysteresis = 2
+            if !vocGiven.contains("rise_percent") { environmentRules.vocRisePercent = 5 }
+            environmentRules.vocRiseHysteresis = min(2, environmentRules.vocRisePercent / 2)
         }
         var settings = EngineSettings(
             sensors: SensorRegistry(descriptors), inverted: inverted, utcOffset: offset, ringCapacity: ringCapacity,

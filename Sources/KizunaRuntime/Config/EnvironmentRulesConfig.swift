@@ -64,7 +64,7 @@ extension ConfigLoader {
 
     static let environmentRuleKeys = ["heat", "cold", "co2", "voc"]
 
-    static func environmentRule(_ key: String, _ v: YAMLNode, into e: inout EnvironmentSettings, vocSignalSet: inout Bool) throws(ConfigError) {
+    static func environmentRule(_ key: String, _ v: YAMLNode, into e: inout EnvironmentSettings, vocGiven: inout Set<String>) throws(ConfigError) {
         switch key {
         case "heat":
             for (k, x) in try v.mapping(allowed: ["warning", "severe", "danger", "for", "hysteresis", "clear_after"]) {
@@ -98,12 +98,12 @@ extension ConfigLoader {
             }
         default:
             for (k, x) in try v.mapping(allowed: ["signal", "rise_percent", "for", "silence_factor", "silence_minimum"]) {
+                vocGiven.insert(k)
                 switch k {
                 case "signal":
                     let text = try x.string()
                     guard let s = VOCSignal(rawValue: text) else { throw x.error("expected index or raw, got \"\(text)\"") }
                     e.vocSignal = s
-                    vocSignalSet = true
                 case "rise_percent": e.vocRisePercent = try x.double(in: 0.5...1000)
                 case "for": e.vocRiseFor = try x.span(in: .minutes(5) ... .hours(12))
                 case "silence_factor": e.vocSilenceFactor = try x.double(in: 0.1...1)

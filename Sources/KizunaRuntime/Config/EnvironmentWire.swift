@@ -89,7 +89,11 @@ extension ConfigLoader {
     /// `{ offset: -0.4 }` or `{ points: [[raw, reference], [raw, reference]] }`.
     static func calibration(_ node: YAMLNode) throws(ConfigError) -> Calibration {
         var result = Calibration.none
-        for (k, v) in try node.mapping(allowed: ["offset", "points"]) {
+        let entries = try node.mapping(allowed: ["offset", "points"])
+        if entries.count > 1, let second = entries.last?.1 {   // which one did the technician mean?
+            throw second.error("give offset or points, not both")
+        }
+        for (k, v) in entries {
             if k == "offset" {
                 result = .offset(try v.double(in: -1000...1000))
             } else {

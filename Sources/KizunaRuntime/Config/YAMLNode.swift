@@ -176,7 +176,11 @@ struct YAMLNode {
             else if c == "h" { unit = 3_600_000_000_000 }
             else if c == "d" { unit = 86_400_000_000_000 }
             else { return nil }
-            total += n * unit
+            // A sum past Int64's 292 years is no duration (and must not trap the runtime).
+            let (part, o1) = n.multipliedReportingOverflow(by: unit)
+            let (sum, o2) = total.addingReportingOverflow(part)
+            guard !o1, !o2 else { return nil }
+            total = sum
             number = nil
             sawUnit = true
             i += 1

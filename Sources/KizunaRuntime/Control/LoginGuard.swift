@@ -29,9 +29,10 @@ public final class LoginGuard: @unchecked Sendable {
         self.lockout = lockoutSeconds
         self.stateFile = stateFile
         if let stateFile, let text = try? String(contentsOfFile: stateFile, encoding: .utf8) {
-            let parts = text.split(separator: " ").map { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
-            if parts.count == 2, let f = parts[0], let until = parts[1] {
-                failures = max(0, min(limit, Int(f)))
+            // Written as `Int Double`; anything else (a torn write) is ignored, never a trap.
+            let parts = text.split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+            if parts.count == 2, let f = Int(parts[0]), let until = Double(parts[1]), until.isFinite {
+                failures = max(0, min(limit, f))
                 lockedUntil = until > 0 ? until : nil
             }
         }

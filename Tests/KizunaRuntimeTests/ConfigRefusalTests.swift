@@ -1,0 +1,61 @@
+import Foundation
+import KizunaCore
+import Testing
+@testable import KizunaRuntime
+
+/// Values that once crashed the loader or were taken silently: each is now refused with the
+/// file, line and key, or kept as the technician wrote it.
+@Suite("Config: refusals that name the key")
+struct ConfigRefusalTests {
+    func error(_ text: String) -> ConfigError? {
+        do { _ = try ConfigLoader.parse(text, file: "kizuna.yaml", boardsDirectory: Paths.boards); return nil } catch { return error }
+    }
+
+    @Test("a duration past 64-bit nanoseconds is no duration (it used to trap the runtime through `config set`)")
+    func hugeDuration() {
+        #expect(YAMLNode.parseSpan("106751d") == .days(106_751))
+        #expect(YAMLNode.parseSpan("106752d") == nil)
+        #expect(YAMLNode.parseSpan("200000d") == nil)
+        #expect(YAMLNode.parseSpan("100000d100000d") == nil)
+        let e = error(ConfigTests.valid.replacingOccurrences(of: "day: 2h", with: "day: 200000d"))
+        #expect(e?.key == "rules.inactivity.day" && e?.line == 8)
+        #expect(e?.message.hasPrefix("expected a duration") == true)
+    }
+
+    @Test("a night window that starts when it ends is refused: its limits would never apply")
+    func emptyNight() {
+        let e = error(ConfigTests.valid + "\noccupancy:\n  night: { start: \"22:00\", end: \"22:00\" }")
+        #expect(e?.key == "occupancy.night" && e?.line == 10)
+        #expect(e?.message == "start and end are both 22:00: the night would be empty")
+        #expect(error(ConfigTests.valid + "\noccupancy:\n  night: { start: \"21:30\", end: \"06:00\" }") == nil)
+    }
+
+    @Test("a token's SHA-256 one digit short, odd, or not hex is refused with its key (a short one used to trap the loader)", arguments: [
+        String(repeating: "a", count: 63), "abc", String(repeating: "g", count: 64), String(repeating: "é", count: 32),
+    ])
+    func badTokenHash(_ hash: String) {
+        let text = ConfigTests.valid + "\nstore: { path: /tmp/k.sqlite }\napi:\n  tokens:\n    - { name: ops, role: authority, sha256: \"\(hash)\" }"
+        let e = error(text)
+        #expect(e?.key == "api.tokens[0].sha256")
+        #expect(e?.message.hasPrefix("expected the token's SHA-256 as 64 hex digits") == true)
+        let good = text.replacingOccurrences(of: hash, with: String(repeating: "0f", count: 32))
+        #expect(error(good) == nil)
+    }
+
+    @Test("a calibration with both an offset and two points is refused: which one was meant?")
+    func calibrationBoth() {
+        let e = error(EnvironmentConfigTests.base + "\n  temperature.living: { i2c: { chip: bme280 }, calibration: { offset: -0.4, points: [[20, 21], [30, 32]] } }")
+        #expect(e?.key == "sensors.temperature.living.calibration.points")
+        #expect(e?.message == "give offset or points, not both")
+    }
+
+    @Test("an SGP40's rise given in the config stays as given (the raw-signal default no longer overwrites it)")
+    func vocRiseKept() throws {
+        let text = EnvironmentConfigTests.base + "\n  voc.living: { i2c: { chip: sgp40 } }\nrules:\n  voc: { rise_percent: 10 }"
+        let i = try ConfigLoader.parse(text, file: "kizuna.yaml", boardsDirectory: Paths.boards)
+        #expect(i.settings.environment.vocSignal == .rawTicks)
+        #expect(i.settings.environment.vocRisePercent == 10)
+        let d = try ConfigLoader.parse(EnvironmentConfigTests.base + "\n  voc.living: { i2c: { chip: sgp40 } }", file: "kizuna.yaml", boardsDirectory: Paths.boards)
+        #expect(d.settings.environment.vocRisePercent == 5 && d.settings.environment.vocRiseHysteresis == 2)
+    }
+}
