@@ -53,6 +53,8 @@ public struct LogPullAPI: Sendable {
     }
 
     static let pageSize = 2000
+    /// The refusals for want of a token, audited at most once a minute.
+    let refusals = RefusalAudit()
 
     // MARK: - Responses
 
@@ -73,16 +75,25 @@ public struct LogPullAPI: Sendable {
     func guarded(_ request: Request, roles: [APIRole], action: String,
                  _ handler: (APIToken, QueryReader) async throws -> Response) async -> Response {
         metrics.requests.increment()
+        // Hummingbird has percent-decoded the values already (a second decoding would read
+        // a `%25` as the start of another escape).
         var query: [String: String] = [:]
-        for (k, v) in request.uri.queryParameters { query[String(k)] = String(v).removingPercentEncoding ?? String(v) }
-        let detail = request.uri.query ?? ""
+        var repeated: String?
+        for (k, v) in request.uri.queryParameters {
+            if query.updateValue(String(v), forKey: String(k)) != nil, repeated == nil { repeated = String(k) }
+        }
+        let detail = RefusalAudit.clipped(request.uri.query ?? "")
         guard let token = TokenAuthority(tokens: settings.tokens).authenticate(authorization: request.headers[.authorization]) else {
-            audit("anonymous", action, "401 \(detail)")
+            if let d = refusals.detail(for: "401 \(detail)", uptime: RefusalAudit.uptime()) { audit("anonymous", action, d) }
             return Self.error(.unauthorized, "a valid bearer token is needed", headers: [.wwwAuthenticate: "Bearer realm=\"kizuna\""])
         }
         guard roles.contains(token.role) else {
             audit(token.name, action, "403 \(detail)")
             return Self.error(.forbidden, "role '\(token.role.rawValue)' may not use \(action)")
+        }
+        if let repeated {   // `limit=5&limit=100000`: which one was meant?
+            audit(token.name, action, "400 \(detail)")
+            return Self.error(.badRequest, "\(repeated): given more than once", parameter: repeated)
         }
         do {
             let response = try await handler(token, QueryReader(values: query, offset: offset))
@@ -187,6 +198,23 @@ public struct LogPullAPI: Sendable {
         return router
     }
 
+    /// How long after an alarm was raised a summary token may still see raw events.
+    static let summaryAfter: Span = .hours(24)
+
+    /// The spans of raw events a summary token may see: from `before` ahead of each open
+    /// alarm about the resident (critical or warning: a silence, the help button, the door,
+    /// heat, cold) that went out to the authority (an alarm or acknowledged one; a pre-alarm
+    /// is hers to cancel), until now but at most `summaryAfter` after it was raised. Device
+    /// faults and notices open nothing: a dead PIR, acknowledged and waiting weeks for a
+    /// technician, must not open weeks of her life.
+    static func summaryWindows(_ open: [StoredAlarm], before: Span, now: WallTime) -> [(WallTime, WallTime)] {
+        open.compactMap { a in
+            guard a.state == "alarm" || a.state == "acknowledged",
+                  let kind = AlarmKind(rawValue: a.kind), kind.severity >= .warning else { return nil }
+            return (a.raised + Span(nanoseconds: -before.nanoseconds), min(now, a.raised + summaryAfter))
+        }
+    }
+
     func events(_ q: QueryReader, token: APIToken) throws -> Response {
         try q.only(["since", "until", "after", "limit", "format"])
         let since = try q.time("since"), until = try q.time("until")
@@ -194,11 +222,11 @@ public struct LogPullAPI: Sendable {
         let limit = try q.int("limit", in: 1...100_000_000) ?? 100_000_000
         let format = try q.choice("format", ["ndjson", "csv"]) ?? "ndjson"
         if let since, let until, until < since { throw BadParameter(parameter: "until", message: "is before since") }
-        // A summary token sees raw events only around the open alarms.
+        // A summary token sees raw events only around the open alarms about her.
         var allowed: [(WallTime, WallTime)]?
         if token.privacy == .summary {
             let now = WallTime(nanosecondsSinceEpoch: Int64(Date().timeIntervalSince1970 * 1e9))
-            allowed = try store.alarms(state: "open").map { ($0.raised + Span(nanoseconds: -settings.summaryWindow.nanoseconds), now) }
+            allowed = Self.summaryWindows(try store.alarms(state: "open"), before: settings.summaryWindow, now: now)
         }
         let windows = allowed
         let store = self.store, offset = self.offset

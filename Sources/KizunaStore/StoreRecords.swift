@@ -49,6 +49,17 @@ public struct StoredAlarm: Sendable, Equatable, FetchableRecord {
         updated = WallTime(nanosecondsSinceEpoch: row["updated_wall_ns"])
     }
 
+    public init(id: Int64, kind: String, sensor: String?, severity: String, raised: WallTime, state: String, reason: String, updated: WallTime) {
+        self.id = id
+        self.kind = kind
+        self.sensor = sensor
+        self.severity = severity
+        self.raised = raised
+        self.state = state
+        self.reason = reason
+        self.updated = updated
+    }
+
     public var isOpen: Bool { state == "prealarm" || state == "alarm" || state == "acknowledged" }
 }
 

@@ -5,6 +5,7 @@ import Testing
 struct TimeTests {
     @Test("ISO-8601 round trip with the flat's offset", arguments: [
         "2026-07-01T16:59:02.500+09:00", "2011-06-15T01:03:39.149+00:00", "1999-12-31T23:59:59.000-05:30",
+        "1900-01-01T00:00:00.000+09:00", "2199-12-31T23:59:59.999-05:00",
     ])
     func isoRoundTrip(_ text: String) {
         let w = CivilTime.parseISO8601(text, defaultOffset: .utc)!
@@ -20,7 +21,8 @@ struct TimeTests {
         #expect(a == b)
     }
 
-    @Test("bad timestamps are refused", arguments: ["2026-13-01T00:00", "2026-07-01", "2026-07-01T25:00", "2026-07-01T10:00:00+9"])
+    @Test("bad timestamps are refused", arguments: ["2026-13-01T00:00", "2026-07-01", "2026-07-01T25:00", "2026-07-01T10:00:00+9",
+                                                     "2300-01-01T00:00", "9999-12-31T23:59", "1600-01-01T00:00", "0000-01-01T00:00"])
     func badTimestamps(_ text: String) {
         #expect(CivilTime.parseISO8601(text, defaultOffset: .utc) == nil)
     }

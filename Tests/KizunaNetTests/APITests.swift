@@ -141,9 +141,12 @@ struct APITests {
         #expect(try curl(f.url("/v1/alarms/1/ack"), token: APIFixture.technician, method: "POST").status == 403)
         // The technician may read the status and the metrics.
         #expect(try curl(f.url("/metrics"), token: APIFixture.technician).status == 200)
+        // A stranger's flood of refused requests: one audit row a minute, not one each.
+        for _ in 0..<5 { #expect(try curl(f.url("/v1/status?" + String(repeating: "x", count: 2000)), token: "guess").status == 401) }
         f.writer.flush()
         let audit = try f.store.audit(limit: 20)
         #expect(audit.contains { $0.actor == "anonymous" && $0.detail.hasPrefix("401") })
+        #expect(audit.filter { $0.actor == "anonymous" }.count == 1)
         #expect(audit.contains { $0.actor == "tech" && $0.action == "GET /v1/events" && $0.detail.hasPrefix("403") })
     }
 
@@ -152,6 +155,9 @@ struct APITests {
         ("/v1/events?after=-1", "after"), ("/v1/events?colour=red", "colour"), ("/v1/alarms?state=maybe", "state"),
         ("/v1/activity/hourly?from=2026-07-02T00:00%2B09:00&to=2026-07-01T00:00%2B09:00", "to"),
         ("/v1/events?since=2026-07-02T00:00%2B09:00&until=2026-07-01T00:00%2B09:00", "until"),
+        // Past what 64-bit nanoseconds hold: a 400, never a trap of the runtime.
+        ("/v1/activity/hourly?from=2300-01-01T00:00", "from"), ("/v1/events?since=1600-01-01T00:00", "since"),
+        ("/v1/events?limit=5&limit=100000", "limit"),
     ])
     func badParameters(_ path: String, _ parameter: String) async throws {
         let f = try APIFixture()
@@ -209,6 +215,20 @@ struct APITests {
         // Alarms themselves are for every authority token.
         let alarms = try JSONSerialization.jsonObject(with: Data(try curl(f.url("/v1/alarms?state=open"), token: APIFixture.summary).body.utf8)) as? [[String: Any]]
         #expect(alarms?.count == 1)
+    }
+
+    @Test("a summary token's windows: alarms sent about her, from 2 h before to at most 24 h after; no pre-alarm, fault or notice opens any")
+    func summaryWindows() {
+        let t = CivilTime.parseISO8601("2026-07-01T12:00:00", defaultOffset: .japan)!
+        func alarm(_ id: Int64, _ kind: String, _ state: String, raised: WallTime = t) -> StoredAlarm {
+            StoredAlarm(id: id, kind: kind, sensor: nil, severity: "", raised: raised, state: state, reason: "", updated: raised)
+        }
+        let open = [alarm(1, "inactivity", "alarm"), alarm(2, "inactivity", "prealarm"), alarm(3, "sensor-fault", "acknowledged"),
+                    alarm(4, "pir-silent", "alarm"), alarm(5, "ventilation", "alarm"), alarm(6, "heat", "acknowledged", raised: t + .days(-3))]
+        let w = LogPullAPI.summaryWindows(open, before: .hours(2), now: t + .hours(1))
+        #expect(w.count == 2)
+        #expect(w.first?.0 == t + .hours(-2) && w.first?.1 == t + .hours(1))
+        #expect(w.last?.0 == t + .days(-3) + .hours(-2) && w.last?.1 == t + .days(-2))
     }
 
     @Test("alarms with their steps, hourly counts, status and metrics")

@@ -118,7 +118,8 @@ public enum CivilTime {
     }
 
     /// Parses `YYYY-MM-DDTHH:MM[:SS[.fff]][Z|±HH:MM]`; without a zone the time is read in
-    /// `defaultOffset` (the recording's or the flat's own clock).
+    /// `defaultOffset` (the recording's or the flat's own clock). Years 1900–2199: any other
+    /// is refused (nil), never a trap on overflow (an API query must get its 400).
     public static func parseISO8601(_ text: String, defaultOffset: UTCOffset) -> WallTime? {
         let u = Array(text.utf8)
         func num(_ r: Range<Int>) -> Int64? {
@@ -134,7 +135,8 @@ public enum CivilTime {
         guard u.count >= 16, u[4] == 45, u[7] == 45, u[10] == 84 || u[10] == 32, u[13] == 58,
               let y = num(0..<4), let mo = num(5..<7), let d = num(8..<10),
               let h = num(11..<13), let mi = num(14..<16),
-              (1...12).contains(mo), (1...31).contains(d), h < 24, mi < 60 else { return nil }
+              (1...12).contains(mo), (1...31).contains(d), h < 24, mi < 60,
+              (1900...2199).contains(y) else { return nil }   // 64-bit nanoseconds hold 1678–2262 only
         var i = 16
         var s: Int64 = 0, nanos: Int64 = 0
         if i < u.count, u[i] == 58 {
