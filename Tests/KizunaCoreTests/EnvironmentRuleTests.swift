@@ -118,6 +118,20 @@ struct EnvironmentRuleTests {
         #expect(f.heatBands == [2])
     }
 
+    @Test("a humidity reading older than 15 min makes no WBGT with a new temperature: the room is judged by temperature until humidity comes again")
+    func staleHumidity() {
+        var f = TestFlat(environment: "09:00:00")
+        let t = f.id("temperature.living")
+        f.livingClimate(30, 80, from: "10:00:00", to: "10:00:00")
+        #expect(f.engine.environment.wbgt(t) != nil)
+        f.hold("temperature.living", 30, from: "10:01:00", to: "10:15:00")
+        #expect(f.engine.environment.wbgt(t) != nil)   // 15 min old: still used
+        f.hold("temperature.living", 30, from: "10:16:00", to: "10:30:00")
+        #expect(f.engine.environment.wbgt(t) == nil)
+        f.livingClimate(30, 80, from: "10:31:00", to: "10:31:00")
+        #expect(f.engine.environment.wbgt(t) != nil)
+    }
+
     @Test("heat, WBGT room: exactly at the threshold counts, just below does not")
     func heatWBGTAtThreshold() {
         let exact = WBGT.indoorEstimate(temperature: 31, humidity: 60)

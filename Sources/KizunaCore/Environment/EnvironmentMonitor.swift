@@ -50,6 +50,12 @@ public struct EnvironmentMonitor: Sendable {
     var faulted: [Bool]
     /// The latest trusted reading of each sensor (NaN: none yet, or none since a fault).
     var latest: [Double]
+    /// When each `latest` was read.
+    var latestAt: [MonotonicInstant]
+    /// How old a humidity reading may be and still make the WBGT with a new temperature: a
+    /// chip that stops giving humidity (and no fault) must not have its last value used for
+    /// days; the room is judged by temperature alone meanwhile.
+    static let humidityFresh: Span = .minutes(15)
     var rooms: [RoomClimate] = []
     var air: [AirWatch] = []
     var vocs: [VOCRiseWatch] = []
@@ -61,6 +67,7 @@ public struct EnvironmentMonitor: Sendable {
         roles = Array(repeating: Role.unused, count: sensors.count)
         faulted = Array(repeating: false, count: sensors.count)
         latest = Array(repeating: .nan, count: sensors.count)
+        latestAt = Array(repeating: .never, count: sensors.count)
         for (i, d) in sensors.sensors.enumerated() {
             let s = SensorID(i)
             switch d.kind {
@@ -154,6 +161,7 @@ public struct EnvironmentMonitor: Sendable {
         let i = Int(s.index)
         guard i < roles.count, !faulted[i], v.isFinite else { return }
         latest[i] = v
+        latestAt[i] = t.monotonic
         switch roles[i] {
         case .temperature(let r):
             feedHeat(r, at: t.monotonic)
@@ -173,7 +181,7 @@ public struct EnvironmentMonitor: Sendable {
         let temperature = latest[Int(rooms[r].temperature.index)]
         guard temperature.isFinite else { return }
         let h = rooms[r].humidity
-        let humidity = h == .none ? Double.nan : latest[Int(h.index)]
+        let humidity = h == .none || t - latestAt[Int(h.index)] > Self.humidityFresh ? Double.nan : latest[Int(h.index)]
         let wbgt = humidity.isFinite
         if wbgt != rooms[r].usesWBGT {
             rooms[r].usesWBGT = wbgt
