@@ -76,9 +76,14 @@ sleep 1
 EDGES=$(count '"type":"edge","sensor":"door.entrance"' "$OUT/run.jsonl")
 FIRST=$(grep '"type":"edge","sensor":"door.entrance"' "$OUT/run.jsonl" | head -1 | json_num monotonic_ns)
 LAST=$(grep '"type":"edge","sensor":"door.entrance"' "$OUT/run.jsonl" | tail -1 | json_num monotonic_ns)
-vm_log "door: $EDGES raw edges over $(( (LAST - FIRST) / 1000 )) us"
+# The debouncer restarts its 30 ms settle time at every edge: what makes one event of the
+# bounce is that no gap between two edges reaches it (not how long the whole burst takes,
+# which the guest's scheduling under TCG stretches).
+GAP=$(grep '"type":"edge","sensor":"door.entrance"' "$OUT/run.jsonl" | json_num monotonic_ns |
+	awk 'NR > 1 && $1 - p > m { m = $1 - p } { p = $1 } END { printf "%d\n", m }')
+vm_log "door: $EDGES raw edges over $(( (LAST - FIRST) / 1000 )) us, the longest gap $((GAP / 1000)) us"
 vm_check_eq "$EDGES" 11 "bounce: the kernel delivered all 11 edges"
-vm_check "bounce: within 20 ms" [ $((LAST - FIRST)) -lt 20000000 ]
+vm_check "bounce: every gap between edges shorter than the 30 ms settle time (the test's premise)" [ "$GAP" -lt 30000000 ]
 vm_check_eq "$(count '"kind":"door-open"' "$OUT/run.jsonl")" 1 "bounce: exactly one door-open event"
 vm_check_eq "$(count '"kind":"door-close"' "$OUT/run.jsonl")" 0 "bounce: no door-close event"
 echo pull-down > "$F"
