@@ -94,6 +94,18 @@ struct DoorAtBootTests {
         #expect(f.engine.openAlarms.isEmpty)
     }
 
+    @Test("restored with the door shut, then opened at the boot's own instant: the boot's pass resolves the old alarm first, and the new opening is watched as any")
+    func shutThenOpenedAtBoot() {
+        var f = Self.booted(at: "12:00:00", doorOpen: false) { f in [Self.openDoorAlarm(f, raised: "10:30:00", deadline: "12:15:00")] }
+        f.door(open: true, at: f.t("12:00:00"))
+        f.tick(f.t("12:29:59"))
+        #expect(f.steps(.doorOpen).map(\.step) == [.resolve])
+        #expect(f.steps(.doorOpen).first?.alarmID == 7)
+        f.tick(f.t("12:30:01"))
+        #expect(f.steps(.doorOpen).map(\.step) == [.resolve, .preAlarm])
+        #expect(f.steps(.doorOpen).last?.alarmID != 7)
+    }
+
     @Test("an acknowledged door-open alarm restored with the door shut is resolved too")
     func acknowledgedRestoredDoorShut() {
         var f = Self.booted(at: "12:00:00", doorOpen: false) { f in
