@@ -7,7 +7,7 @@ struct DoorAtBootTests {
     /// The engine of a fresh `TestFlat` started at `boot` with the door read `open`, then,
     /// if `restoring`, given the recollection with `alarms` and the door's stored opening.
     static func booted(at boot: String, doorOpen open: Bool, restoring: Bool = true,
-                       openedAt: String? = nil, alarms: (TestFlat) -> [OpenAlarm] = { _ in [] }) -> TestFlat {
+                       openedAt: String? = nil, silenced: Bool = false, alarms: (TestFlat) -> [OpenAlarm] = { _ in [] }) -> TestFlat {
         var f = TestFlat(start: boot)
         let door = f.id("door.entrance")
         f.engine = WatchEngine(settings: f.engine.settings, start: f.t(boot))
@@ -16,7 +16,7 @@ struct DoorAtBootTests {
         if restoring {
             f.engine.restore(.init(occupancy: .home, lastSign: f.t(boot), lastSignSensor: f.id("pir.living"),
                                    lastMotion: [:], openAlarms: alarms(f), nextAlarmID: 10,
-                                   doorsOpenedAt: openedAt.map { [door: f.t($0)] } ?? [:]))
+                                   doorsOpenedAt: openedAt.map { [door: f.t($0)] } ?? [:], doorsSilenced: silenced ? [door] : []))
         }
         return f
     }
@@ -104,6 +104,21 @@ struct DoorAtBootTests {
         f.tick(f.t("12:30:01"))
         #expect(f.steps(.doorOpen).map(\.step) == [.resolve, .preAlarm])
         #expect(f.steps(.doorOpen).last?.alarmID != 7)
+    }
+
+    @Test("a door she silenced for this opening (airing) stays silenced across a restart; once closed, the next opening is watched")
+    func silencedAcrossRestart() {
+        var f = Self.booted(at: "+1 01:00:00", doorOpen: true, openedAt: "+1 00:00:00", silenced: true)
+        f.tick(f.t("+1 04:00:00"))
+        #expect(f.steps(.doorOpen).isEmpty)
+        f.door(open: false, at: f.t("+1 04:00:00"))
+        f.door(open: true, at: f.t("+1 04:10:00"))
+        f.tick(f.t("+1 04:16:00"))
+        #expect(f.steps(.doorOpen).map(\.step) == [.preAlarm])
+        // Without her silence, the same restart sounds the pre-alarm at the boot.
+        var g = Self.booted(at: "+1 01:00:00", doorOpen: true, openedAt: "+1 00:00:00")
+        g.tick(g.t("+1 01:00:00"))
+        #expect(g.steps(.doorOpen).map(\.step) == [.preAlarm])
     }
 
     @Test("an acknowledged door-open alarm restored with the door shut is resolved too")

@@ -132,6 +132,17 @@ struct EnvironmentRuleTests {
         #expect(f.engine.environment.wbgt(t) != nil)
     }
 
+    @Test("a humidity chip read every 30 min stays fresh for two of its intervals: the WBGT does not flicker off between its polls")
+    func slowHumidity() {
+        var f = TestFlat(environment: "09:00:00")
+        let t = f.id("temperature.living")
+        f.hold("humidity.living", 80, from: "10:00:00", to: "10:30:00", every: .minutes(30))
+        f.hold("temperature.living", 30, from: "10:31:00", to: "11:29:00")
+        #expect(f.engine.environment.wbgt(t) != nil)   // 59 min after a humidity read every 30 min
+        f.hold("temperature.living", 30, from: "11:30:00", to: "11:32:00")
+        #expect(f.engine.environment.wbgt(t) == nil)   // past two intervals
+    }
+
     @Test("heat, WBGT room: exactly at the threshold counts, just below does not")
     func heatWBGTAtThreshold() {
         let exact = WBGT.indoorEstimate(temperature: 31, humidity: 60)

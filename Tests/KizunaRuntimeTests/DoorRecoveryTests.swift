@@ -25,6 +25,11 @@ struct DoorRecoveryTests {
             EventRecord(wall: t0 + .minutes(4), sensor: "door.balcony", kind: "door-close", value: nil, room: "entrance"),
             EventRecord(wall: t0 + .minutes(4), sensor: "pir.living", kind: "motion-start", value: nil, room: "living"),
         ])
+        // The balcony's pre-alarm, cancelled by the door closing; it says nothing of the entrance.
+        w.enqueue(steps: [AlarmStepRecord(alarmID: 1, kind: "door-open", sensor: "door.balcony", severity: "warning", step: "prealarm",
+                                          wall: t0 + .minutes(3), reason: "open"),
+                          AlarmStepRecord(alarmID: 1, kind: "door-open", sensor: "door.balcony", severity: "warning", step: "cancel",
+                                          wall: t0 + .minutes(4), reason: "closed")])
         w.enqueue(snapshot: StoredSnapshot(occupancy: "home", saved: t0 + .minutes(4), bootID: "old-boot", savedMonotonic: MonotonicInstant(nanoseconds: 7)))
         #expect(w.flush())
         w.stop()
@@ -34,6 +39,7 @@ struct DoorRecoveryTests {
         #expect(Array(r.doorsOpenedAt.keys) == [entrance])
         #expect(r.doorsOpenedAt[entrance]?.wall == t0 + .minutes(3))
         #expect(r.doorsOpenedAt[entrance]?.monotonic == boot.monotonic - .minutes(2))
+        #expect(r.doorsSilenced.isEmpty)
 
         var engine = WatchEngine(settings: settings, start: boot)
         engine.prime(entrance, rawLevel: true)
@@ -49,5 +55,28 @@ struct DoorRecoveryTests {
         #expect(steps.map(\.kind) == [.doorOpen])
         #expect(steps.map(\.step) == [.preAlarm])
         #expect(steps.first?.sensor == entrance)
+    }
+
+    @Test("a door-open pre-alarm she cancelled after the door's last opening, the door still open: the door comes back silenced")
+    func silencedBeforeRestart() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kizuna-doors-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("kizuna.sqlite").path
+        let t0 = WallTime(secondsSinceEpoch: 1_790_000_000)
+        let settings = EngineSettings(sensors: SensorRegistry(["pir.living", "door.entrance"].map { SensorDescriptor(name: $0)! }))
+        let w = StoreWriter(store: try FlatStore(path: path), commitEvery: 0.01)
+        w.start()
+        w.enqueue(events: [EventRecord(wall: t0, sensor: "door.entrance", kind: "door-open", value: nil, room: "entrance")],
+                  steps: [AlarmStepRecord(alarmID: 1, kind: "door-open", sensor: "door.entrance", severity: "warning", step: "prealarm",
+                                          wall: t0 + .minutes(5), reason: "open"),
+                          AlarmStepRecord(alarmID: 1, kind: "door-open", sensor: "door.entrance", severity: "warning", step: "cancel",
+                                          wall: t0 + .minutes(6), reason: "cancelled by button.help")])
+        #expect(w.flush())
+        w.stop()
+        let boot = Timestamp(monotonic: MonotonicInstant(nanoseconds: 50_000_000_000), wall: t0 + .minutes(30))
+        let r = try #require(try Recovery.recollect(store: FlatStore(path: path), settings: settings, now: boot, bootID: "new-boot"))
+        let entrance = try #require(settings.sensors.id(named: "door.entrance"))
+        #expect(r.doorsSilenced == [entrance])
     }
 }

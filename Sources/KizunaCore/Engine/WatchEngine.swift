@@ -602,11 +602,14 @@ public struct WatchEngine: Sendable {
         public var lastSignPlaceKnown: Bool
         /// The doors whose last stored event is an opening, with its time.
         public var doorsOpenedAt: [SensorID: Timestamp]
+        /// Those of them whose door-open pre-alarm she cancelled since that opening.
+        public var doorsSilenced: Set<SensorID>
 
         public init(occupancy: OccupancyState, lastSign: Timestamp?, lastSignSensor: SensorID, lastMotion: [SensorID: Timestamp],
                     openAlarms: [OpenAlarm], nextAlarmID: UInt64, declaredAbsence: DeclaredAbsence? = nil, lastSignPlaceKnown: Bool = true,
-                    doorsOpenedAt: [SensorID: Timestamp] = [:]) {
+                    doorsOpenedAt: [SensorID: Timestamp] = [:], doorsSilenced: Set<SensorID> = []) {
             self.doorsOpenedAt = doorsOpenedAt
+            self.doorsSilenced = doorsSilenced
             self.declaredAbsence = declaredAbsence
             self.lastSignPlaceKnown = lastSignPlaceKnown
             self.occupancy = occupancy
@@ -653,7 +656,8 @@ public struct WatchEngine: Sendable {
             guard let open = channels[i].debouncer.stable else { continue }
             let s = SensorID(i)
             let alarm = r.openAlarms.first { $0.kind == .doorOpen && $0.sensor == s }
-            doorOpen.resume(s, open: open, openedBefore: open ? r.doorsOpenedAt[s] : nil, alarmRaised: alarm?.raisedAt, at: now)
+            doorOpen.resume(s, open: open, openedBefore: open ? r.doorsOpenedAt[s] : nil, alarmRaised: alarm?.raisedAt,
+                            silenced: open && r.doorsSilenced.contains(s), at: now)
         }
     }
 

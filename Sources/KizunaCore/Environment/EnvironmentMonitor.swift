@@ -50,11 +50,13 @@ public struct EnvironmentMonitor: Sendable {
     var faulted: [Bool]
     /// The latest trusted reading of each sensor (NaN: none yet, or none since a fault).
     var latest: [Double]
-    /// When each `latest` was read.
+    /// When each `latest` was read, and the gap before it (its sensor's poll interval).
     var latestAt: [MonotonicInstant]
+    var latestGap: [Span]
     /// How old a humidity reading may be and still make the WBGT with a new temperature: a
     /// chip that stops giving humidity (and no fault) must not have its last value used for
-    /// days; the room is judged by temperature alone meanwhile.
+    /// days; the room is judged by temperature alone meanwhile. Two of its own poll
+    /// intervals if longer (a chip read every 30 min is not stale after 16).
     static let humidityFresh: Span = .minutes(15)
     var rooms: [RoomClimate] = []
     var air: [AirWatch] = []
@@ -68,6 +70,7 @@ public struct EnvironmentMonitor: Sendable {
         faulted = Array(repeating: false, count: sensors.count)
         latest = Array(repeating: .nan, count: sensors.count)
         latestAt = Array(repeating: .never, count: sensors.count)
+        latestGap = Array(repeating: .zero, count: sensors.count)
         for (i, d) in sensors.sensors.enumerated() {
             let s = SensorID(i)
             switch d.kind {
@@ -161,6 +164,7 @@ public struct EnvironmentMonitor: Sendable {
         let i = Int(s.index)
         guard i < roles.count, !faulted[i], v.isFinite else { return }
         latest[i] = v
+        if latestAt[i] != .never, t.monotonic > latestAt[i] { latestGap[i] = t.monotonic - latestAt[i] }
         latestAt[i] = t.monotonic
         switch roles[i] {
         case .temperature(let r):
@@ -181,7 +185,8 @@ public struct EnvironmentMonitor: Sendable {
         let temperature = latest[Int(rooms[r].temperature.index)]
         guard temperature.isFinite else { return }
         let h = rooms[r].humidity
-        let humidity = h == .none || t - latestAt[Int(h.index)] > Self.humidityFresh ? Double.nan : latest[Int(h.index)]
+        let fresh = h == .none ? Span.zero : max(Self.humidityFresh, latestGap[Int(h.index)] + latestGap[Int(h.index)])
+        let humidity = h == .none || t - latestAt[Int(h.index)] > fresh ? Double.nan : latest[Int(h.index)]
         let wbgt = humidity.isFinite
         if wbgt != rooms[r].usesWBGT {
             rooms[r].usesWBGT = wbgt
@@ -197,6 +202,7 @@ public struct EnvironmentMonitor: Sendable {
         guard i < roles.count else { return }
         faulted[i] = true
         latest[i] = .nan
+        latestAt[i] = .never   // the outage is no poll interval
         switch roles[i] {
         case .temperature(let r):
             rooms[r].heat.reset()

@@ -62,9 +62,16 @@ public struct DoorOpenRule: Sendable {
     /// on, it is judged from then; its alarm still open (`alarmRaised`), an open door keeps
     /// it (no second alarm on top: the ladder repeats it), a shut one has it resolved at the
     /// first pass — a door-open alarm must not repeat for a door shut while the device was off.
-    mutating func resume(_ sensor: SensorID, open: Bool, openedBefore: Timestamp?, alarmRaised: Timestamp?, at now: Timestamp) {
+    /// A door she silenced for this opening (its pre-alarm cancelled with the button: airing
+    /// the flat) stays silenced until it closes.
+    mutating func resume(_ sensor: SensorID, open: Bool, openedBefore: Timestamp?, alarmRaised: Timestamp?,
+                         silenced: Bool = false, at now: Timestamp) {
         let i = index(sensor)
         switch (open, alarmRaised) {
+        case (true, nil) where silenced:
+            doors[i].openSince = openedBefore ?? now
+            doors[i].silenced = true
+            doors[i].deadline = .never
         case (true, nil):
             opened(sensor, at: openedBefore ?? now)
         case (true, let raised?):

@@ -28,8 +28,14 @@ public enum Recovery {
             if let id = sensors.id(named: name) { lastMotion[id] = stamp(wall) }
         }
         var doorsOpenedAt: [SensorID: Timestamp] = [:]
+        var doorsSilenced: Set<SensorID> = []
         for (name, last) in try store.lastDoorEventBySensor() where last.opened {
-            if let id = sensors.id(named: name) { doorsOpenedAt[id] = stamp(last.at) }
+            guard let id = sensors.id(named: name) else { continue }
+            doorsOpenedAt[id] = stamp(last.at)
+            // A door-open alarm cancelled since, the door still open: her button (airing).
+            if try store.alarms(since: last.at).contains(where: { $0.kind == AlarmKind.doorOpen.rawValue && $0.sensor == name && $0.state == "cancelled" }) {
+                doorsSilenced.insert(id)
+            }
         }
         var open: [OpenAlarm] = []
         for (a, lastStep) in try store.openAlarms() {
@@ -62,7 +68,7 @@ public enum Recovery {
                 s.declaredUntil.map { DeclaredAbsence(until: stamp($0), by: s.declaredBy ?? "authority") }
             },
             lastSignPlaceKnown: placeStillKnown(snapshot: snapshot, now: now, bootID: bootID),
-            doorsOpenedAt: doorsOpenedAt)
+            doorsOpenedAt: doorsOpenedAt, doorsSilenced: doorsSilenced)
     }
 
     /// The sensors whose stuck-value fault was open when the runtime stopped, from the
