@@ -69,13 +69,18 @@ extension FlatStore {
         }
     }
 
+    // "Last" below is the last stored (`seq`, the order the runtime saw them), not the latest
+    // wall time: a clock that ran ahead and was then set back (NTP after a power cut) leaves
+    // older events with later times, and the door she shut after such a step must not read as
+    // still open, nor an old motion as her last sign of life.
+
     /// The last sign of life (motion, door, button) and the sensor that gave it.
     public func lastSignOfLife() throws -> (wall: WallTime, sensor: String)? {
         try read { db in
             try Row.fetchOne(db, sql: """
                 SELECT wall_ns, sensor FROM event
                 WHERE kind IN ('motion-start', 'motion-end', 'door-open', 'door-close', 'button')
-                ORDER BY wall_ns DESC LIMIT 1
+                ORDER BY seq DESC LIMIT 1
                 """).map { (WallTime(nanosecondsSinceEpoch: $0["wall_ns"]), $0["sensor"]) }
         }
     }
@@ -84,8 +89,13 @@ extension FlatStore {
     public func lastMotionBySensor() throws -> [String: WallTime] {
         try read { db in
             var out: [String: WallTime] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT sensor, MAX(wall_ns) AS w FROM event WHERE kind IN ('motion-start', 'motion-end') GROUP BY sensor") {
-                out[row["sensor"]] = WallTime(nanosecondsSinceEpoch: row["w"])
+            for row in try Row.fetchAll(db, sql: """
+                SELECT e.sensor, e.wall_ns FROM event e JOIN (
+                    SELECT MAX(seq) AS last FROM event
+                    WHERE kind IN ('motion-start', 'motion-end') GROUP BY sensor
+                ) m ON e.seq = m.last
+                """) {
+                out[row["sensor"]] = WallTime(nanosecondsSinceEpoch: row["wall_ns"])
             }
             return out
         }
@@ -95,10 +105,14 @@ extension FlatStore {
     public func lastDoorEventBySensor() throws -> [String: (opened: Bool, at: WallTime)] {
         try read { db in
             var out: [String: (opened: Bool, at: WallTime)] = [:]
-            // SQLite gives the bare column `kind` from the row that holds the MAX.
-            for row in try Row.fetchAll(db, sql: "SELECT sensor, kind, MAX(wall_ns) AS w FROM event WHERE kind IN ('door-open', 'door-close') GROUP BY sensor") {
+            for row in try Row.fetchAll(db, sql: """
+                SELECT e.sensor, e.kind, e.wall_ns FROM event e JOIN (
+                    SELECT MAX(seq) AS last FROM event
+                    WHERE kind IN ('door-open', 'door-close') GROUP BY sensor
+                ) m ON e.seq = m.last
+                """) {
                 let kind: String = row["kind"]
-                out[row["sensor"]] = (kind == "door-open", WallTime(nanosecondsSinceEpoch: row["w"]))
+                out[row["sensor"]] = (kind == "door-open", WallTime(nanosecondsSinceEpoch: row["wall_ns"]))
             }
             return out
         }

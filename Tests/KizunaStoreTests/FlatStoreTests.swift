@@ -52,6 +52,24 @@ struct FlatStoreTests {
         #expect(try store.lastMotionBySensor() == ["pir.living": Self.t, "pir.bedroom": Self.t + .seconds(9)])
     }
 
+    @Test("after the clock was set back, the last stored event is the last, not the latest time")
+    func clockSetBack() throws {
+        let (store, writer, dir) = try Self.store()
+        defer { writer.stop(); try? FileManager.default.removeItem(at: dir) }
+        // The clock ran an hour ahead: the door opened "at 02:00", motion "at 02:01"; NTP set it
+        // back, then she shut the door at 01:10 and moved at 01:11, the truth.
+        writer.enqueue(events: [Self.event(3600, "door.entrance", "door-open"), Self.event(3660, "pir.living", "motion-start"),
+                                Self.event(600, "door.entrance", "door-close"), Self.event(660, "pir.living", "motion-end")])
+        #expect(writer.flush())
+        let door = try #require(try store.lastDoorEventBySensor()["door.entrance"])
+        #expect(!door.opened)  // shut: by the latest time it would read open, and alarm at the restart
+        #expect(door.at == Self.t + .seconds(600))
+        #expect(try store.lastMotionBySensor() == ["pir.living": Self.t + .seconds(660)])
+        let sign = try #require(try store.lastSignOfLife())
+        #expect(sign.wall == Self.t + .seconds(660))
+        #expect(sign.sensor == "pir.living")
+    }
+
     @Test("hourly counts per room are folded once an hour has passed")
     func hourly() throws {
         let (store, writer, dir) = try Self.store()
