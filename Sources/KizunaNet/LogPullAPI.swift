@@ -87,6 +87,9 @@ public struct LogPullAPI: Sendable {
             if let d = refusals.detail(for: "401 \(detail)", uptime: RefusalAudit.uptime()) { audit("anonymous", action, d) }
             return Self.error(.unauthorized, "a valid bearer token is needed", headers: [.wwwAuthenticate: "Bearer realm=\"kizuna\""])
         }
+        // The staff pull the audit trail with a token: the count of refusals still held is
+        // written first, so that what they read is whole.
+        if let s = refusals.unrecordedSummary(uptime: RefusalAudit.uptime()) { audit("anonymous", "refused", s) }
         guard roles.contains(token.role) else {
             audit(token.name, action, "403 \(detail)")
             return Self.error(.forbidden, "role '\(token.role.rawValue)' may not use \(action)")
@@ -297,6 +300,11 @@ public struct LogPullAPI: Sendable {
             return j.text
         }
         return Self.json(.ok, JSONLine.array(items))
+    }
+
+    /// Records the refusals counted since the last row, at once (the runtime is stopping).
+    public func recordUnrecordedRefusals() {
+        if let s = refusals.unrecordedSummary(uptime: RefusalAudit.uptime(), force: true) { audit("anonymous", "refused", s) }
     }
 
     // MARK: - Serving

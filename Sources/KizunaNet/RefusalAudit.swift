@@ -29,6 +29,19 @@ final class RefusalAudit: @unchecked Sendable {   // its state under `lock`
         }
     }
 
+    /// The refusals counted but not yet recorded, if a minute has passed since the last row
+    /// (or `force`, at shutdown); they are then taken as recorded. Without it, a burst that
+    /// stopped would leave its count in memory until the next refusal, and a restart lose it.
+    func unrecordedSummary(uptime: Double, force: Bool = false) -> String? {
+        lock.withLock {
+            guard unrecorded > 0, force || uptime - lastRecorded >= Self.every else { return nil }
+            let text = "401 \(unrecorded) more refused since the last one recorded"
+            lastRecorded = uptime
+            unrecorded = 0
+            return text
+        }
+    }
+
     /// At most `detailLimit` characters, marked when cut.
     static func clipped(_ text: String) -> String {
         text.count <= detailLimit ? text : String(text.prefix(detailLimit)) + "…"

@@ -13,6 +13,8 @@ public final class RuntimeServices {
     let metrics: KizunaMetrics
     let status: StatusBoard
     var server: Task<Void, Error>?
+    /// Writes the count of refused requests not yet in the audit trail.
+    var refusalsAtStop: (@Sendable () -> Void)?
     /// Alarm delivery, when the config has sinks.
     public private(set) var delivery: Delivery?
 
@@ -93,6 +95,7 @@ public final class RuntimeServices {
                 return id
             }
         }
+        refusalsAtStop = { [service] in service.recordUnrecordedRefusals() }
         server = Task.detached {
             do {
                 try await service.serve { p in
@@ -132,6 +135,7 @@ public final class RuntimeServices {
     /// (`drain_on_exit`), and stops it: what is left waits in the outbox for the next start.
     public func stop() {
         server?.cancel()
+        refusalsAtStop?()
         writer?.flush()
         if let delivery {
             delivery.drain(timeout: installation.delivery?.drainOnExit ?? 0)
