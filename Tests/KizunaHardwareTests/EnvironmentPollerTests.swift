@@ -135,6 +135,34 @@ struct EnvironmentPollerTests {
         #expect(out.contains { if case .reading(SensorID(0), _, _) = $0 { true } else { false } })
     }
 
+    @Test("a chip whose transfer fault was open at the restart recovers after good answers in a row, not the first")
+    func presumedFaultyAfterRestart() {
+        let (bus, model, p) = Self.setUp()
+        p.presumeFaulty(SensorID(1))   // the restored alarm named the humidity; the chip is one
+        // The cable is still bad: every other poll fails. Nothing recovers, nothing is read.
+        var out: [Observation] = []
+        for k in 0..<20 {
+            if k % 2 == 0 { bus.failNext([.timeout]) }
+            out += Self.run(p, until: .seconds(2 * Int64(k + 1)))
+        }
+        #expect(!out.contains { if case .recovered = $0 { true } else { false } })
+        #expect(!out.contains { if case .reading = $0 { true } else { false } })
+        #expect(!out.contains { if case .fault = $0 { true } else { false } })   // the restored alarm stands; none on top
+        bus.failNext([.timeout])   // the last poll of the bad cable fails
+        out = Self.run(p, until: .seconds(41))
+        #expect(out.isEmpty)
+        // Mended: recovered at the fifth good answer, and read again from it.
+        let before = model.conversions
+        var seconds: Int64 = 41
+        while !out.contains(where: { if case .recovered = $0 { true } else { false } }), seconds < 80 {
+            seconds += 1
+            out += Self.run(p, until: .seconds(seconds))
+        }
+        #expect(model.conversions - before == 5)
+        #expect(out.contains { if case .recovered(SensorID(1), _) = $0 { true } else { false } })
+        #expect(out.contains { if case .reading(SensorID(1), _, _) = $0 { true } else { false } })
+    }
+
     @Test("a brief glitch (one failed transfer) is no fault")
     func glitch() {
         let (bus, _, p) = Self.setUp()

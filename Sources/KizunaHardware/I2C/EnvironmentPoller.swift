@@ -45,8 +45,8 @@ public struct EnvironmentValue: Sendable, Equatable {
 /// value that does not change at all for `stuckAfter` readings is a stuck sensor (real
 /// temperature, humidity, pressure, CO2 and VOC readings always move in their last
 /// digit; light does not: a dark room reads 0 lx all night). A stuck sensor stays stuck
-/// until its value moves, whatever the transfers do meanwhile, and `presumeStuck` carries
-/// a stuck fault over a restart.
+/// until its value moves, whatever the transfers do meanwhile. `presumeStuck` and
+/// `presumeFaulty` carry a stuck or a transfer fault over a restart.
 public final class EnvironmentPoller: InputSource {
     public var channels: [EnvironmentChannel]
     public var failureLimit = 3
@@ -193,6 +193,18 @@ public final class EnvironmentPoller: InputSource {
     public func presumeStuck(_ sensor: SensorID) {
         stuck.insert(sensor)
         lastRaw[sensor] = nil
+    }
+
+    /// Takes a sensor's chip as faulty from the start (a transfer fault, no answer or CRC,
+    /// was open when the runtime stopped): it recovers, and its values are readings again,
+    /// only after `recoverAfter` good answers in a row, as before the restart. Without it a
+    /// bad cable's fault was resolved by the first answer after every restart (a power blip a
+    /// night: a fault and a "recovered" each time), and its dropped values came back at once.
+    public func presumeFaulty(_ sensor: SensorID) {
+        for i in channels.indices where channels[i].sensors.values.contains(sensor) {
+            faulty[i] = true
+            successes[i] = 0
+        }
     }
 
     /// Changes a sensor's calibration (the technician's shell), effective from the next reading.

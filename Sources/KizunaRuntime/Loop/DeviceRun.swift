@@ -52,6 +52,7 @@ public final class DeviceRun {
         let chips = EnvironmentSetup.make(for: installation, start: start.monotonic, log: log)
         let poller = chips.poller
         for s in Recovery.stuckSensors(engine.openAlarms) { poller?.presumeStuck(s) }
+        for s in Recovery.faultySensors(engine.openAlarms) { poller?.presumeFaulty(s) }
         environment = poller
         buses = chips.buses
         let gpioSource: InputSource = gpio

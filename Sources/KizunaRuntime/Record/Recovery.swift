@@ -82,6 +82,17 @@ public enum Recovery {
         }
     }
 
+    /// The sensors whose fault of any other kind (no answer, CRC, out of range) was open when
+    /// the runtime stopped: the poller takes their chips as faulty, to recover only after as
+    /// many good answers in a row as before the restart.
+    public static func faultySensors(_ open: [OpenAlarm]) -> [SensorID] {
+        let stuck = Set(stuckSensors(open))
+        return open.compactMap { a in
+            guard a.kind == .sensorFault, case .restored = a.reason, !stuck.contains(a.sensor) else { return nil }
+            return a.sensor
+        }
+    }
+
     /// How long the device may have been off (since its last snapshot, saved every 10 min) for
     /// the silence under way still to be judged by where it began: a service restarted in the
     /// same boot, within minutes. After a reboot or a longer stop she may have gone to bed
