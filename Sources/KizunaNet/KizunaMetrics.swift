@@ -42,11 +42,12 @@ public final class KizunaMetrics: @unchecked Sendable {
         return c
     }
 
-    public func event(sensor: String) {
+    public func event(sensor: String, count: Int = 1) {
         lock.lock()
-        let c = counter(&events, sensor, name: "kizuna_events_total", labels: [("sensor", sensor)], help: "Events by sensor")
+        let c = counter(&events, sensor, name: "kizuna_events_total", labels: [("sensor", sensor)],
+                        help: "Events by sensor (motion, doors and the button up to the last whole hour)")
         lock.unlock()
-        c.increment()
+        c.increment(by: Int64(count))
     }
 
     public func alarmStep(kind: String, step: String) {
