@@ -180,5 +180,12 @@ struct RoutineTests {
         broken.values[RoutineModel.headerCount + 3] = .nan
         let nan = !fresh.restore(broken)
         #expect(nan)
+        // Nor one with a number past what an integer holds (a trap, then a restart into it, for ever).
+        for i in [3, 5, 6, RoutineModel.headerCount] {
+            var huge = m.state
+            huge.values[i] = 1e300
+            let refusedHuge = !fresh.restore(huge)
+            #expect(refusedHuge)
+        }
     }
 }

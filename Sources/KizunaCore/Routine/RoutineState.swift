@@ -43,7 +43,11 @@ extension RoutineModel {
     @discardableResult
     public mutating func restore(_ s: RoutineState) -> Bool {
         let v = s.values
-        guard let version = v.first, [2, 3, RoutineState.version].contains(version), v.allSatisfy({ $0.isFinite }) else { return false }
+        // Every number within ±1e15 (days, seconds, minutes, counts are far smaller): the
+        // conversions to integers below would trap on a torn or corrupt state, and systemd
+        // would restart the runtime into the same trap at every start.
+        guard let version = v.first, [2, 3, RoutineState.version].contains(version),
+              v.allSatisfy({ $0.isFinite && abs($0) < 1e15 }) else { return false }
         // Versions 2 and 3 have no `places` in their header.
         let header = version == RoutineState.version ? Self.headerCount : Self.headerCount - 1
         guard v.count > header else { return false }
