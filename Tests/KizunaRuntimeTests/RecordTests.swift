@@ -89,12 +89,15 @@ struct RecordTests {
         usleep(200_000)
         let h = writer.currentHealth
         #expect(h.failure != nil)
+        // The alarm step cannot reach the outbox: the heartbeat, sent apart, names the store.
+        #expect(RuntimeServices.heartbeatFaults(status: nil, store: h) == ["store"])
         #expect(h.queuedEvents == 1000)
         #expect(h.droppedEvents == 500)
         #expect(h.queuedSteps == 1)
         failing.value = false
         #expect(writer.flush())
         #expect(writer.currentHealth.failure == nil)
+        #expect(RuntimeServices.heartbeatFaults(status: nil, store: writer.currentHealth).isEmpty)
         #expect(try store.eventCount() == 1000)
         // The oldest were dropped, the alarm step kept.
         #expect(try store.events(limit: 1).first?.wall == t + .seconds(500))

@@ -109,6 +109,14 @@ public final class RuntimeServices {
         }
     }
 
+    /// What the heartbeat names as faulty: the sensors not answering or lying, and the store
+    /// when it cannot save. Such a store holds back every alarm step (delivery reads them from
+    /// its outbox, and so does the store-fault alarm itself); the heartbeat, sent apart, is
+    /// then the authority's only word of it.
+    static func heartbeatFaults(status: DeviceStatus?, store: StoreHealth) -> [String] {
+        (status?.sensors.filter { $0.health != "ok" }.map(\.name) ?? []) + (store.failure != nil ? ["store"] : [])
+    }
+
     /// Starts delivering alarm steps to the configured sinks (needs the store).
     public func startDelivery(log: @escaping @Sendable (String) -> Void) throws {
         guard let settings = installation.delivery, let store, let writer else { return }
@@ -121,7 +129,7 @@ public final class RuntimeServices {
             return HeartbeatInfo(device: installation.deviceID, flat: installation.flatID, version: version,
                                  uptimeSeconds: s.map { Int(($0.now.monotonic - $0.startedMonotonic).nanoseconds / 1_000_000_000) } ?? 0,
                                  openAlarms: s?.openAlarms.count ?? 0,
-                                 faults: s?.sensors.filter { $0.health != "ok" }.map(\.name) ?? [],
+                                 faults: Self.heartbeatFaults(status: s, store: writer.currentHealth),
                                  offset: installation.settings.utcOffset)
         }
         writer.onOutbox = { [weak d] in d?.wake() }
