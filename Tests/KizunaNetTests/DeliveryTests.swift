@@ -103,6 +103,19 @@ struct DeliveryTests {
         // A device whose clock is behind never sends an end in the receiver's future.
         let early = try Self.alerts(sink.request(for: Self.item(step: "resolve"), message: resolved, now: now))[0]
         #expect(early["endsAt"] as? String == CivilTime.iso8601(now, offset: .utc, fractionDigits: 3))
+        // Resolved by a clock behind the one that raised it (rebooted before NTP): never an
+        // end before the start, which Alertmanager refuses with a 400, for good.
+        var behind = resolved
+        behind.at = "2026-07-01T10:20:00.000+09:00"
+        let b = try Self.alerts(sink.request(for: Self.item(step: "resolve"), message: behind, now: later))[0]
+        #expect(b["startsAt"] as? String == "2026-07-01T01:30:00.000Z")
+        #expect(b["endsAt"] as? String == "2026-07-01T01:30:00.000Z")
+        // The heartbeat after the clock was set back past the start of delivery: no end before its start.
+        let late = AlertmanagerSink(name: "am", endpoint: try HTTPEndpoint(parsing: "http://127.0.0.1:9093"), tls: nil,
+                                    resendEvery: 60, heartbeatEvery: 300, started: now + .hours(2))
+        let beat = try Self.alerts(late.heartbeat(Heartbeat(device: "kz-1", flat: "A-101", at: "x", version: "1", uptimeSeconds: 1, openAlarms: 0,
+                                                            pending: 0, faults: []), now: now))[0]
+        #expect(beat["startsAt"] as? String == CivilTime.iso8601(now, offset: .utc, fractionDigits: 3))
         var test = Self.message
         test.test = true
         test.kind = "test"

@@ -112,7 +112,9 @@ public struct AlertmanagerSink: DeliverySink {
                 "open_alarms": "\(beat.openAlarms)", "pending": "\(beat.pending)", "faults": beat.faults.joined(separator: ", "),
                 "version": beat.version,
             ],
-            "startsAt": Self.rfc3339(started),
+            // A clock set back since delivery started must not put the start after the end
+            // (Alertmanager refuses such an alert with a 400: every heartbeat, a false "dark").
+            "startsAt": Self.rfc3339(min(started, now)),
             "endsAt": Self.rfc3339(now + .seconds(Int64(3 * heartbeatEvery))),
         ]
         return body([alert])
@@ -133,15 +135,19 @@ public struct AlertmanagerSink: DeliverySink {
         if m.step == "acknowledge", let who = m.actor { annotations["acknowledged_by"] = who }
         let raised = CivilTime.parseISO8601(m.raised, defaultOffset: .utc) ?? item.created
         let at = CivilTime.parseISO8601(m.at, defaultOffset: .utc) ?? item.created
+        let starts = min(raised, now)
         let ends: WallTime
         if m.test {
             ends = max(now, raised) + Self.testHold
         } else if m.step == "resolve" {
-            ends = min(at, now)
+            // Never before its start: a resolve stamped by a clock behind the one that raised
+            // it (a reboot before NTP) would be refused by Alertmanager (400) for good, and
+            // the alarm shown firing for a day.
+            ends = max(starts, min(at, now))
         } else {
             ends = now + Self.firingHold
         }
-        return ["labels": labels, "annotations": annotations, "startsAt": Self.rfc3339(min(raised, now)), "endsAt": Self.rfc3339(ends)]
+        return ["labels": labels, "annotations": annotations, "startsAt": Self.rfc3339(starts), "endsAt": Self.rfc3339(ends)]
     }
 
     func body(_ alerts: [[String: Any]]) -> OutgoingRequest {
