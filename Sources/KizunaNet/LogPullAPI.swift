@@ -144,7 +144,7 @@ public struct LogPullAPI: Sendable {
                 }
                 guard let acknowledge else { return Self.error(.serviceUnavailable, "no runtime attached") }
                 guard await acknowledge(id, "authority:\(token.name)") else {
-                    return Self.error(.notFound, "alarm \(id) is not open or already acknowledged", parameter: "id")
+                    return Self.error(.notFound, "alarm \(id) is not open as a network alarm (a pre-alarm is hers to cancel) or already acknowledged", parameter: "id")
                 }
                 var j = JSONLine()
                 j.add("alarm", id)

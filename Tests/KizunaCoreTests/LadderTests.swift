@@ -41,6 +41,18 @@ struct LadderTests {
         #expect(f.steps.last?.reason == .cancelledByButton(f.id("button.help")))
     }
 
+    @Test("a pre-alarm is not acknowledged: it still escalates, and no acknowledgement goes out")
+    func preAlarmNotAcknowledged() {
+        var f = Self.silentFlat()
+        f.tick(f.t("13:01:00"))
+        let id = f.engine.openAlarms[0].id
+        #expect(!f.engine.acknowledge(alarmID: id, by: "authority:ops-1", at: f.t("13:01:00"), into: &f.decisions))
+        f.tick(f.t("13:03:02"))
+        #expect(f.steps.map(\.step) == [.preAlarm, .alarm])
+        #expect(f.engine.acknowledge(alarmID: id, by: "authority:ops-1", at: f.t("13:04:00"), into: &f.decisions))
+        #expect(!f.engine.acknowledge(alarmID: id, by: "authority:ops-1", at: f.t("13:05:00"), into: &f.decisions))   // once
+    }
+
     @Test("acknowledging stops the repeats; activity then resolves it")
     func acknowledgeThenResolve() {
         var f = Self.silentFlat()

@@ -135,10 +135,13 @@ public struct AlarmLadder: Sendable {
         return false
     }
 
-    /// Someone has taken the alarm in hand: repeats stop. A help call is then over.
+    /// Someone has taken the alarm in hand: repeats stop. A help call is then over. Only an
+    /// alarm that went out: a pre-alarm is hers to cancel by moving, and acknowledged it would
+    /// never escalate (a silence with no network alarm at all, an "acknowledge" sent for an
+    /// alarm the receiver never had).
     @discardableResult
     public mutating func acknowledge(id: UInt64, by who: String, at time: Timestamp, into out: inout [Decision]) -> Bool {
-        guard let i = open.firstIndex(where: { $0.id == id }), open[i].phase != .acknowledged else { return false }
+        guard let i = open.firstIndex(where: { $0.id == id }), open[i].phase == .alarm else { return false }
         open[i].phase = .acknowledged
         open[i].deadline = .never
         let a = open[i]
@@ -153,6 +156,7 @@ public struct AlarmLadder: Sendable {
 
     /// Escalates pre-alarms whose grace has run out and repeats unacknowledged alarms.
     public mutating func expire(at now: Timestamp, into out: inout [Decision]) {
+        if !retiring.isEmpty { resolveRetired(at: now, into: &out) }
         var changed = false
         for i in open.indices where open[i].deadline <= now.monotonic {
             let a = open[i]
@@ -184,6 +188,34 @@ public struct AlarmLadder: Sendable {
     /// `span` and sent nothing meanwhile.
     mutating func postpone(by span: Span) {
         for i in open.indices where open[i].deadline != .never { open[i].deadline = open[i].deadline + span }
+    }
+
+    /// Alarms restored about a sensor no longer configured, with why: resolved at the boot.
+    var retiring: [UInt64: String] = [:]
+
+    /// Puts back an alarm whose sensor was removed from the configuration (the technician's
+    /// fix for a broken chip), due at `boot`: it is then resolved, saying why. Kept open,
+    /// no rule could ever clear it (they clear by sensor), and the receivers would hold it
+    /// firing, a door-open one repeating every 15 min, for ever.
+    public mutating func retire(_ alarm: OpenAlarm, because why: String, at boot: Timestamp) {
+        var a = alarm
+        a.deadline = boot.monotonic
+        retiring[a.id] = why
+        restore(a)
+    }
+
+    mutating func resolveRetired(at now: Timestamp, into out: inout [Decision]) {
+        var i = 0
+        while i < open.count {
+            guard open[i].deadline <= now.monotonic, let why = retiring.removeValue(forKey: open[i].id) else {
+                i += 1
+                continue
+            }
+            let a = open.remove(at: i)
+            out.append(.alarm(AlarmStep(alarmID: a.id, kind: a.kind, sensor: a.sensor, step: a.phase == .preAlarm ? .cancel : .resolve,
+                                        at: now, reason: .systemRecovered(why))))
+        }
+        updateBuzzer(at: now, into: &out)
     }
 
     /// Puts back an alarm read from the store after a restart.

@@ -604,10 +604,14 @@ public struct WatchEngine: Sendable {
         public var doorsOpenedAt: [SensorID: Timestamp]
         /// Those of them whose door-open pre-alarm she cancelled since that opening.
         public var doorsSilenced: Set<SensorID>
+        /// Open alarms (by id, in `openAlarms`) about a sensor no longer in the configuration,
+        /// with why: nothing could ever clear them, so they are resolved at the boot.
+        public var retired: [UInt64: String]
 
         public init(occupancy: OccupancyState, lastSign: Timestamp?, lastSignSensor: SensorID, lastMotion: [SensorID: Timestamp],
                     openAlarms: [OpenAlarm], nextAlarmID: UInt64, declaredAbsence: DeclaredAbsence? = nil, lastSignPlaceKnown: Bool = true,
-                    doorsOpenedAt: [SensorID: Timestamp] = [:], doorsSilenced: Set<SensorID> = []) {
+                    doorsOpenedAt: [SensorID: Timestamp] = [:], doorsSilenced: Set<SensorID> = [], retired: [UInt64: String] = [:]) {
+            self.retired = retired
             self.doorsOpenedAt = doorsOpenedAt
             self.doorsSilenced = doorsSilenced
             self.declaredAbsence = declaredAbsence
@@ -629,7 +633,9 @@ public struct WatchEngine: Sendable {
         if let sign = r.lastSign { inactivity.restore(lastSign: sign, sensor: r.lastSignSensor, placeKnown: r.lastSignPlaceKnown) }
         for (s, t) in r.lastMotion { pirHealth.restore(s, lastMotion: t) }
         pirHealth.adopt(r.openAlarms)
-        for a in r.openAlarms { ladder.restore(a) }
+        for a in r.openAlarms {
+            if let why = r.retired[a.id] { ladder.retire(a, because: why, at: now) } else { ladder.restore(a) }
+        }
         resumeDoors(r)
         environment.adopt(r.openAlarms, presumedHome: occupancy.state.isPresumedHome)
         lastPresumedHome = occupancy.state.isPresumedHome

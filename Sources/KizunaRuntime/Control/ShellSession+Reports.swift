@@ -135,7 +135,7 @@ extension ShellSession {
     func acknowledge(_ id: UInt64) -> Bool {
         let who = host.actor
         let done = host.commands.onEngine { engine, now, out in engine.acknowledge(alarmID: id, by: who, at: now, into: &out) }
-        say(done ? "alarm #\(id) acknowledged by \(who)" : "alarm ack: no open alarm #\(id) (alarm list shows them)")
+        say(done ? "alarm #\(id) acknowledged by \(who)" : "alarm ack: no network alarm #\(id) open (a pre-alarm is not acknowledged; alarm list shows them)")
         return done
     }
 

@@ -38,8 +38,12 @@ public enum Recovery {
             }
         }
         var open: [OpenAlarm] = []
+        var retired: [UInt64: String] = [:]
         for (a, lastStep) in try store.openAlarms() {
             guard let kind = AlarmKind(rawValue: a.kind) else { continue }
+            if let name = a.sensor, sensors.id(named: name) == nil {
+                retired[UInt64(a.id)] = "\(name) is no longer in the configuration"
+            }
             let raised = stamp(a.raised)
             let phase: OpenAlarm.Phase
             let deadline: MonotonicInstant
@@ -68,7 +72,7 @@ public enum Recovery {
                 s.declaredUntil.map { DeclaredAbsence(until: stamp($0), by: s.declaredBy ?? "authority") }
             },
             lastSignPlaceKnown: placeStillKnown(snapshot: snapshot, now: now, bootID: bootID),
-            doorsOpenedAt: doorsOpenedAt, doorsSilenced: doorsSilenced)
+            doorsOpenedAt: doorsOpenedAt, doorsSilenced: doorsSilenced, retired: retired)
     }
 
     /// The sensors whose stuck-value fault was open when the runtime stopped, from the
