@@ -88,4 +88,21 @@ struct RestoreOverdueTests {
         g.motion("pir.bedroom", at: g.t("12:02:00"))
         #expect(g.steps(.pirSilent).map(\.step) == [.resolve])
     }
+
+    @Test("a PIR found retriggering before a restart stays untrusted after it: its chatter cancels nothing, a quiet of 10 min resolves it")
+    func retriggeringAfterBoot() {
+        let f = TestFlat()
+        let living = f.id("pir.living")
+        // As the store gives it back: the words it was recorded with.
+        let stuck = OpenAlarm(id: 5, kind: .pirStuck, sensor: living, raisedAt: f.t("08:00:00"), phase: .alarm, repeats: 0, deadline: .never,
+                              reason: .restored("pir.living retriggering without a pause for 2h 00m, never quiet for 10s"))
+        var g = Self.rebooted(f, at: "12:00:00", alarms: [stuck])
+        RuleTests.chatter(&g, from: "12:01:00", until: "12:30:00")
+        #expect(g.steps(.pirStuck).isEmpty)   // a held-high one would have resolved at the first fall
+        #expect(!g.engine.openAlarms.filter { $0.kind == .pirStuck }.isEmpty)
+        g.tick(g.t("12:39:50"))
+        #expect(g.steps(.pirStuck).isEmpty)
+        g.tick(g.t("12:40:00"))
+        #expect(g.steps(.pirStuck).map(\.step) == [.resolve])
+    }
 }

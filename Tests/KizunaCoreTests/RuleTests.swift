@@ -130,6 +130,75 @@ struct RuleTests {
         #expect(!f.steps(.inactivity).isEmpty)
     }
 
+    /// `sensor` retriggering from `from` until `until`: high 3 s, low 5 s (never the 10 s
+    /// hold), with a pause of `pause` every `every` cycles (none with `every` 0).
+    static func chatter(_ f: inout TestFlat, _ sensor: String = "pir.living", from: String, until: String,
+                        pause: Span = .zero, every: Int = 0) {
+        var t = f.t(from)
+        let end = f.t(until).monotonic
+        var n = 0
+        while t.monotonic < end {
+            f.level(sensor, true, at: t)
+            f.level(sensor, false, at: t.advanced(by: .seconds(3)))
+            n += 1
+            t = t.advanced(by: .seconds(8) + (every > 0 && n % every == 0 ? pause : .zero))
+        }
+    }
+
+    @Test("a PIR retriggering without a pause for 2 h is stuck too: a fault, and the silence behind it alarms")
+    func retriggeringPIR() {
+        var f = TestFlat()
+        f.motion("pir.bedroom", at: f.t("09:59:00"))
+        Self.chatter(&f, from: "10:00:00", until: "+1 00:00:00")
+        let stuck = f.steps(.pirStuck)
+        #expect(stuck.map(\.step) == [.alarm])
+        #expect(stuck.first?.at.monotonic == f.t("12:00:00").monotonic)
+        #expect(stuck.first?.reason.describe(f.engine.settings.sensors) ==
+                "pir.living retriggering without a pause for 2h 00m, never quiet for 10s")
+        // Before: one endless episode, no silence at all. Now the silence counts (from the
+        // episode's start) and alarms, and the chatter cancels nothing.
+        let silence = f.steps(.inactivity)
+        #expect(silence.map(\.step).prefix(2) == [.preAlarm, .alarm])
+        #expect(!silence.contains { $0.step == .cancel || $0.step == .resolve })
+    }
+
+    @Test("a retriggering PIR is trusted again only after 10 min quiet: its short pauses start no new sign of life")
+    func retriggeringPIRRecovers() {
+        var f = TestFlat()
+        f.motion("pir.bedroom", at: f.t("09:59:00"))
+        Self.chatter(&f, from: "10:00:00", until: "12:30:00")
+        #expect(f.steps(.pirStuck).count == 1)
+        // Then a pause of 5 min every 20 min of chatter: each pause ends an episode, and
+        // the next one would have been a sign of life.
+        Self.chatter(&f, from: "12:30:00", until: "20:00:00", pause: .minutes(5), every: 150)
+        f.tick(f.t("20:00:00"))
+        #expect(f.steps(.pirStuck).count == 1)
+        #expect(!f.steps(.inactivity).isEmpty)   // the episodes after the verdict were not her
+        #expect(!f.steps(.inactivity).contains { $0.step == .cancel || $0.step == .resolve })
+        // It stops: its last burst 19:35:00–19:54:55. Quiet for 10 min: trusted again, said so.
+        f.tick(f.t("20:04:54"))
+        #expect(f.steps(.pirStuck).map(\.step) == [.alarm])
+        f.tick(f.t("20:04:56"))
+        let steps = f.steps(.pirStuck)
+        #expect(steps.map(\.step) == [.alarm, .resolve])
+        #expect(steps.last?.reason.describe(f.engine.settings.sensors) == "pir.living quiet again for 10m 00s")
+        // Its next motion is a sign of life again: with another PIR's (an alarm went out:
+        // one PIR alone is not enough, `strayTrigger`), the silence alarm resolves.
+        f.motion("pir.living", at: f.t("20:30:00"))
+        f.motion("pir.bedroom", at: f.t("20:31:00"))
+        #expect(f.steps(.inactivity).last?.step == .resolve)
+    }
+
+    @Test("a person moving in view with pauses of the hold time is not a stuck PIR")
+    func movingWithPausesNotStuck() {
+        var f = TestFlat()
+        // 15 min of retriggering, then 15 s still, for 6 h.
+        Self.chatter(&f, from: "10:00:00", until: "16:00:00", pause: .seconds(15), every: 112)
+        f.tick(f.t("16:00:00"))
+        #expect(f.steps(.pirStuck).isEmpty)
+        #expect(f.steps(.inactivity).isEmpty)
+    }
+
     /// The bedroom PIR last rises at 00:00:00 on day 0; the living-room PIR sees the
     /// resident every morning, and the door is used `doorUses` times.
     static func silentBedroom(doorUses: Int) -> (inout TestFlat) -> Void {

@@ -99,6 +99,10 @@ public enum AlarmReason: Sendable, Equatable {
     case notBackAfterDeclared(for: Span, late: Span, limit: Span, lastSign: SensorID)
     case doorOpen(SensorID, for: Span, limit: Span, atNight: Bool)
     case pirStuck(SensorID, for: Span)
+    /// One motion episode for `for`: the PIR retriggered all along, never quiet for `pause`.
+    case pirRetriggering(SensorID, for: Span, pause: Span)
+    /// A PIR found retriggering stayed quiet for `for`: trusted again.
+    case quietAgain(SensorID, for: Span)
     case pirSilent(SensorID, for: Span, doorUses: Int)
     case sensorFault(SensorID, SensorFault)
     case helpButton(SensorID)
@@ -144,6 +148,8 @@ public enum AlarmReason: Sendable, Equatable {
             return "not back: out for \(f)\(last), declared back \(late) ago (limit after the declared return: \(l))"
         case .doorOpen(let d, let f, let l, let n): return "\(sensors.name(d)) open for \(f) (\(n ? "night" : "day") limit \(l))"
         case .pirStuck(let s, let f): return "\(sensors.name(s)) output high without a break for \(f)"
+        case .pirRetriggering(let s, let f, let p): return "\(sensors.name(s)) \(Self.retriggering) for \(f), never quiet for \(p)"
+        case .quietAgain(let s, let f): return "\(sensors.name(s)) quiet again for \(f)"
         case .pirSilent(let s, let f, let u): return "\(sensors.name(s)) silent for \(f) while the door was used \(u) times"
         case .sensorFault(let s, let f): return "\(sensors.name(s)) fault: \(f.name)"
         case .helpButton(let s): return "help requested with \(sensors.name(s))"
@@ -167,6 +173,19 @@ public enum AlarmReason: Sendable, Equatable {
             let last = s == .none ? "since start" : "since \(sensors.name(s))"
             return "no sign of life for \(f) \(last) (\(n ? "night" : "day") limit \(normal), shortened to \(l)) " +
                 "and a sustained VOC rise (+\(rise) %) in \(Self.room(voc, sensors))"
+        }
+    }
+
+    /// The words that tell a retriggering PIR's alarm from a held-high one, also once read
+    /// back from the store (`restored`).
+    static let retriggering = "retriggering without a pause"
+
+    /// Whether this is (or was stored as) the reason of a PIR found retriggering.
+    var isRetriggering: Bool {
+        switch self {
+        case .pirRetriggering: true
+        case .restored(let text): text.contains(Self.retriggering)
+        default: false
         }
     }
 

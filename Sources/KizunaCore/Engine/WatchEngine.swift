@@ -79,7 +79,7 @@ public struct WatchEngine: Sendable {
         }
         doorOpen = DoorOpenRule(byDay: settings.rules.doorOpenByDay, atNight: settings.rules.doorOpenAtNight, night: night)
         pirHealth = PIRHealthRule(stuckAfter: settings.rules.pirStuckAfter, silentAfter: settings.rules.pirSilentAfter,
-                                  doorUsesNeeded: settings.rules.pirSilentDoorUses,
+                                  doorUsesNeeded: settings.rules.pirSilentDoorUses, pause: settings.pirHold,
                                   pirs: settings.sensors.ids(of: .pir), sensorCount: settings.sensors.count, start: start)
         environment = EnvironmentMonitor(settings: settings.environment, sensors: settings.sensors)
         ladder = AlarmLadder(settings: settings.ladder)
@@ -291,10 +291,11 @@ public struct WatchEngine: Sendable {
             if level, !wasHigh {
                 lower(pirHealth.rawRose(s, at: t, ladder: &ladder, into: &out))
             } else if !level, wasHigh {
-                pirHealth.rawFell(s, at: t, ladder: &ladder, into: &out)
+                lower(pirHealth.rawFell(s, at: t, ladder: &ladder, into: &out))
             }
             armChannel(i, channels[i].motion.deadline)
             if result == .started {
+                lower(pirHealth.episodeStarted(s, at: t))
                 motionStarted(s, at: t, into: &out)
             } else if level, !wasHigh, occupancy.departurePending, !discounted[i] {
                 occupancy.seenAfterDoor(at: t)
@@ -318,6 +319,12 @@ public struct WatchEngine: Sendable {
 
     mutating func motionStarted(_ s: SensorID, at t: Timestamp, into out: inout [Decision]) {
         ring.push(Event(time: t, sensor: s, kind: .motionStarted))
+        if pirHealth.isStuck(s) {
+            // Found retriggering and not quiet since: what it sees is not taken as her (and
+            // cancels nothing; the button and the other sensors do).
+            discounted[Int(s.index)] = true
+            return
+        }
         let window = settings.occupancy.strayTrigger
         if window > .zero, needsCorroboration(s, at: t) {
             if let held = heldTrigger, t.monotonic - held.at.monotonic <= window, held.sensor != s || pirCount == 1 {
@@ -476,6 +483,7 @@ public struct WatchEngine: Sendable {
                     let s = SensorID(i)
                     if channels[i].kind == .pir {
                         if case .ended(let lastSeen) = channels[i].motion.expire() {
+                            pirHealth.episodeEnded(s)
                             motionEnded(s, lastSeen: lastSeen, into: &out)
                         }
                     } else if let settled = channels[i].debouncer.expire() {
@@ -572,7 +580,7 @@ public struct WatchEngine: Sendable {
         let policy = inactivity.policy
         inactivity = InactivityRule(policy: policy, start: to)
         pirHealth = PIRHealthRule(stuckAfter: settings.rules.pirStuckAfter, silentAfter: settings.rules.pirSilentAfter,
-                                  doorUsesNeeded: settings.rules.pirSilentDoorUses,
+                                  doorUsesNeeded: settings.rules.pirSilentDoorUses, pause: settings.pirHold,
                                   pirs: settings.sensors.ids(of: .pir), sensorCount: settings.sensors.count, start: to)
         doorOpen.postpone(by: gap)
         ladder.postpone(by: gap)
@@ -632,7 +640,7 @@ public struct WatchEngine: Sendable {
         occupancy.restore(r.occupancy, lastMotion: lastMotionEver)
         if let sign = r.lastSign { inactivity.restore(lastSign: sign, sensor: r.lastSignSensor, placeKnown: r.lastSignPlaceKnown) }
         for (s, t) in r.lastMotion { pirHealth.restore(s, lastMotion: t) }
-        pirHealth.adopt(r.openAlarms)
+        pirHealth.adopt(r.openAlarms, at: now)
         for a in r.openAlarms {
             if let why = r.retired[a.id] { ladder.retire(a, because: why, at: now) } else { ladder.restore(a) }
         }
@@ -750,6 +758,7 @@ public struct WatchEngine: Sendable {
                 channels[i].motion.reconfigure(hold: new.pirHold)
                 channelTimers.set(i, channels[i].deadline)
             }
+            pirHealth.pause = new.pirHold
         }
         if new.occupancy != old.occupancy || nightChanged {
             occupancy.reconfigure(new.occupancy, night: night)

@@ -1,17 +1,33 @@
 /// Watches each PIR for the two ways it fails silently:
-/// - **stuck**: its output high without a break for `stuckAfter` — it can no longer see
-///   anyone, and its endless "motion" would hide a collapse;
+/// - **stuck**: one motion episode lasting `stuckAfter` — its output high without a break
+///   (it can no longer see anyone), or retriggering every few seconds without ever a pause
+///   of the hold time (a failing sensor, a curtain in a heater's draught, a fan). Either
+///   way its endless "motion" would hide a collapse. A PIR held high is trusted again at
+///   its fall; a retriggering one only once its output has stayed low for `quietToRecover`
+///   (a retriggering PIR pauses now and then, and each pause would otherwise start a new
+///   sign of life, and the fault over again two hours later). Until then the engine does
+///   not take its episodes as signs of life;
 /// - **silent**: no motion for `silentAfter` while the door keeps being used — someone
 ///   comes and goes, so the PIR is probably dead (battery, cable, unplugged).
 public struct PIRHealthRule: Sendable {
     public var stuckAfter: Span
     public var silentAfter: Span
     public var doorUsesNeeded: Int
+    /// The PIR hold time: a pause this long ends a motion episode (named in the alarm).
+    public var pause: Span
+    /// How long a PIR found retriggering must stay quiet to be trusted again.
+    public static let quietToRecover: Span = .minutes(10)
 
     struct PIRState: Sendable {
         var sensor: SensorID
         var stuckDeadline: MonotonicInstant = .never
         var stuck = false
+        /// The motion episode under way reaches `stuckAfter` (`.never` when none is under way).
+        var episodeDeadline: MonotonicInstant = .never
+        var inEpisode = false
+        /// Stuck by retriggering (not held high): recovered by a quiet of `quietToRecover`.
+        var retriggering = false
+        var quietDeadline: MonotonicInstant = .never
         var lastMotion: Timestamp
         var doorUses = 0
         var silentDeadline: MonotonicInstant
@@ -21,8 +37,9 @@ public struct PIRHealthRule: Sendable {
     /// Index of each sensor's state in `pirs` (-1: not a PIR).
     var slot: [Int]
 
-    public init(stuckAfter: Span, silentAfter: Span, doorUsesNeeded: Int, pirs sensors: [SensorID], sensorCount: Int, start: Timestamp) {
+    public init(stuckAfter: Span, silentAfter: Span, doorUsesNeeded: Int, pause: Span, pirs sensors: [SensorID], sensorCount: Int, start: Timestamp) {
         self.stuckAfter = stuckAfter
+        self.pause = pause
         self.silentAfter = silentAfter
         self.doorUsesNeeded = doorUsesNeeded
         slot = Array(repeating: -1, count: sensorCount)
@@ -43,13 +60,21 @@ public struct PIRHealthRule: Sendable {
     }
 
     /// Takes back the stuck and silent alarms still open after a restart, so that the PIR's
-    /// next fall (stuck) or rise (silent) resolves them, and a silent one is not raised twice.
-    mutating func adopt(_ alarms: [OpenAlarm]) {
+    /// next fall (held high) or a quiet of `quietToRecover` from `start` (retriggering), or
+    /// its next rise (silent) resolves them, and none is raised twice.
+    mutating func adopt(_ alarms: [OpenAlarm], at start: Timestamp) {
         for a in alarms where a.kind == .pirStuck || a.kind == .pirSilent {
             let k = Int(a.sensor.index)
             guard k < slot.count, slot[k] >= 0 else { continue }
-            if a.kind == .pirStuck { pirs[slot[k]].stuck = true } else { pirs[slot[k]].silentRaised = true }
+            let i = slot[k]
+            if a.kind == .pirSilent { pirs[i].silentRaised = true; continue }
+            pirs[i].stuck = true
+            if a.reason.isRetriggering {
+                pirs[i].retriggering = true
+                pirs[i].quietDeadline = start.monotonic + Self.quietToRecover
+            }
         }
+        refreshDeadline()
     }
 
     /// Takes other limits (the configuration changed), keeping each PIR's state. A PIR
@@ -59,6 +84,7 @@ public struct PIRHealthRule: Sendable {
     mutating func reconfigure(stuckAfter newStuck: Span, silentAfter newSilent: Span, doorUsesNeeded newUses: Int) {
         for i in pirs.indices {
             if pirs[i].stuckDeadline != .never { pirs[i].stuckDeadline = pirs[i].stuckDeadline - stuckAfter + newStuck }
+            if pirs[i].episodeDeadline != .never { pirs[i].episodeDeadline = pirs[i].episodeDeadline - stuckAfter + newStuck }
             if !pirs[i].silentRaised { pirs[i].silentDeadline = pirs[i].lastMotion.monotonic + newSilent }
         }
         stuckAfter = newStuck
@@ -78,6 +104,8 @@ public struct PIRHealthRule: Sendable {
         for p in pirs {
             if p.stuckDeadline < d { d = p.stuckDeadline }
             if p.silentDeadline < d { d = p.silentDeadline }
+            if p.episodeDeadline < d { d = p.episodeDeadline }
+            if p.quietDeadline < d { d = p.quietDeadline }
         }
         deadline = d
     }
@@ -94,6 +122,7 @@ public struct PIRHealthRule: Sendable {
         pirs[i].lastMotion = time
         pirs[i].doorUses = 0
         pirs[i].silentDeadline = time.monotonic + silentAfter
+        pirs[i].quietDeadline = .never   // a retriggering PIR: not quiet yet
         deadline = min(deadline, pirs[i].stuckDeadline)
         if pirs[i].silentRaised {
             pirs[i].silentRaised = false
@@ -102,14 +131,43 @@ public struct PIRHealthRule: Sendable {
         return pirs[i].stuckDeadline
     }
 
-    /// The raw output fell: not stuck (any more).
-    mutating func rawFell(_ sensor: SensorID, at time: Timestamp, ladder: inout AlarmLadder, into out: inout [Decision]) {
+    /// The raw output fell: not held high (any more). A PIR found retriggering is trusted
+    /// again if it now stays low for `quietToRecover`: returns when (`.never` otherwise).
+    mutating func rawFell(_ sensor: SensorID, at time: Timestamp, ladder: inout AlarmLadder, into out: inout [Decision]) -> MonotonicInstant {
         let i = slot[Int(sensor.index)]
         pirs[i].stuckDeadline = .never
-        if pirs[i].stuck {
+        if pirs[i].retriggering {
+            pirs[i].quietDeadline = time.monotonic + Self.quietToRecover
+            deadline = min(deadline, pirs[i].quietDeadline)
+            return pirs[i].quietDeadline
+        } else if pirs[i].stuck {
             pirs[i].stuck = false
             ladder.clear(.pirStuck, sensor: sensor, cancel: .sensorRecovered(sensor), resolve: .sensorRecovered(sensor), at: time, into: &out)
+            // Its episode goes on (the hold time has not passed): judged from now.
+            if pirs[i].inEpisode {
+                pirs[i].episodeDeadline = time.monotonic + stuckAfter
+                deadline = min(deadline, pirs[i].episodeDeadline)
+                return pirs[i].episodeDeadline
+            }
         }
+        return .never
+    }
+
+    /// A motion episode of `sensor` began (its first rise after a pause of the hold time).
+    /// Returns when it would be judged stuck.
+    mutating func episodeStarted(_ sensor: SensorID, at time: Timestamp) -> MonotonicInstant {
+        let i = slot[Int(sensor.index)]
+        pirs[i].inEpisode = true
+        pirs[i].episodeDeadline = pirs[i].stuck ? .never : time.monotonic + stuckAfter
+        deadline = min(deadline, pirs[i].episodeDeadline)
+        return pirs[i].episodeDeadline
+    }
+
+    /// The motion episode of `sensor` ended: it paused.
+    mutating func episodeEnded(_ sensor: SensorID) {
+        let i = slot[Int(sensor.index)]
+        pirs[i].inEpisode = false
+        pirs[i].episodeDeadline = .never
     }
 
     mutating func doorOpened(at time: Timestamp, ladder: inout AlarmLadder, into out: inout [Decision]) {
@@ -134,9 +192,29 @@ public struct PIRHealthRule: Sendable {
         for i in pirs.indices {
             if pirs[i].stuckDeadline <= now.monotonic {
                 pirs[i].stuckDeadline = .never
+                if !pirs[i].stuck {
+                    pirs[i].stuck = true
+                    pirs[i].episodeDeadline = .never
+                    stuck.append(pirs[i].sensor)
+                    ladder.raise(.pirStuck, sensor: pirs[i].sensor, .pirStuck(pirs[i].sensor, for: stuckAfter), at: now, into: &out)
+                }
+            }
+            if pirs[i].episodeDeadline <= now.monotonic {
+                pirs[i].episodeDeadline = .never
                 pirs[i].stuck = true
+                pirs[i].retriggering = true
+                pirs[i].stuckDeadline = .never
                 stuck.append(pirs[i].sensor)
-                ladder.raise(.pirStuck, sensor: pirs[i].sensor, .pirStuck(pirs[i].sensor, for: stuckAfter), at: now, into: &out)
+                ladder.raise(.pirStuck, sensor: pirs[i].sensor,
+                             .pirRetriggering(pirs[i].sensor, for: stuckAfter, pause: pause), at: now, into: &out)
+            }
+            if pirs[i].quietDeadline <= now.monotonic {
+                pirs[i].quietDeadline = .never
+                pirs[i].stuck = false
+                pirs[i].retriggering = false
+                let s = pirs[i].sensor
+                ladder.clear(.pirStuck, sensor: s, cancel: .quietAgain(s, for: Self.quietToRecover),
+                             resolve: .quietAgain(s, for: Self.quietToRecover), at: now, into: &out)
             }
             if pirs[i].silentDeadline <= now.monotonic {
                 pirs[i].silentDeadline = .never
