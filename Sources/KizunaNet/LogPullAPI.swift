@@ -23,13 +23,15 @@ public struct LogPullAPI: Sendable {
     public var status: @Sendable () -> DeviceStatus?
     /// Records an API access in the audit trail.
     public var audit: @Sendable (_ actor: String, _ action: String, _ detail: String) -> Void
-    /// Acknowledges an alarm through the loop; nil when no loop is attached.
-    public var acknowledge: (@Sendable (_ alarmID: UInt64, _ by: String) async -> Bool)?
+    /// Acknowledges an alarm through the loop; nil when no loop is attached. Each of these
+    /// changes answers nil when the loop has stopped (the device is shutting down): not
+    /// done, a 503 says so.
+    public var acknowledge: (@Sendable (_ alarmID: UInt64, _ by: String) async -> Bool?)?
     /// Raises a test alarm through the loop (returns its id); nil when no loop is attached.
-    public var testAlarm: (@Sendable (_ by: String) async -> UInt64)?
+    public var testAlarm: (@Sendable (_ by: String) async -> UInt64?)?
     /// Declares the resident away until a time (`DeclaredAbsence`), or withdraws it (nil),
     /// in the loop (whose clock judges `until`). Nil when no loop is attached.
-    public var declareAbsence: (@Sendable (_ until: WallTime?, _ by: String) async -> AbsenceAnswer)?
+    public var declareAbsence: (@Sendable (_ until: WallTime?, _ by: String) async -> AbsenceAnswer?)?
 
     /// What the loop made of a declaration.
     public enum AbsenceAnswer: Sendable, Equatable {
@@ -42,7 +44,7 @@ public struct LogPullAPI: Sendable {
 
     public init(settings: APISettings, store: FlatStore, metrics: KizunaMetrics, offset: UTCOffset,
                 status: @escaping @Sendable () -> DeviceStatus?, audit: @escaping @Sendable (String, String, String) -> Void,
-                acknowledge: (@Sendable (UInt64, String) async -> Bool)? = nil) {
+                acknowledge: (@Sendable (UInt64, String) async -> Bool?)? = nil) {
         self.settings = settings
         self.store = store
         self.metrics = metrics
@@ -69,6 +71,13 @@ public struct LogPullAPI: Sendable {
         j.add("error", message)
         if let parameter { j.add("parameter", parameter) }
         return json(status, j.text, headers: headers)
+    }
+
+    /// A change asked while the device is shutting down: not done (its steps could no
+    /// longer be recorded nor sent). Systemd brings it back within seconds.
+    static func stopping() -> Response {
+        error(.serviceUnavailable, "the device is stopping: nothing was done; try again in a minute",
+              headers: [.retryAfter: "60"])
     }
 
     /// Authenticates, checks the role, runs the handler, audits the request.
@@ -128,7 +137,7 @@ public struct LogPullAPI: Sendable {
                 try q.only([])
                 guard let testAlarm else { return Self.error(.serviceUnavailable, "no runtime attached") }
                 let who = "\(token.role.rawValue):\(token.name)"
-                let id = await testAlarm(who)
+                guard let id = await testAlarm(who) else { return Self.stopping() }
                 var j = JSONLine()
                 j.add("alarm", id)
                 j.add("kind", "test")
@@ -143,7 +152,8 @@ public struct LogPullAPI: Sendable {
                     throw BadParameter(parameter: "id", message: "expected an alarm id")
                 }
                 guard let acknowledge else { return Self.error(.serviceUnavailable, "no runtime attached") }
-                guard await acknowledge(id, "authority:\(token.name)") else {
+                guard let done = await acknowledge(id, "authority:\(token.name)") else { return Self.stopping() }
+                guard done else {
                     return Self.error(.notFound, "alarm \(id) is not open as a network alarm (a pre-alarm is hers to cancel) or already acknowledged", parameter: "id")
                 }
                 var j = JSONLine()
@@ -162,7 +172,8 @@ public struct LogPullAPI: Sendable {
                 }
                 guard let declareAbsence else { return Self.error(.serviceUnavailable, "no runtime attached") }
                 let who = "authority:\(token.name)"
-                if case .refused(let why) = await declareAbsence(until, who) { throw BadParameter(parameter: "until", message: why) }
+                guard let answer = await declareAbsence(until, who) else { return Self.stopping() }
+                if case .refused(let why) = answer { throw BadParameter(parameter: "until", message: why) }
                 var j = JSONLine()
                 j.add("until", CivilTime.iso8601(until, offset: offset))
                 j.add("by", who)
@@ -173,7 +184,8 @@ public struct LogPullAPI: Sendable {
             await guarded(request, roles: [.authority], action: "DELETE /v1/absence") { token, q in
                 try q.only([])
                 guard let declareAbsence else { return Self.error(.serviceUnavailable, "no runtime attached") }
-                guard await declareAbsence(nil, "authority:\(token.name)") == .withdrawn else {
+                guard let answer = await declareAbsence(nil, "authority:\(token.name)") else { return Self.stopping() }
+                guard answer == .withdrawn else {
                     return Self.error(.notFound, "no declared absence in force")
                 }
                 var j = JSONLine()

@@ -48,17 +48,19 @@ final class APIFixture: @unchecked Sendable {
         writer.start()
     }
 
-    func start(status: DeviceStatus? = nil, certificate: String? = nil, key: String? = nil) async throws {
+    func start(status: DeviceStatus? = nil, certificate: String? = nil, key: String? = nil,
+               attach: (inout LogPullAPI) -> Void = { _ in }) async throws {
         let settings = APISettings(host: "127.0.0.1", port: 0, certificate: certificate, key: key, tokens: [
             APIToken(name: "ops-full", role: .authority, privacy: .full, sha256: TokenAuthority.hash(Self.full)),
             APIToken(name: "ops-summary", role: .authority, privacy: .summary, sha256: TokenAuthority.hash(Self.summary)),
             APIToken(name: "tech", role: .technician, privacy: .summary, sha256: TokenAuthority.hash(Self.technician)),
         ])
         let writer = self.writer
-        let api = LogPullAPI(settings: settings, store: store, metrics: KizunaMetrics(), offset: offset, status: { status },
+        var api = LogPullAPI(settings: settings, store: store, metrics: KizunaMetrics(), offset: offset, status: { status },
                              audit: { actor, action, detail in
                                  writer.enqueue(audit: [AuditRecord(wall: WallTime(secondsSinceEpoch: 0), actor: actor, action: action, detail: detail)])
                              })
+        attach(&api)
         let holder = port
         task = Task { try await api.serve { holder.set($0) } }
         for _ in 0..<500 where port.value == 0 { try await Task.sleep(for: .milliseconds(10)) }
@@ -125,6 +127,24 @@ struct APITests {
             3,2026-07-01T09:02:00.000+09:00,pir.living,motion-start,
 
             """)
+    }
+
+    @Test("a change asked while the loop has stopped (shutting down): 503 with Retry-After, never a 200 for what was not done")
+    func changesWhileStopping() async throws {
+        let f = try APIFixture()
+        try await f.start { api in
+            api.acknowledge = { _, _ in nil }
+            api.testAlarm = { _ in nil }
+            api.declareAbsence = { _, _ in nil }
+        }
+        for (method, path, token) in [("POST", "/v1/alarms/3/ack", APIFixture.full), ("POST", "/v1/alarms/test", APIFixture.technician),
+                                      ("POST", "/v1/absence?until=2026-07-02T09:00:00%2B09:00", APIFixture.full),
+                                      ("DELETE", "/v1/absence", APIFixture.full)] {
+            let r = try curl(f.url(path), token: token, method: method)
+            #expect(r.status == 503, "\(method) \(path)")
+            #expect(r.headers.lowercased().contains("retry-after: 60"), "\(method) \(path)")
+            #expect((lines(r.body).first?["error"] as? String)?.hasPrefix("the device is stopping") == true, "\(method) \(path)")
+        }
     }
 
     @Test("no token or a wrong one: 401; the wrong role: 403")

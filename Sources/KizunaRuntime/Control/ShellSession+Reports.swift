@@ -132,19 +132,30 @@ extension ShellSession {
             + " (a visit; her return if still home at \(minute(ends)))"
     }
 
+    /// A change asked while Kizuna is stopping: not done (its steps could no longer be
+    /// recorded nor sent).
+    static let stoppingText = "Kizuna is stopping: nothing was done; try again once it is back"
+
     func acknowledge(_ id: UInt64) -> Bool {
         let who = host.actor
-        let done = host.commands.onEngine { engine, now, out in engine.acknowledge(alarmID: id, by: who, at: now, into: &out) }
+        guard let done = host.commands.onEngineChange({ engine, now, out in engine.acknowledge(alarmID: id, by: who, at: now, into: &out) }) else {
+            say(Self.stoppingText)
+            return false
+        }
         say(done ? "alarm #\(id) acknowledged by \(who)" : "alarm ack: no network alarm #\(id) open (a pre-alarm is not acknowledged; alarm list shows them)")
         return done
     }
 
     func testAlarm() -> Bool {
         let who = host.actor
-        let id = host.commands.onEngine { engine, now, out in
+        let raised = host.commands.onEngineChange { engine, now, out in
             let id = engine.ladder.nextID
             engine.raiseTestAlarm(by: who, at: now, into: &out)
             return id
+        }
+        guard let id = raised else {
+            say(Self.stoppingText)
+            return false
         }
         say("test alarm #\(id) raised: every receiver gets it marked as a test")
         return true

@@ -12,6 +12,10 @@ public final class CommandQueue: @unchecked Sendable {
     enum Queued {
         case engine(Command)
         case loop(LoopCommand)
+        /// A change the authority or the technician asked for (acknowledge, declare, test):
+        /// its decisions must be recorded and sent, which only the running loop does. Once
+        /// the loop has stopped it is not run: `refuse` answers "stopping" instead.
+        case change(Command, refuse: () -> Void)
     }
     let lock = NSLock()
     var pending: [Queued] = []
@@ -54,6 +58,25 @@ public final class CommandQueue: @unchecked Sendable {
         await withCheckedContinuation { continuation in
             submit { engine, now, decisions in continuation.resume(returning: body(&engine, now, &decisions)) }
         }
+    }
+
+    /// Runs a change in the loop and waits for its answer; nil when the loop has stopped
+    /// (the device is shutting down): not done, and the caller must say so — done against
+    /// the stopped engine, an acknowledgement would be answered and never recorded nor sent.
+    public func change<T: Sendable>(_ body: @escaping (inout WatchEngine, Timestamp, inout [Decision]) -> T) async -> T? {
+        await withCheckedContinuation { continuation in
+            enqueue(.change({ engine, now, decisions in continuation.resume(returning: body(&engine, now, &decisions)) },
+                            refuse: { continuation.resume(returning: nil) }))
+        }
+    }
+
+    /// `change`, blocking this (non-loop) thread until it has run or been refused (session threads).
+    public func onEngineChange<T>(_ body: @escaping (inout WatchEngine, Timestamp, inout [Decision]) -> T) -> T? {
+        let done = DispatchSemaphore(value: 0)
+        let box = ResultBox<T>()
+        enqueue(.change({ engine, now, out in box.value = body(&engine, now, &out); done.signal() }, refuse: { done.signal() }))
+        done.wait()
+        return box.value
     }
 
     /// Runs a command in the loop and blocks this (non-loop) thread until it has run: for the

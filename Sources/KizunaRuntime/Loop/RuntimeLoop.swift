@@ -109,13 +109,16 @@ public final class RuntimeLoop {
         commands.loopStopped(self)
     }
 
-    /// A command after the loop has stopped (from `CommandQueue`, one at a time): the
-    /// engine's decisions go nowhere, the outputs stay off.
+    /// A command after the loop has stopped (from `CommandQueue`, one at a time): a query
+    /// is answered (its decisions, if any, go nowhere), a change is refused, the outputs
+    /// stay off.
     func runNow(_ command: CommandQueue.Queued) {
         switch command {
         case .engine(let c):
             var out: [Decision] = []
             c(&engine, clock.now(), &out)
+        case .change(_, let refuse):
+            refuse()
         case .loop(let c):
             walkTest = false
             walkTestUntil = nil
@@ -131,7 +134,7 @@ public final class RuntimeLoop {
         wakeUps += 1
         for command in commands.take() {
             switch command {
-            case .engine(let c): c(&engine, now, &decisions)
+            case .engine(let c), .change(let c, _): c(&engine, now, &decisions)
             case .loop(let c): c(self, now)
             }
         }

@@ -73,11 +73,11 @@ public final class RuntimeServices {
                 writer.enqueue(audit: [AuditRecord(wall: now, actor: actor, action: action, detail: detail)])
             },
             acknowledge: { id, who in
-                await commands.perform { engine, now, out in engine.acknowledge(alarmID: id, by: who, at: now, into: &out) }
+                await commands.change { engine, now, out in engine.acknowledge(alarmID: id, by: who, at: now, into: &out) }
             })
         let offset = installation.settings.utcOffset
         service.declareAbsence = { until, who in
-            await commands.perform { engine, now, out -> LogPullAPI.AbsenceAnswer in
+            await commands.change { engine, now, out -> LogPullAPI.AbsenceAnswer in
                 guard let until else { return engine.endDeclaredAbsence(at: now, into: &out) ? .withdrawn : .noneInForce }
                 guard until > now.wall else {
                     return .refused("must be later than the device's clock (\(CivilTime.iso8601(now.wall, offset: offset)))")
@@ -89,7 +89,7 @@ public final class RuntimeServices {
             }
         }
         service.testAlarm = { who in
-            await commands.perform { engine, now, out in
+            await commands.change { engine, now, out in
                 let id = engine.ladder.nextID
                 engine.raiseTestAlarm(by: who, at: now, into: &out)
                 return id
