@@ -84,11 +84,11 @@ public final class Delivery: @unchecked Sendable {
     /// Waits until nothing is pending for any sink, or `timeout` passes. True when drained.
     @discardableResult
     public func drain(timeout: Double) -> Bool {
-        let end = Date().addingTimeInterval(timeout)
+        let end = DeliveryWorker.uptime() + timeout   // a clock set back meanwhile does not stretch it
         while true {
             let pending = sinks.reduce(0) { $0 + ((try? outbox.depth(target: $1.target).count) ?? 1) }
             if pending == 0 { return true }
-            if Date() >= end { return false }
+            if DeliveryWorker.uptime() >= end { return false }
             usleep(20_000)
         }
     }
@@ -110,7 +110,11 @@ final class DeliveryWorker: @unchecked Sendable {
     let settings: DeliverySettings
     let metrics: KizunaMetrics?
     let heartbeat: @Sendable () -> HeartbeatInfo
-    let condition = NSCondition()
+    /// Guards `rung`, `stopping` and `health` (the worker's and the callers' threads).
+    let condition = NSLock()
+    /// Wakes the worker (a new step, a stop). A semaphore waits on the monotonic clock; a
+    /// condition's deadline is a wall-clock one.
+    let wakeUp = DispatchSemaphore(value: 0)
     var rung = false
     var stopping = false
     var thread: Thread?
@@ -144,15 +148,15 @@ final class DeliveryWorker: @unchecked Sendable {
     func ring() {
         condition.lock()
         rung = true
-        condition.signal()
         condition.unlock()
+        wakeUp.signal()
     }
 
     func stop() {
         condition.lock()
         stopping = true
-        condition.broadcast()
         condition.unlock()
+        wakeUp.signal()
         while thread?.isFinished == false { usleep(1000) }
     }
 
@@ -171,13 +175,13 @@ final class DeliveryWorker: @unchecked Sendable {
     /// Seconds on the monotonic clock, which the wall clock being set does not move.
     static func uptime() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 
-    /// Waits on `condition` (locked) until `wake` on the monotonic clock, a signal, or at most
-    /// 10 s: the condition's own deadline is a wall-clock one, so a long wait is made of short
-    /// ones, and a clock set back during one stretches that one only.
+    /// Waits until `wake` on the monotonic clock, or a ring. A wall clock set back by NTP
+    /// meanwhile (a Pi that booted with its clock ahead) stretches nothing: a wait on a
+    /// wall-clock deadline would have held back a retry, a heartbeat, by as long.
     func wait(until wake: Double) {
         let left = wake - Self.uptime()
         guard left > 0 else { return }
-        _ = condition.wait(until: Date().addingTimeInterval(min(left, 10)))
+        _ = wakeUp.wait(timeout: .now() + .nanoseconds(Int(min(left, 3600) * 1e9)))
     }
 
     static func wallNow() -> WallTime { WallTime(nanosecondsSinceEpoch: Int64(Date().timeIntervalSince1970 * 1e9)) }
@@ -205,7 +209,10 @@ final class DeliveryWorker: @unchecked Sendable {
             if head != nil { wake = min(wake, nextAttempt) }
             if storeFailed { wake = min(wake, Self.uptime() + 1) }
             condition.lock()
-            if !rung && !stopping { wait(until: wake) }
+            let idle = !rung && !stopping
+            condition.unlock()
+            if idle { wait(until: wake) }
+            condition.lock()
             // A new step cuts a backoff short: one more try now costs little, and the
             // failure may have been brief. The oldest step still goes first.
             if rung { nextAttempt = -.infinity }
