@@ -79,7 +79,7 @@ public final class KizunaMetrics: @unchecked Sendable {
         g.set(Double(wall.nanosecondsSinceEpoch) / 1e9)
     }
 
-    /// A failed attempt: `kind` is dns, refused, unreachable, timeout, tls, reset, http, auth, rejected or other.
+    /// A failed attempt: `kind` is dns, refused, unreachable, timeout, tls, reset, http, auth, endpoint, rejected or other.
     public func deliveryFailure(sink: String, kind: String) {
         lock.lock()
         let c = counter(&deliveries, "fail/" + sink + "/" + kind, name: "kizuna_delivery_failures_total",

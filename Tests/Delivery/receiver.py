@@ -3,7 +3,8 @@
 Kizuna's code: it checks every signature (HMAC-SHA256 over "<timestamp>.<body>" with the
 shared secret; timestamps more than 5 minutes off are replays), and it misbehaves on
 purpose with alarm messages (heartbeats are simply accepted), in this order: the first --reset attempts get their connection reset
-(TCP RST, nothing answered), the next --fail get HTTP 503, the next --slow are answered
+(TCP RST, nothing answered), the next --fail get HTTP 503, the next --moved get 404 and 301
+in turn (a receiver moved: the address is wrong until the staff mend it), the next --slow are answered
 only after --slow-seconds (the sender has given up by then, so it sends again: a
 duplicate, which must carry the same idempotency key).
 
@@ -11,7 +12,7 @@ Every accepted message is appended to --log as one JSON line:
   {"n": attempt number, "key": ..., "sequence": ..., "alarm": ..., "step": ..., "kind": ...,
    "type": "alarm"|"heartbeat", "test": bool, "received_ns": time.time_ns()}
 Refused signatures go to the same log with "refused": reason.
-usage: receiver.py --port-file F --secret-file S --log L [--reset N] [--fail N] [--slow N]
+usage: receiver.py --port-file F --secret-file S --log L [--reset N] [--fail N] [--moved N] [--slow N]
 """
 import argparse, hashlib, hmac, json, socket, struct, sys, threading, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -23,6 +24,7 @@ ap.add_argument("--secret-file", required=True)
 ap.add_argument("--log", required=True)
 ap.add_argument("--reset", type=int, default=0)
 ap.add_argument("--fail", type=int, default=0)
+ap.add_argument("--moved", type=int, default=0)
 ap.add_argument("--slow", type=int, default=0)
 ap.add_argument("--slow-seconds", type=float, default=3.0)
 args = ap.parse_args()
@@ -78,7 +80,9 @@ class Handler(BaseHTTPRequestHandler):
             return
         if n <= args.reset + args.fail:
             return self.answer(503, "try later")
-        if n <= args.reset + args.fail + args.slow:
+        if n <= args.reset + args.fail + args.moved:
+            return self.answer(404 if n % 2 else 301, "moved")
+        if n <= args.reset + args.fail + args.moved + args.slow:
             time.sleep(args.slow_seconds)
         if msg.get("idempotency_key") is not None and self.headers.get("Idempotency-Key") != msg.get("idempotency_key"):
             log({"refused": "Idempotency-Key header differs from the body"})

@@ -73,8 +73,8 @@ for line in open(sys.argv[1]):
     j = json.loads(line)
     if j.get("type") in ("alarm", "repeat", "acknowledge", "resolve"): print(j["alarm"], j["type"])' "$1"; }
 
-# --- 1. A receiver that misbehaves: reset, 503 ×3, slow (past the 1 s timeout) ×1 ---------
-receiver flaky --reset 1 --fail 3 --slow 1 --slow-seconds 2
+# --- 1. A receiver that misbehaves: reset, 503 ×3, 404/301 ×2 (moved), slow (past the 1 s timeout) ×1
+receiver flaky --reset 1 --fail 3 --moved 2 --slow 1 --slow-seconds 2
 config "$WORK/flaky.yaml" "  timeout: 1s
   drain_on_exit: 30s
   heartbeat_every: 1h
@@ -121,8 +121,10 @@ outbox() { python3 -c '
 import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
 print(db.execute(sys.argv[2]).fetchone()[0])' "$@"; }
-check "the store recorded the failed attempts (reset, 503, timeout)" \
-    [ "$(outbox "$WORK/flaky.sqlite" "SELECT COUNT(*) FROM delivery_attempt WHERE outcome = 'failed'")" -ge 5 ]
+check "the store recorded the failed attempts (reset, 503, 404, 301, timeout)" \
+    [ "$(outbox "$WORK/flaky.sqlite" "SELECT COUNT(*) FROM delivery_attempt WHERE outcome = 'failed'")" -ge 7 ]
+check "a wrong address (404, 301) was tried again, not rejected" \
+    [ "$(outbox "$WORK/flaky.sqlite" "SELECT COUNT(*) FROM delivery_attempt WHERE outcome = 'failed' AND (detail LIKE 'HTTP 404%' OR detail LIKE 'HTTP 301%')")" = 2 ]
 check "the outbox is empty: every row delivered" \
     [ "$(outbox "$WORK/flaky.sqlite" "SELECT COUNT(*) FROM outbox WHERE state != 'delivered'")" = 0 ]
 check "the evidence says where the resident was last active" \

@@ -43,7 +43,7 @@ struct DeliveryTests {
         #expect(worst > 300)  // the cap is really reached in an hour (so the bound is the cap, not luck)
     }
 
-    @Test("a receiver's answer: 2xx delivered; 408, 429, 5xx retried; 401 and 403 retried (a clock not yet set at boot); another 4xx rejected")
+    @Test("a receiver's answer: 2xx delivered; 408, 429, 5xx retried; 401 and 403 retried (a clock not yet set at boot); a redirect or 404 retried (a wrong address); another 4xx rejected")
     func verdicts() {
         #expect(DeliveryWorker.verdict(status: 200) == .delivered)
         #expect(DeliveryWorker.verdict(status: 204) == .delivered)
@@ -51,7 +51,10 @@ struct DeliveryTests {
         // receiver.py's answer to a stale timestamp is 401: the step must wait, not be dropped.
         #expect(DeliveryWorker.verdict(status: 401) == .retry(kind: "auth"))
         #expect(DeliveryWorker.verdict(status: 403) == .retry(kind: "auth"))
-        for status in [400, 404, 410, 413, 422] { #expect(DeliveryWorker.verdict(status: status) == .rejected) }
+        // A wrong address (moved, http for https): every alarm waits for the configuration to be mended.
+        for status in [301, 302, 307, 308, 404, 405, 410, 421, 426] { #expect(DeliveryWorker.verdict(status: status) == .retry(kind: "endpoint")) }
+        // This message refused: set aside, so it does not hold back the alarms after it.
+        for status in [400, 409, 413, 415, 422] { #expect(DeliveryWorker.verdict(status: status) == .rejected) }
     }
 
     @Test("endpoints: http and https only, with a host, no credentials; default ports and paths")

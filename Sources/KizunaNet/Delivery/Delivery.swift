@@ -249,16 +249,21 @@ final class DeliveryWorker: @unchecked Sendable {
     /// What a receiver's answer means for the step.
     enum Verdict: Equatable { case delivered, retry(kind: String), rejected }
 
-    /// 2xx: delivered. 408, 429, 5xx (and no status): tried again later. 401 and 403: tried
-    /// again too (`auth`): the receiver refused the signature or its timestamp, and a device
-    /// that booted after a power cut before its clock was set (or a secret being rotated at the
-    /// authority) must not drop an alarm for it. Any other 4xx: a refusal of this message,
-    /// kept in the outbox as `rejected`.
+    /// 2xx: delivered. 408, 425, 429, 5xx (and no status): tried again later. 401 and 403:
+    /// tried again too (`auth`): the receiver refused the signature or its timestamp, and a
+    /// device that booted after a power cut before its clock was set (or a secret being
+    /// rotated at the authority) must not drop an alarm for it. A redirect, 404, 405, 410,
+    /// 421, 426: tried again too (`endpoint`): the address is wrong (a receiver moved behind
+    /// a proxy, http where https is wanted), which the staff mend in the configuration, and
+    /// every alarm until then must wait for it, not be dropped. Any other 4xx (400, 413,
+    /// 422, …): a refusal of this message, kept in the outbox as `rejected`, so that one
+    /// message the receiver cannot take does not hold back every alarm after it.
     static func verdict(status: Int) -> Verdict {
         switch status {
         case 200..<300: .delivered
         case 401, 403: .retry(kind: "auth")
-        case 0, 408, 429, 500...: .retry(kind: "http")
+        case 0, 408, 425, 429, 500...: .retry(kind: "http")
+        case 100..<200, 300..<400, 404, 405, 410, 421, 426: .retry(kind: "endpoint")
         default: .rejected
         }
     }
