@@ -29,6 +29,11 @@ public final class StoreWriter: @unchecked Sendable {
     public var retentionHourly: Span = .days(730)
     /// Where network alarm steps are delivered: one outbox row per target and step.
     public var deliveryTargets: [String] = []
+    /// The device's id, first in every idempotency key (`DEVICE:STORE:ALARM:STEP`): a
+    /// receiver that drops duplicates by the key alone, across all the authority's devices,
+    /// must never take one flat's alarm for another's (the store's id is 32 random bits,
+    /// and alarm and step numbers start alike everywhere). Set before `start`.
+    public var deliveryDevice = ""
     /// Called on the writer thread after a commit that added outbox rows (wakes delivery).
     public var onOutbox: (@Sendable () -> Void)? {
         get { condition.lock(); defer { condition.unlock() }; return outboxBell }
@@ -231,7 +236,8 @@ public final class StoreWriter: @unchecked Sendable {
                                arguments: [s.alarmID, s.step, s.wall.nanosecondsSinceEpoch, s.reason, s.actor])
                 if let message = s.delivery, !deliveryTargets.isEmpty {
                     let stepID = db.lastInsertedRowID
-                    let key = "\(keyPrefix(db)):\(s.alarmID):\(stepID)"
+                    let store = keyPrefix(db)
+                    let key = deliveryDevice.isEmpty ? "\(store):\(s.alarmID):\(stepID)" : "\(deliveryDevice):\(store):\(s.alarmID):\(stepID)"
                     for target in deliveryTargets {
                         try db.execute(sql: """
                             INSERT INTO outbox (target, step_id, alarm_id, step, idempotency_key, message, created_wall_ns)

@@ -113,6 +113,10 @@ PY
 }
 check "every step arrived, in order, signed; duplicates carry the same key: $(verify "$WORK/flaky.log" "$WORK/flaky.expected" 2>&1 | tail -1)" \
     verify "$WORK/flaky.log" "$WORK/flaky.expected"
+check "every idempotency key starts with the device's id (kz-demo-0001:STORE:ALARM:STEP)" python3 -c '
+import json, re, sys
+keys = [json.loads(l).get("key") for l in open(sys.argv[1]) if "\"alarm\"" in l]
+sys.exit(0 if keys and all(re.fullmatch(r"kz-demo-0001:[0-9a-f]{8}:[0-9]+:[0-9]+", k) for k in keys) else 1)' "$WORK/flaky.log"
 check "the slow answer caused a duplicate (same key)" python3 -c '
 import json, sys
 keys = [json.loads(l).get("key") for l in open(sys.argv[1]) if "\"alarm\"" in l]

@@ -18,6 +18,7 @@ struct OutboxTests {
         let store = try FlatStore(path: dir.appendingPathComponent("k.sqlite").path)
         let writer = StoreWriter(store: store, commitEvery: 10)
         writer.deliveryTargets = ["ops", "am@127.0.0.1:9093"]
+        writer.deliveryDevice = "kizuna-0042"
         let rung = Bell()
         writer.onOutbox = { rung.ring() }
         writer.start()
@@ -31,7 +32,8 @@ struct OutboxTests {
         #expect(ops.map(\.step) == ["alarm", "repeat"])
         #expect(am.map(\.idempotencyKey) == ops.map(\.idempotencyKey))  // one key per step, the same for every target
         #expect(Set(ops.map(\.idempotencyKey)).count == 2)
-        #expect(ops[0].idempotencyKey.hasPrefix(store.storeID + ":1:"))
+        // The device first: two flats' first alarms never share a key at a receiver.
+        #expect(ops[0].idempotencyKey.hasPrefix("kizuna-0042:" + store.storeID + ":1:"))
         #expect(ops[0].stepID < ops[1].stepID)
 
         // In order: the head stays until it is delivered; a failure keeps it and counts.

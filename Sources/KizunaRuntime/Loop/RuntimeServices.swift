@@ -26,6 +26,7 @@ public final class RuntimeServices {
             w.retentionHourly = st.keepHourly
         }
         w.deliveryTargets = installation.delivery?.targets ?? []
+        w.deliveryDevice = installation.deviceID
         return w
     }
 
