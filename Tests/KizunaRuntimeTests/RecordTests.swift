@@ -86,7 +86,8 @@ struct RecordTests {
             writer.enqueue(events: (0..<100).map { EventRecord(wall: t + .seconds(Int64(i * 100 + $0)), sensor: "pir.living", kind: "motion-start", value: nil, room: "living") })
         }
         writer.enqueue(steps: [AlarmStepRecord(alarmID: 1, kind: "inactivity", sensor: nil, severity: "critical", step: "alarm", wall: t, reason: "silent")])
-        usleep(200_000)
+        // Until the writer has tried (and failed) a commit: a fixed wait was too short on a busy machine.
+        for _ in 0..<500 where writer.currentHealth.failure == nil { usleep(10_000) }
         let h = writer.currentHealth
         #expect(h.failure != nil)
         // The alarm step cannot reach the outbox: the heartbeat, sent apart, names the store.
