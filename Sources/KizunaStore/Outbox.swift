@@ -56,6 +56,9 @@ public enum DeliveryOutcome: String, Sendable {
     case failed
     /// The target refused it for good (other 4xx): retrying cannot help; kept for inspection.
     case rejected
+    /// A repeat not sent: a later step of the same alarm waits behind it for this target
+    /// (a receiver back after days gets the alarm and its last repeat, not hundreds).
+    case superseded
 }
 
 /// The outbox as the delivery workers see it. Its rows are written by `StoreWriter` with
@@ -82,13 +85,23 @@ public struct Outbox: Sendable {
             case .failed:
                 try db.execute(sql: "UPDATE outbox SET attempts = attempts + 1, last_attempt_wall_ns = ?, last_error = ? WHERE id = ?",
                                arguments: [wall.nanosecondsSinceEpoch, detail, item.id])
-            case .delivered, .rejected:
+            case .delivered, .rejected, .superseded:
                 try db.execute(sql: """
                     UPDATE outbox SET attempts = attempts + 1, last_attempt_wall_ns = ?, last_error = ?, state = ?, done_wall_ns = ?
                     WHERE id = ?
                     """, arguments: [wall.nanosecondsSinceEpoch, outcome == .delivered ? nil : detail, outcome.rawValue,
                                      wall.nanosecondsSinceEpoch, item.id])
             }
+        }
+    }
+
+    /// Whether `item` is a repeat with a later step of the same alarm pending for the same
+    /// target: that later step says all it says, and more.
+    public func isSuperseded(_ item: OutboxItem) throws -> Bool {
+        guard item.step == "repeat" else { return false }
+        return try store.read { db in
+            try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM outbox WHERE target = ? AND alarm_id = ? AND id > ? AND state = 'pending')",
+                              arguments: [item.target, item.alarmID, item.id]) ?? false
         }
     }
 

@@ -77,6 +77,31 @@ struct OutboxTests {
         #expect(writer.currentHealth.failure == nil)
     }
 
+    @Test("a repeat with a later step of its alarm waiting is superseded; the alarm step, the last repeat and other alarms' never")
+    func superseded() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kizuna-outbox-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = try FlatStore(path: dir.appendingPathComponent("k.sqlite").path)
+        let writer = StoreWriter(store: store, commitEvery: 10)
+        writer.deliveryTargets = ["ops"]
+        writer.start()
+        defer { writer.stop() }
+        // A receiver down for an hour: the alarm, three repeats of it, another alarm's repeat.
+        writer.enqueue(steps: [Self.step(1, "alarm", 0), Self.step(1, "repeat", 15), Self.step(1, "repeat", 30),
+                               Self.step(2, "alarm", 31), Self.step(2, "repeat", 46), Self.step(1, "repeat", 45)])
+        #expect(writer.flush())
+        let outbox = Outbox(store: store)
+        let rows = try outbox.all(target: "ops")
+        #expect(try rows.map { try outbox.isSuperseded($0) } == [false, true, true, false, false, false])
+        // Once the later step is no longer pending (delivered), nothing supersedes the earlier.
+        try outbox.record(rows[5], outcome: .delivered, detail: "HTTP 200", at: FlatStoreTests.t, micros: 1)
+        #expect(try outbox.isSuperseded(rows[2]) == false)
+        #expect(try outbox.isSuperseded(rows[1]) == true)   // the 30-minute repeat still waits
+        try outbox.record(rows[1], outcome: .superseded, detail: "later", at: FlatStoreTests.t, micros: 0)
+        #expect(try outbox.depth(target: "ops").count == 4)   // no longer pending
+    }
+
     @Test("a store keeps its identity across reopening (part of every idempotency key)")
     func identity() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("kizuna-id-\(UUID().uuidString).sqlite").path

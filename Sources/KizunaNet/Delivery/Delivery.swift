@@ -201,7 +201,13 @@ final class DeliveryWorker: @unchecked Sendable {
             var storeFailed = false
             do { head = try outbox.head(target: sink.target) } catch { storeFailed = true }
             if let head, Self.uptime() >= nextAttempt {
-                attempt(head)
+                if (try? outbox.isSuperseded(head)) == true {
+                    // After a long outage of the receiver: one repeat an alarm, not one per
+                    // 15 minutes it was down (288 in three days, all at once).
+                    finish(head, .superseded, "a later step of alarm \(head.alarmID) is waiting", micros: 0)
+                } else {
+                    attempt(head)
+                }
                 continue
             }
             updateDepth()
@@ -278,22 +284,27 @@ final class DeliveryWorker: @unchecked Sendable {
         // If this cannot be recorded (disk failing) the step is sent again later with the
         // same idempotency key: at least once, never lost.
         let recorded = (try? outbox.record(item, outcome: outcome, detail: detail, at: wall, micros: micros)) != nil
-        failures = 0
-        nextAttempt = recorded ? -.infinity : Self.uptime() + 1
+        // A repeat set aside says nothing of the receiver: its backoff goes on.
+        let answered = outcome != .superseded
+        if answered { failures = 0 }
+        if answered || !recorded { nextAttempt = recorded ? -.infinity : Self.uptime() + 1 }
         condition.lock()
-        health.consecutiveFailures = 0
-        if outcome == .delivered {
+        if answered { health.consecutiveFailures = 0 }
+        switch outcome {
+        case .delivered:
             health.delivered += 1
             health.lastSuccess = wall
-        } else {
+        case .rejected:
             health.rejected += 1
             health.lastError = detail
+        case .superseded, .failed:
+            break
         }
         condition.unlock()
-        if outcome == .delivered {
-            metrics?.delivered(sink: sink.target, at: wall)
-        } else {
-            metrics?.deliveryFailure(sink: sink.target, kind: "rejected")
+        switch outcome {
+        case .delivered: metrics?.delivered(sink: sink.target, at: wall)
+        case .rejected: metrics?.deliveryFailure(sink: sink.target, kind: "rejected")
+        case .superseded, .failed: break
         }
     }
 
