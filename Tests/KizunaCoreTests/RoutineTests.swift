@@ -157,6 +157,32 @@ struct RoutineTests {
         }
     }
 
+    @Test("a silence that raised an alarm and was ended by the door (a carer) or the button is learned only up to the alarm; ended by her motion, whole")
+    func anAlarmedSilenceFoundByACarerIsNotUsual() {
+        // 10:00: her last motion; the alarm at 11:12:30 (10 min + 25 % + 1 h); found at 15:00.
+        for found in [true, false] {
+            var m = RoutineModel(settings: Self.settings, offset: .japan)
+            var last = Self.at(0, 0)
+            Self.live(&m, days: 0..<14, wake: 7, last: &last)
+            let start = Timestamp(monotonic: MonotonicInstant(nanoseconds: 1_000_000_000), wall: Self.at(14, 10))
+            var rule = InactivityRule(policy: RoutineSilencePolicy(model: m, fallback: Self.fixed()), start: start)
+            rule.signOfLife(SensorID(0), at: start)
+            var ladder = AlarmLadder(settings: LadderSettings())
+            var out: [Decision] = []
+            let due = rule.deadline()
+            #expect(due == start.monotonic + .minutes(72) + .seconds(30))
+            rule.expire(at: start.advanced(to: due), presumedHome: true, ladder: &ladder, into: &out)
+            #expect(!ladder.open.isEmpty)
+            let back = Timestamp(monotonic: start.monotonic + .hours(5), wall: Self.at(14, 15))
+            rule.signOfLife(SensorID(1), at: back, found: found)
+            let model = (rule.policy as? RoutineSilencePolicy)?.model
+            // 14:30, past the alarm: her usual 10 minutes, or the whole 5 h.
+            #expect(model?.longestSilence(slotOfDay: 29) == (found ? .minutes(10) : .hours(5)))
+            // 11:00, the alarm's slot: the silence up to the alarm, or to the slot's end.
+            #expect(model?.longestSilence(slotOfDay: 22) == (found ? .minutes(72) + .seconds(30) : .minutes(90)))
+        }
+    }
+
     @Test func stateRoundTrip() {
         var m = RoutineModel(settings: Self.settings, offset: .japan)
         var last = Self.at(0, 0)

@@ -363,7 +363,7 @@ public struct WatchEngine: Sendable {
         case .door:
             ring.push(Event(time: t, sensor: s, kind: active ? .doorOpened : .doorClosed))
             occupancy.doorUsed(s, opened: active, declared: declaredAbsence != nil, at: t, into: &out)
-            inactivity.signOfLife(s, at: t)
+            inactivity.signOfLife(s, at: t, found: true)
             if !ladder.isEmpty {
                 clearInactivity( cancel: .activitySeen(s), resolve: .activitySeen(s), at: t, into: &out)
             }
@@ -379,7 +379,7 @@ public struct WatchEngine: Sendable {
             ring.push(Event(time: t, sensor: s, kind: .buttonPressed))
             occupancy.presence(s, at: t, into: &out)
             presenceMayHaveChanged(at: t, into: &out)
-            inactivity.signOfLife(s, at: t)
+            inactivity.signOfLife(s, at: t, found: true)
             if ladder.hasPreAlarm {
                 // "I'm all right": the button cancels what is about to be called.
                 let cancelled = ladder.cancelPreAlarms(.cancelledByButton(s), at: t, into: &out)

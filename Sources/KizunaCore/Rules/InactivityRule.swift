@@ -17,6 +17,8 @@ public struct InactivityRule: Sendable {
     public private(set) var lastSignSensor: SensorID = .none
     var activeMotion = 0
     var fired = false
+    /// When the silence under way raised its alarm: it is learned as if it had ended then.
+    var raisedAt: WallTime?
     var cached: MonotonicInstant?
     /// Whether the deadline in `cached` is the not-up time rather than the silence limit.
     var cachedIsNotUp = false
@@ -68,18 +70,29 @@ public struct InactivityRule: Sendable {
         nextLearn = WallTime(nanosecondsSinceEpoch: .min)
     }
 
-    mutating func signOfLife(_ sensor: SensorID, at time: Timestamp) {
+    /// A sign of life. `found`: it may be someone finding her (the door: a carer coming in;
+    /// the button, pressed once help was called): a silence that raised an alarm and ends so
+    /// is learned only up to the alarm.
+    mutating func signOfLife(_ sensor: SensorID, at time: Timestamp, found: Bool = false) {
         if time.monotonic >= lastSign.monotonic {
             if wentAwayDuringSilence {
                 wentAwayDuringSilence = false
             } else if time.wall >= nextLearn {
-                nextLearn = policy.learn(signOfLifeAt: time.wall, previous: lastSign.wall, from: judgedBy)
+                // A silence that raised an alarm and was ended by the door or the button
+                // teaches no more than the silence up to the alarm: learned whole, a collapse
+                // found hours later by a carer would become "usual" at this hour, and the
+                // next one be found that much later. Ended by her own motion (a long sleep,
+                // a false alarm) it is learned whole, as before: capped, the same sleep
+                // raised a false alarm night after night (NEARS: 6 → 8 in 198 days).
+                let until = found ? raisedAt.map { min($0, time.wall) } ?? time.wall : time.wall
+                nextLearn = policy.learn(signOfLifeAt: until, previous: lastSign.wall, from: judgedBy)
             }
             lastSign = time
             lastSignSensor = sensor
             placeKnown = true
         }
         fired = false
+        raisedAt = nil
         cached = nil
     }
 
@@ -189,6 +202,7 @@ public struct InactivityRule: Sendable {
         let t = policy.alarmTime(silenceSince: lastSign.wall, from: judgedBy)
         fired = true
         guard presumedHome else { return }
+        raisedAt = now.wall
         let silence = now.monotonic - lastSign.monotonic
         if cachedIsNotUp {
             ladder.raise(.inactivityNotUp, .notUp(for: silence, lastSign: lastSignSensor), at: now, into: &out)
