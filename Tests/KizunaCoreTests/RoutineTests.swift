@@ -183,6 +183,26 @@ struct RoutineTests {
         }
     }
 
+    @Test("a silence across a long stop of the device, or across a clock set by NTP, is not learned; across a short restart it is")
+    func unseenSilencesAreNotLearned() {
+        // Her last motion at 10:00; the next at 15:00 (14:30 slot: 10 min usual).
+        for (learnable, wallStep, learned) in [(true, Span.zero, Span.hours(5)), (false, .zero, .minutes(10)),
+                                               (true, .hours(4), .minutes(10))] {
+            var m = RoutineModel(settings: Self.settings, offset: .japan)
+            var last = Self.at(0, 0)
+            Self.live(&m, days: 0..<14, wake: 7, last: &last)
+            let start = Timestamp(monotonic: MonotonicInstant(nanoseconds: 1_000_000_000), wall: Self.at(14, 10))
+            var rule = InactivityRule(policy: RoutineSilencePolicy(model: m, fallback: Self.fixed()), start: start)
+            rule.restore(lastSign: start, sensor: SensorID(0), placeKnown: learnable, learnable: learnable)
+            // With `wallStep`, the wall clock was 4 h behind at 10:00 and NTP set it since:
+            // 5 h on the wall clock, 1 h really.
+            let back = Timestamp(monotonic: start.monotonic + .hours(5) - wallStep, wall: Self.at(14, 15))
+            rule.signOfLife(SensorID(0), at: back)
+            let model = (rule.policy as? RoutineSilencePolicy)?.model
+            #expect(model?.longestSilence(slotOfDay: 29) == learned, "learnable \(learnable), clock set by \(wallStep)")
+        }
+    }
+
     @Test func stateRoundTrip() {
         var m = RoutineModel(settings: Self.settings, offset: .japan)
         var last = Self.at(0, 0)

@@ -24,6 +24,14 @@ struct RecoveryPlaceTests {
         #expect(!Recovery.placeStillKnown(snapshot: Self.snapshot(boot: "b0"), now: Self.now(after: .minutes(2)), bootID: "b1"))
         #expect(!Recovery.placeStillKnown(snapshot: nil, now: Self.now(after: .minutes(2)), bootID: "b1"))
     }
+
+    @Test("the silence under way may be learned after a stop of up to 15 min, a reboot included; not after a power cut or with no snapshot")
+    func learnable() {
+        #expect(Recovery.offBriefly(snapshot: Self.snapshot(boot: "b0"), now: Self.now(after: .minutes(12))))   // a reboot
+        #expect(!Recovery.offBriefly(snapshot: Self.snapshot(boot: "b1"), now: Self.now(after: .minutes(16))))
+        #expect(!Recovery.offBriefly(snapshot: Self.snapshot(boot: "b0"), now: Self.now(after: .hours(6))))
+        #expect(!Recovery.offBriefly(snapshot: nil, now: Self.now(after: .minutes(2))))
+    }
 }
 
 @Suite("Recovery: stuck sensors")

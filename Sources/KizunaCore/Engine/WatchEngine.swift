@@ -608,6 +608,9 @@ public struct WatchEngine: Sendable {
         /// the device was off for a while (she may have gone to bed unseen), when it is
         /// judged by all silences, as one in bed is.
         public var lastSignPlaceKnown: Bool
+        /// Whether the silence under way may be learned when it ends: false after the device
+        /// was off for more than a few minutes (what she did meanwhile was not seen).
+        public var lastSignLearnable: Bool
         /// The doors whose last stored event is an opening, with its time.
         public var doorsOpenedAt: [SensorID: Timestamp]
         /// Those of them whose door-open pre-alarm she cancelled since that opening.
@@ -618,12 +621,13 @@ public struct WatchEngine: Sendable {
 
         public init(occupancy: OccupancyState, lastSign: Timestamp?, lastSignSensor: SensorID, lastMotion: [SensorID: Timestamp],
                     openAlarms: [OpenAlarm], nextAlarmID: UInt64, declaredAbsence: DeclaredAbsence? = nil, lastSignPlaceKnown: Bool = true,
-                    doorsOpenedAt: [SensorID: Timestamp] = [:], doorsSilenced: Set<SensorID> = [], retired: [UInt64: String] = [:]) {
+                    lastSignLearnable: Bool = true, doorsOpenedAt: [SensorID: Timestamp] = [:], doorsSilenced: Set<SensorID> = [], retired: [UInt64: String] = [:]) {
             self.retired = retired
             self.doorsOpenedAt = doorsOpenedAt
             self.doorsSilenced = doorsSilenced
             self.declaredAbsence = declaredAbsence
             self.lastSignPlaceKnown = lastSignPlaceKnown
+            self.lastSignLearnable = lastSignLearnable
             self.occupancy = occupancy
             self.lastSign = lastSign
             self.lastSignSensor = lastSignSensor
@@ -638,7 +642,8 @@ public struct WatchEngine: Sendable {
     public mutating func restore(_ r: Recollection) {
         let lastMotionEver = r.lastMotion.values.max { $0.monotonic < $1.monotonic }
         occupancy.restore(r.occupancy, lastMotion: lastMotionEver)
-        if let sign = r.lastSign { inactivity.restore(lastSign: sign, sensor: r.lastSignSensor, placeKnown: r.lastSignPlaceKnown) }
+        if let sign = r.lastSign { inactivity.restore(lastSign: sign, sensor: r.lastSignSensor, placeKnown: r.lastSignPlaceKnown,
+                                                          learnable: r.lastSignLearnable) }
         for (s, t) in r.lastMotion { pirHealth.restore(s, lastMotion: t) }
         pirHealth.adopt(r.openAlarms, at: now)
         for a in r.openAlarms {

@@ -24,9 +24,10 @@ public struct InactivityRule: Sendable {
     var cachedIsNotUp = false
     /// Before this wall time a sign of life teaches the policy nothing (same routine slot).
     var nextLearn = WallTime(nanosecondsSinceEpoch: .min)
-    /// The flat read `away` during the silence under way: the silence says nothing about how
-    /// long this resident is quiet at home, so the policy does not learn from it.
-    var wentAwayDuringSilence = false
+    /// The silence under way says nothing about how long this resident is quiet at home, so
+    /// the policy does not learn from it: the flat read `away` during it, or the device was
+    /// off for part of it (`restore`).
+    var silenceNotLearned = false
     /// While the flat reads `away`: the last sign before she left, and its sensor (the
     /// door). The "not back" limit counts from it.
     public private(set) var awaySince: (time: Timestamp, sensor: SensorID)?
@@ -46,10 +47,14 @@ public struct InactivityRule: Sendable {
     /// reboot goes on counting from when it began. `placeKnown` false (the device was off for
     /// a while): where it began no longer says where she is, so it is judged, and learned,
     /// as a silence of unknown place (by all silences, as one in bed).
-    public mutating func restore(lastSign: Timestamp, sensor: SensorID, placeKnown: Bool = true) {
+    /// `learnable` false (the device was off for more than a few minutes): what she did
+    /// meanwhile was not seen, so the silence is not learned — a six-hour power cut would
+    /// otherwise teach a six-hour silence as usual at those hours, for 28 days.
+    public mutating func restore(lastSign: Timestamp, sensor: SensorID, placeKnown: Bool = true, learnable: Bool = true) {
         self.lastSign = lastSign
         self.lastSignSensor = sensor
         self.placeKnown = placeKnown
+        if !learnable { silenceNotLearned = true }
         cached = nil
     }
 
@@ -75,8 +80,11 @@ public struct InactivityRule: Sendable {
     /// is learned only up to the alarm.
     mutating func signOfLife(_ sensor: SensorID, at time: Timestamp, found: Bool = false) {
         if time.monotonic >= lastSign.monotonic {
-            if wentAwayDuringSilence {
-                wentAwayDuringSilence = false
+            if silenceNotLearned {
+                silenceNotLearned = false
+            } else if Self.clockWasSet(from: lastSign, to: time) {
+                // NTP stepped the wall clock during the silence: its length on the wall
+                // clock is not how long she was quiet. Not learned.
             } else if time.wall >= nextLearn {
                 // A silence that raised an alarm and was ended by the door or the button
                 // teaches no more than the silence up to the alarm: learned whole, a collapse
@@ -99,16 +107,25 @@ public struct InactivityRule: Sendable {
     /// The occupancy machine decided the resident left: the silence under way is an absence,
     /// and the "not back" limit counts from its last sign.
     mutating func wentAway() {
-        wentAwayDuringSilence = true
+        silenceNotLearned = true
         awaySince = (lastSign, lastSignSensor)
         notBackFired = false
         cachedNotBack = nil
     }
 
+    /// Whether the wall clock was set between `a` and `b` (by more than a minute): the wall
+    /// and the monotonic clock disagree on the time between them.
+    static func clockWasSet(from a: Timestamp, to b: Timestamp) -> Bool {
+        let drift = (b.wall - a.wall).nanoseconds - (b.monotonic - a.monotonic).nanoseconds
+        return drift > 60_000_000_000 || drift < -60_000_000_000
+    }
+
     /// The occupancy machine decided she is home again (at `t`, the sign that says so): the
-    /// outing is learned, whether or not it raised an alarm.
+    /// outing is learned, whether or not it raised an alarm (not across a clock set).
     mutating func cameHome(at t: Timestamp) {
-        if declaredUntil == nil, let s = awaySince, t.wall > s.time.wall { policy.learnAbsence(from: s.time.wall, to: t.wall) }
+        if declaredUntil == nil, let s = awaySince, t.wall > s.time.wall, !Self.clockWasSet(from: s.time, to: t) {
+            policy.learnAbsence(from: s.time.wall, to: t.wall)
+        }
         awaySince = nil
         declaredUntil = nil
         notBackFired = false

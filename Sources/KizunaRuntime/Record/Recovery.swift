@@ -72,6 +72,7 @@ public enum Recovery {
                 s.declaredUntil.map { DeclaredAbsence(until: stamp($0), by: s.declaredBy ?? "authority") }
             },
             lastSignPlaceKnown: placeStillKnown(snapshot: snapshot, now: now, bootID: bootID),
+            lastSignLearnable: offBriefly(snapshot: snapshot, now: now),
             doorsOpenedAt: doorsOpenedAt, doorsSilenced: doorsSilenced, retired: retired)
     }
 
@@ -105,6 +106,14 @@ public enum Recovery {
 
     static func placeStillKnown(snapshot: StoredSnapshot?, now: Timestamp, bootID: String) -> Bool {
         guard let s = snapshot, s.bootID == bootID else { return false }
+        return now.wall - s.saved <= placeKeptFor
+    }
+
+    /// Whether the device was off for no more than `placeKeptFor` (since its last snapshot),
+    /// a reboot included: the silence under way may then be learned when it ends. After a
+    /// longer stop (a power cut, a move) it is not: she may have been up and about unseen.
+    static func offBriefly(snapshot: StoredSnapshot?, now: Timestamp) -> Bool {
+        guard let s = snapshot else { return false }
         return now.wall - s.saved <= placeKeptFor
     }
 
