@@ -141,13 +141,19 @@ struct RoutineTests {
         #expect(m.improbableSilence(since: Self.at(15, 13)) == Self.at(15, 17))
     }
 
+    /// The rule over two weeks of this resident's life (up at 07:00, a sign every 10 min
+    /// until 22:00), and 10:00 on the next day.
+    static func ruleAfterTwoWeeks() -> (InactivityRule, Timestamp) {
+        var m = RoutineModel(settings: settings, offset: .japan)
+        var last = at(0, 0)
+        live(&m, days: 0..<14, wake: 7, last: &last)
+        let start = Timestamp(monotonic: MonotonicInstant(nanoseconds: 1_000_000_000), wall: at(14, 10))
+        return (InactivityRule(policy: RoutineSilencePolicy(model: m, fallback: fixed()), start: start), start)
+    }
+
     @Test func aSilenceThatIncludedAnAbsenceIsNotLearned() {
         for away in [false, true] {
-            var m = RoutineModel(settings: Self.settings, offset: .japan)
-            var last = Self.at(0, 0)
-            Self.live(&m, days: 0..<14, wake: 7, last: &last)
-            let start = Timestamp(monotonic: MonotonicInstant(nanoseconds: 1_000_000_000), wall: Self.at(14, 10))
-            var rule = InactivityRule(policy: RoutineSilencePolicy(model: m, fallback: Self.fixed()), start: start)
+            var (rule, start) = Self.ruleAfterTwoWeeks()
             rule.signOfLife(SensorID(0), at: start)
             if away { rule.wentAway() }
             let back = Timestamp(monotonic: start.monotonic + .hours(5), wall: Self.at(14, 15))
@@ -161,11 +167,7 @@ struct RoutineTests {
     func anAlarmedSilenceFoundByACarerIsNotUsual() {
         // 10:00: her last motion; the alarm at 11:12:30 (10 min + 25 % + 1 h); found at 15:00.
         for found in [true, false] {
-            var m = RoutineModel(settings: Self.settings, offset: .japan)
-            var last = Self.at(0, 0)
-            Self.live(&m, days: 0..<14, wake: 7, last: &last)
-            let start = Timestamp(monotonic: MonotonicInstant(nanoseconds: 1_000_000_000), wall: Self.at(14, 10))
-            var rule = InactivityRule(policy: RoutineSilencePolicy(model: m, fallback: Self.fixed()), start: start)
+            var (rule, start) = Self.ruleAfterTwoWeeks()
             rule.signOfLife(SensorID(0), at: start)
             var ladder = AlarmLadder(settings: LadderSettings())
             var out: [Decision] = []
@@ -188,11 +190,7 @@ struct RoutineTests {
         // Her last motion at 10:00; the next at 15:00 (14:30 slot: 10 min usual).
         for (learnable, wallStep, learned) in [(true, Span.zero, Span.hours(5)), (false, .zero, .minutes(10)),
                                                (true, .hours(4), .minutes(10))] {
-            var m = RoutineModel(settings: Self.settings, offset: .japan)
-            var last = Self.at(0, 0)
-            Self.live(&m, days: 0..<14, wake: 7, last: &last)
-            let start = Timestamp(monotonic: MonotonicInstant(nanoseconds: 1_000_000_000), wall: Self.at(14, 10))
-            var rule = InactivityRule(policy: RoutineSilencePolicy(model: m, fallback: Self.fixed()), start: start)
+            var (rule, start) = Self.ruleAfterTwoWeeks()
             rule.restore(lastSign: start, sensor: SensorID(0), placeKnown: learnable, learnable: learnable)
             // With `wallStep`, the wall clock was 4 h behind at 10:00 and NTP set it since:
             // 5 h on the wall clock, 1 h really.

@@ -10,12 +10,17 @@ struct OutboxTests {
                         wall: FlatStoreTests.t + .minutes(minute), reason: "r", delivery: delivered ? #"{"step":"\#(step)"}"# : nil)
     }
 
-    @Test("network steps get one row per target in the commit that stores the step; local steps none")
-    func written() throws {
+    /// A store in a folder of its own (the caller removes it).
+    static func tempStore() throws -> (URL, FlatStore) {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kizuna-outbox-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return (dir, try FlatStore(path: dir.appendingPathComponent("k.sqlite").path))
+    }
+
+    @Test("network steps get one row per target in the commit that stores the step; local steps none")
+    func written() throws {
+        let (dir, store) = try Self.tempStore()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let store = try FlatStore(path: dir.appendingPathComponent("k.sqlite").path)
         let writer = StoreWriter(store: store, commitEvery: 10)
         writer.deliveryTargets = ["ops", "am@127.0.0.1:9093"]
         writer.deliveryDevice = "kizuna-0042"
@@ -56,10 +61,8 @@ struct OutboxTests {
 
     @Test("an error after the commit (folding the hours) does not make the writer store and send the batch again")
     func noDoubleCommit() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kizuna-outbox-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let (dir, store) = try Self.tempStore()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let store = try FlatStore(path: dir.appendingPathComponent("k.sqlite").path)
         // The hourly fold fails from now on (as on a disk too full for its pages).
         try store.write { db in try db.execute(sql: "DROP TABLE hourly_activity") }   // GRDB's Database, through @testable
         let writer = StoreWriter(store: store, commitEvery: 0.05)
@@ -79,10 +82,8 @@ struct OutboxTests {
 
     @Test("a repeat with a later step of its alarm waiting is superseded; the alarm step, the last repeat and other alarms' never")
     func superseded() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kizuna-outbox-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let (dir, store) = try Self.tempStore()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let store = try FlatStore(path: dir.appendingPathComponent("k.sqlite").path)
         let writer = StoreWriter(store: store, commitEvery: 10)
         writer.deliveryTargets = ["ops"]
         writer.start()
