@@ -298,13 +298,23 @@ public final class StoreWriter: @unchecked Sendable {
     }
 
     /// Hourly housekeeping: retention, in small steps so that the API never waits long.
-    /// Ages are measured from the newest event, not the system clock: a Pi that boots
-    /// without NTP may think it is 1970 (or, once, 2040), and a simulated day runs in the past.
+    /// Ages are measured from the last event stored, not the system clock: a Pi that boots
+    /// without NTP may think it is 1970, and a simulated day runs in the past.
     func maintain() {
         guard Date().timeIntervalSince(lastPrune) > 3600 else { return }
         lastPrune = Date()
-        guard let newest = try? store.read({ db in try Int64.fetchOne(db, sql: "SELECT MAX(wall_ns) FROM event") }) else { return }
-        _ = try? prune(now: WallTime(nanosecondsSinceEpoch: newest))
+        guard let reference = try? retentionReference() else { return }
+        _ = try? prune(now: reference)
+    }
+
+    /// What retention counts ages from: the wall time of the last event *stored* (by `seq`).
+    /// Not the latest wall time: one event stamped in 2040 by a clock set wrong (an RTC
+    /// module with a bad battery), then corrected, made every later pass delete everything
+    /// older than 2040 minus the retention — all the flat's real history, hour after hour.
+    /// (While the clock is still wrong, a pass in that hour counts from 2040 too: not solved.)
+    public func retentionReference() throws -> WallTime? {
+        try store.read { db in try Int64.fetchOne(db, sql: "SELECT wall_ns FROM event ORDER BY seq DESC LIMIT 1") }
+            .map { WallTime(nanosecondsSinceEpoch: $0) }
     }
 
     /// Deletes raw events older than `retentionEvents` and hourly counts older than

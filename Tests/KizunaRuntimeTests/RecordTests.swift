@@ -124,6 +124,27 @@ struct RecordTests {
         #expect(try store.alarms().count == 1)
     }
 
+    @Test("retention counts from the last event stored: one stamped in 2040 by a clock set wrong, then corrected, does not erase the history")
+    func retentionAfterAClockAhead() throws {
+        let dir = try Self.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = try FlatStore(path: dir.appendingPathComponent("kizuna.sqlite").path)
+        let writer = StoreWriter(store: store, commitEvery: 0.01)
+        writer.retentionEvents = .days(90)
+        writer.start()
+        defer { writer.stop() }
+        let now = WallTime(secondsSinceEpoch: 1_782_867_600)
+        let motion = { (w: WallTime) in EventRecord(wall: w, sensor: "pir.living", kind: "motion-start", value: nil, room: "living") }
+        writer.enqueue(events: (0..<10).map { motion(now + .days(-10) + .minutes(Int64($0))) })   // her last ten days
+        writer.enqueue(events: [motion(WallTime(secondsSinceEpoch: 2_218_000_000))])              // 2040, for a moment
+        writer.enqueue(events: (0..<5).map { motion(now + .minutes(Int64($0))) })                  // the clock corrected
+        writer.flush()
+        let reference = try #require(try writer.retentionReference())
+        #expect(reference == now + .minutes(4))
+        #expect(try writer.prune(now: reference) == 0)
+        #expect(try store.eventCount() == 16)
+    }
+
     @Test("kizuna export streams a million events with bounded memory")
     func exportMillion() throws {
         let kizuna = try #require(Paths.kizuna)
