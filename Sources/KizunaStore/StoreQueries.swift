@@ -74,14 +74,17 @@ extension FlatStore {
     // older events with later times, and the door she shut after such a step must not read as
     // still open, nor an old motion as her last sign of life.
 
-    /// The last sign of life (motion, door, button) and the sensor that gave it.
-    public func lastSignOfLife() throws -> (wall: WallTime, sensor: String)? {
+    /// The last sign of life (motion, door, button) and the sensor that gave it, but from
+    /// the sensors `excluding` (PIRs found stuck: their motion is stored, and is not her).
+    public func lastSignOfLife(excluding: [String] = []) throws -> (wall: WallTime, sensor: String)? {
         try read { db in
-            try Row.fetchOne(db, sql: """
+            let marks = excluding.map { _ in "?" }.joined(separator: ", ")
+            return try Row.fetchOne(db, sql: """
                 SELECT wall_ns, sensor FROM event
                 WHERE kind IN ('motion-start', 'motion-end', 'door-open', 'door-close', 'button')
+                  \(excluding.isEmpty ? "" : "AND sensor NOT IN (\(marks))")
                 ORDER BY seq DESC LIMIT 1
-                """).map { (WallTime(nanosecondsSinceEpoch: $0["wall_ns"]), $0["sensor"]) }
+                """, arguments: StatementArguments(excluding)).map { (WallTime(nanosecondsSinceEpoch: $0["wall_ns"]), $0["sensor"]) }
         }
     }
 

@@ -189,6 +189,16 @@ struct RuleTests {
         #expect(f.steps(.inactivity).last?.step == .resolve)
     }
 
+    @Test("a retriggering PIR that falls silent just before its verdict is trusted again 10 min after its last fall")
+    func retriggeringStopsAtVerdict() {
+        var f = TestFlat()
+        Self.chatter(&f, from: "10:00:00", until: "12:00:00")   // last burst 11:59:52–11:59:55
+        f.tick(f.t("12:09:54"))
+        #expect(f.steps(.pirStuck).map(\.step) == [.alarm])
+        f.tick(f.t("12:09:56"))
+        #expect(f.steps(.pirStuck).map(\.step) == [.alarm, .resolve])
+    }
+
     @Test("a person moving in view with pauses of the hold time is not a stuck PIR")
     func movingWithPausesNotStuck() {
         var f = TestFlat()

@@ -79,4 +79,29 @@ struct DoorRecoveryTests {
         let entrance = try #require(settings.sensors.id(named: "door.entrance"))
         #expect(r.doorsSilenced == [entrance])
     }
+
+    @Test("a PIR found stuck when the runtime stopped: its stored motion does not become her last sign of life at the restart")
+    func stuckPIRNotLastSign() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kizuna-stuck-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("kizuna.sqlite").path
+        let t0 = WallTime(secondsSinceEpoch: 1_790_000_000)
+        let settings = EngineSettings(sensors: SensorRegistry(["pir.living", "pir.bedroom", "door.entrance"].map { SensorDescriptor(name: $0)! }))
+        let s = try FlatStore(path: path)
+        let w = StoreWriter(store: s, commitEvery: 0.01)
+        w.start()
+        w.enqueue(events: [
+            EventRecord(wall: t0, sensor: "pir.bedroom", kind: "motion-end", value: nil, room: "bedroom"),      // her
+            EventRecord(wall: t0 + .hours(3), sensor: "pir.living", kind: "motion-start", value: nil, room: "living"),  // the chatter
+        ], steps: [AlarmStepRecord(alarmID: 1, kind: "pir-stuck", sensor: "pir.living", severity: "fault", step: "alarm",
+                                   wall: t0 + .hours(2), reason: "pir.living retriggering without a pause for 2h 00m, never quiet for 10s")])
+        w.enqueue(snapshot: StoredSnapshot(occupancy: "home", saved: t0 + .hours(3), bootID: "b", savedMonotonic: MonotonicInstant(nanoseconds: 7)))
+        #expect(w.flush())
+        w.stop()
+        let boot = Timestamp(monotonic: MonotonicInstant(nanoseconds: 50_000_000_000), wall: t0 + .hours(3) + .minutes(1))
+        let r = try #require(try Recovery.recollect(store: FlatStore(path: path), settings: settings, now: boot, bootID: "b2"))
+        #expect(r.lastSign?.wall == t0)
+        #expect(r.lastSignSensor == settings.sensors.id(named: "pir.bedroom"))
+    }
 }

@@ -379,7 +379,9 @@ public struct WatchEngine: Sendable {
             ring.push(Event(time: t, sensor: s, kind: .buttonPressed))
             occupancy.presence(s, at: t, into: &out)
             presenceMayHaveChanged(at: t, into: &out)
-            inactivity.signOfLife(s, at: t, found: true)
+            // Pressed once help was called: maybe someone finding her. Her own "I'm all
+            // right" to a pre-alarm is her, as her motion is.
+            inactivity.signOfLife(s, at: t, found: ladder.hasInactivity(preAlarm: false))
             if ladder.hasPreAlarm {
                 // "I'm all right": the button cancels what is about to be called.
                 let cancelled = ladder.cancelPreAlarms(.cancelledByButton(s), at: t, into: &out)
@@ -646,6 +648,10 @@ public struct WatchEngine: Sendable {
                                                           learnable: r.lastSignLearnable) }
         for (s, t) in r.lastMotion { pirHealth.restore(s, lastMotion: t) }
         pirHealth.adopt(r.openAlarms, at: now)
+        // An inactivity alarm still open: the silence raised it then, not at this boot.
+        if let raised = r.openAlarms.filter({ $0.kind == .inactivity || $0.kind == .inactivityNotUp }).map(\.raisedAt.wall).min() {
+            inactivity.raisedAt = raised
+        }
         for a in r.openAlarms {
             if let why = r.retired[a.id] { ladder.retire(a, because: why, at: now) } else { ladder.restore(a) }
         }

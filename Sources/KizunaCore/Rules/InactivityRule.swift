@@ -219,7 +219,7 @@ public struct InactivityRule: Sendable {
         let t = policy.alarmTime(silenceSince: lastSign.wall, from: judgedBy)
         fired = true
         guard presumedHome else { return }
-        raisedAt = now.wall
+        if raisedAt == nil { raisedAt = now.wall }   // restored: the alarm still open from before a restart
         let silence = now.monotonic - lastSign.monotonic
         if cachedIsNotUp {
             ladder.raise(.inactivityNotUp, .notUp(for: silence, lastSign: lastSignSensor), at: now, into: &out)

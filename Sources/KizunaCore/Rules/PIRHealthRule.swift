@@ -28,6 +28,9 @@ public struct PIRHealthRule: Sendable {
         /// Stuck by retriggering (not held high): recovered by a quiet of `quietToRecover`.
         var retriggering = false
         var quietDeadline: MonotonicInstant = .never
+        /// Its raw output, and when it last fell.
+        var high = false
+        var lastFall: MonotonicInstant = .never
         var lastMotion: Timestamp
         var doorUses = 0
         var silentDeadline: MonotonicInstant
@@ -123,6 +126,7 @@ public struct PIRHealthRule: Sendable {
         pirs[i].doorUses = 0
         pirs[i].silentDeadline = time.monotonic + silentAfter
         pirs[i].quietDeadline = .never   // a retriggering PIR: not quiet yet
+        pirs[i].high = true
         deadline = min(deadline, pirs[i].stuckDeadline)
         if pirs[i].silentRaised {
             pirs[i].silentRaised = false
@@ -136,6 +140,8 @@ public struct PIRHealthRule: Sendable {
     mutating func rawFell(_ sensor: SensorID, at time: Timestamp, ladder: inout AlarmLadder, into out: inout [Decision]) -> MonotonicInstant {
         let i = slot[Int(sensor.index)]
         pirs[i].stuckDeadline = .never
+        pirs[i].high = false
+        pirs[i].lastFall = time.monotonic
         if pirs[i].retriggering {
             pirs[i].quietDeadline = time.monotonic + Self.quietToRecover
             deadline = min(deadline, pirs[i].quietDeadline)
@@ -204,6 +210,8 @@ public struct PIRHealthRule: Sendable {
                 pirs[i].stuck = true
                 pirs[i].retriggering = true
                 pirs[i].stuckDeadline = .never
+                // Low at the verdict (between two bursts): quiet from its last fall, if it stays so.
+                if !pirs[i].high, pirs[i].lastFall != .never { pirs[i].quietDeadline = pirs[i].lastFall + Self.quietToRecover }
                 stuck.append(pirs[i].sensor)
                 ladder.raise(.pirStuck, sensor: pirs[i].sensor,
                              .pirRetriggering(pirs[i].sensor, for: stuckAfter, pause: pause), at: now, into: &out)

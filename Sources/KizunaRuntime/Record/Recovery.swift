@@ -7,7 +7,10 @@ import KizunaStore
 public enum Recovery {
     public static func recollect(store: FlatStore, settings: EngineSettings, now: Timestamp, bootID: String) throws -> WatchEngine.Recollection? {
         let snapshot = try store.snapshot()
-        let lastSign = try store.lastSignOfLife()
+        // A PIR found stuck (held high, or retriggering) when the runtime stopped: its stored
+        // motion was not taken as her, and must not become her last sign at the restart.
+        let stuckPIRs = try store.openAlarms().compactMap { a, _ in a.kind == AlarmKind.pirStuck.rawValue ? a.sensor : nil }
+        let lastSign = try store.lastSignOfLife(excluding: stuckPIRs)
         guard snapshot != nil || lastSign != nil else { return nil }
         // Within the same boot the monotonic clock still holds: use the saved pairing, immune
         // to wall-clock jumps since. After a reboot, only the wall clock can say how long ago,
