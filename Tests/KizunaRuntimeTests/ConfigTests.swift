@@ -119,8 +119,7 @@ struct ConfigTests {
     @Test("kizuna check-config exits 2 and names file, line and key")
     func checkConfigExitStatus() throws {
         let kizuna = try #require(Paths.kizuna, "the kizuna executable is built by swift test")
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kizuna-config-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try temporaryFolder("config")
         defer { try? FileManager.default.removeItem(at: dir) }
         let bad = dir.appendingPathComponent("kizuna.yaml").path
         try Self.valid.replacingOccurrences(of: "night: 8h", with: "nigth: 8h").write(toFile: bad, atomically: true, encoding: .utf8)

@@ -8,8 +8,7 @@ import Testing
 struct DeclaredAbsenceRecoveryTests {
     @Test("the declaration saved with the snapshot comes back with it; an old store (no declaration) reads as none")
     func recollected() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kizuna-declared-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try temporaryFolder("declared")
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("kizuna.sqlite").path
         let saved = WallTime(secondsSinceEpoch: 1_790_000_000)
@@ -40,8 +39,7 @@ struct DeclaredAbsenceRecoveryTests {
 
     @Test("rebooted with the wall clock behind the last trace (not yet set by NTP): nothing restored in the future, the silence counts from the boot at worst")
     func clockBehindAtBoot() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kizuna-clock-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try temporaryFolder("clock")
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("kizuna.sqlite").path
         let sign = WallTime(secondsSinceEpoch: 1_790_000_000)          // her last sign, 13:45 say

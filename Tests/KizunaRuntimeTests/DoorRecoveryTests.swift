@@ -8,8 +8,7 @@ import Testing
 struct DoorRecoveryTests {
     @Test("the store gives each door's last opening when it was its last event; a restarted engine with the door read open judges it from then")
     func openedBeforeRestart() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kizuna-doors-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try temporaryFolder("doors")
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("kizuna.sqlite").path
         let t0 = WallTime(secondsSinceEpoch: 1_790_000_000)   // 2026-09-21 23:13:20 in Japan: night, a 5 min limit
@@ -59,8 +58,7 @@ struct DoorRecoveryTests {
 
     @Test("a door-open pre-alarm she cancelled after the door's last opening, the door still open: the door comes back silenced")
     func silencedBeforeRestart() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kizuna-doors-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try temporaryFolder("doors")
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("kizuna.sqlite").path
         let t0 = WallTime(secondsSinceEpoch: 1_790_000_000)
@@ -82,8 +80,7 @@ struct DoorRecoveryTests {
 
     @Test("a PIR found stuck when the runtime stopped: its stored motion does not become her last sign of life at the restart")
     func stuckPIRNotLastSign() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kizuna-stuck-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try temporaryFolder("stuck")
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("kizuna.sqlite").path
         let t0 = WallTime(secondsSinceEpoch: 1_790_000_000)

@@ -34,3 +34,11 @@ func run(_ program: String, _ arguments: [String]) throws -> (status: Int32, std
     p.waitUntilExit()
     return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
 }
+
+/// A new empty folder under the system's temporary directory (`kizuna-TAG-UUID`); the
+/// caller removes it.
+func temporaryFolder(_ tag: String) throws -> URL {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kizuna-\(tag)-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    return dir
+}

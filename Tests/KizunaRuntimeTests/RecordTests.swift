@@ -6,12 +6,6 @@ import Testing
 
 @Suite("The flat's record", .serialized)
 struct RecordTests {
-    static func tempDir() throws -> URL {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kizuna-record-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        return dir
-    }
-
     /// Plays the collapse day with a store and lets it SIGKILL itself at `killAt` (once its
     /// store has caught up): a crash at a chosen simulated moment, whatever the machine's load.
     static func crash(_ kizuna: String, store: String, at killAt: String) throws -> (status: Process.TerminationReason, lines: [String]) {
@@ -31,7 +25,7 @@ struct RecordTests {
     @Test("kill -9 in the middle of a silence, restart: the inactivity alarm comes exactly when it would have")
     func restartRecovery() throws {
         let kizuna = try #require(Paths.kizuna)
-        let dir = try Self.tempDir()
+        let dir = try temporaryFolder("record")
         defer { try? FileManager.default.removeItem(at: dir) }
         let db = dir.appendingPathComponent("kizuna.sqlite").path
 
@@ -54,7 +48,7 @@ struct RecordTests {
     @Test("kill -9 during a pre-alarm, restart: the pre-alarm goes on and escalates on time")
     func restartDuringPreAlarm() throws {
         let kizuna = try #require(Paths.kizuna)
-        let dir = try Self.tempDir()
+        let dir = try temporaryFolder("record")
         defer { try? FileManager.default.removeItem(at: dir) }
         let db = dir.appendingPathComponent("kizuna.sqlite").path
         let (_, first) = try Self.crash(kizuna, store: db, at: "2026-07-01T16:57:00")
@@ -72,7 +66,7 @@ struct RecordTests {
 
     @Test("a failing disk never stops the loop: the batch is retried, memory stays bounded, and it says so")
     func failingStore() throws {
-        let dir = try Self.tempDir()
+        let dir = try temporaryFolder("record")
         defer { try? FileManager.default.removeItem(at: dir) }
         let store = try FlatStore(path: dir.appendingPathComponent("kizuna.sqlite").path)
         let writer = StoreWriter(store: store, commitEvery: 0.01, maxQueuedEvents: 1000)
@@ -105,14 +99,20 @@ struct RecordTests {
         #expect(try store.alarms().count == 1)
     }
 
-    @Test("retention prunes old raw events in small steps and keeps alarms")
-    func retention() throws {
-        let dir = try Self.tempDir()
-        defer { try? FileManager.default.removeItem(at: dir) }
+    /// A store in `dir` and its running writer, keeping raw events 90 days.
+    static func writerKeeping90Days(in dir: URL) throws -> (FlatStore, StoreWriter) {
         let store = try FlatStore(path: dir.appendingPathComponent("kizuna.sqlite").path)
         let writer = StoreWriter(store: store, commitEvery: 0.01)
         writer.retentionEvents = .days(90)
         writer.start()
+        return (store, writer)
+    }
+
+    @Test("retention prunes old raw events in small steps and keeps alarms")
+    func retention() throws {
+        let dir = try temporaryFolder("record")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (store, writer) = try Self.writerKeeping90Days(in: dir)
         defer { writer.stop() }
         let now = WallTime(secondsSinceEpoch: 1_782_867_600)
         writer.enqueue(events: (0..<2500).map { EventRecord(wall: now + .days(-100) + .seconds(Int64($0)), sensor: "pir.living", kind: "motion-start", value: nil, room: "living") }
@@ -126,12 +126,9 @@ struct RecordTests {
 
     @Test("retention counts from the last event stored: one stamped in 2040 by a clock set wrong, then corrected, does not erase the history")
     func retentionAfterAClockAhead() throws {
-        let dir = try Self.tempDir()
+        let dir = try temporaryFolder("record")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let store = try FlatStore(path: dir.appendingPathComponent("kizuna.sqlite").path)
-        let writer = StoreWriter(store: store, commitEvery: 0.01)
-        writer.retentionEvents = .days(90)
-        writer.start()
+        let (store, writer) = try Self.writerKeeping90Days(in: dir)
         defer { writer.stop() }
         let now = WallTime(secondsSinceEpoch: 1_782_867_600)
         let motion = { (w: WallTime) in EventRecord(wall: w, sensor: "pir.living", kind: "motion-start", value: nil, room: "living") }
@@ -148,7 +145,7 @@ struct RecordTests {
     @Test("kizuna export streams a million events with bounded memory")
     func exportMillion() throws {
         let kizuna = try #require(Paths.kizuna)
-        let dir = try Self.tempDir()
+        let dir = try temporaryFolder("record")
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("kizuna.sqlite").path
         let store = try FlatStore(path: path)

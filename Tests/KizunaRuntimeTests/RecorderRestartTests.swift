@@ -8,8 +8,7 @@ import Testing
 struct RecorderRestartTests {
     @Test("an alarm restored after a restart and resolved: its message says when it was raised, not when the resolve went out")
     func resolvedAfterRestart() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kizuna-recorder-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try temporaryFolder("recorder")
         defer { try? FileManager.default.removeItem(at: dir) }
         let store = try FlatStore(path: dir.appendingPathComponent("k.sqlite").path)
         let writer = StoreWriter(store: store, commitEvery: 0.01)

@@ -8,8 +8,7 @@ import Testing
 struct RetiredAlarmTests {
     @Test("an open alarm whose sensor is no longer configured is resolved at the boot, saying why; the others go on")
     func resolvedAtBoot() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kizuna-retired-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try temporaryFolder("retired")
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("kizuna.sqlite").path
         let t0 = WallTime(secondsSinceEpoch: 1_790_000_000)

@@ -91,8 +91,7 @@ struct ScenarioTests {
 
     @Test("a scenario naming a room without a PIR is refused with file, line and key")
     func badScenario() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kizuna-scn-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try temporaryFolder("scn")
         defer { try? FileManager.default.removeItem(at: dir) }
         let file = dir.appendingPathComponent("bad.yaml").path
         try "date: 2026-07-01\nsteps:\n  - { at: \"07:00\", motion: attic }\n".write(toFile: file, atomically: true, encoding: .utf8)
@@ -122,8 +121,7 @@ struct ScenarioTests {
 @Suite("Scenario files")
 struct ScenarioFileTests {
     static func load(_ text: String) throws -> Scenario {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kizuna-scn-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try temporaryFolder("scn")
         defer { try? FileManager.default.removeItem(at: dir) }
         let file = dir.appendingPathComponent("s.yaml").path
         try text.write(toFile: file, atomically: true, encoding: .utf8)
