@@ -91,7 +91,7 @@ vm_check "door: closing is one door-close event" vm_wait 5 grep -q '"kind":"door
 
 vm_log "case: silence past the threshold -> pre-alarm -> buzzer on -> motion cancels"
 vm_check "silence: an inactivity pre-alarm" vm_wait 20 grep -q '"type":"prealarm","kind":"inactivity"' "$OUT/run.jsonl"
-vm_check "pre-alarm: the buzzer line goes high (read from sysfs)" gpiosim_wait_value $BUZZER 1 5
+vm_check "pre-alarm: the buzzer line goes high (read from sysfs)" gpiosim_wait_value $BUZZER 1 15
 vm_check "no network alarm yet (grace time)" vm_not grep -q '"type":"alarm","kind":"inactivity"' "$OUT/run.jsonl"
 gpiosim_pull $PIR up
 vm_check "motion: the pre-alarm is cancelled" vm_wait 5 grep -q '"type":"cancel","kind":"inactivity".*"reason":"cancelled by motion in pir.living"' "$OUT/run.jsonl"
@@ -138,12 +138,12 @@ vm_check "shell: gpio names the real lines" vm_wait 10 grep -q "PIR_LIVING.*pir.
 printf 'walk-test start 1\r' >&3
 vm_check "shell: walk test on" vm_wait 10 grep -q "walk test on for 1m" "$OUT/shell.out"
 gpiosim_pull $PIR up
-vm_check "walk test: a PIR edge sounds the buzzer line (sysfs)" gpiosim_wait_value $BUZZER 1 5
+vm_check "walk test: a PIR edge sounds the buzzer line (sysfs)" gpiosim_wait_value $BUZZER 1 15
 vm_check "walk test: the shell shows the trigger" vm_wait 5 grep -q "pir.living  motion" "$OUT/shell.out"
 gpiosim_pull $PIR down
 vm_check "walk test: the buzzer follows the PIR back down" gpiosim_wait_value $BUZZER 0 5
 gpiosim_pull 6 up
-vm_check "walk test: the help button sounds the buzzer" gpiosim_wait_value $BUZZER 1 5
+vm_check "walk test: the help button sounds the buzzer" gpiosim_wait_value $BUZZER 1 15
 vm_check "walk test: the shell shows the button" vm_wait 5 grep -q "button.help  pressed" "$OUT/shell.out"
 gpiosim_pull 6 down
 sleep 1
@@ -167,7 +167,7 @@ gpiosim_pull $DOOR up
 "$K" run --config "$OUT/door.yaml" --boards "$BOARDS" --short-timers --trace > "$OUT/door-boot.jsonl" 2> "$OUT/door-boot.err" &
 PID=$!
 vm_check "door open at the start: a door-open pre-alarm" vm_wait 20 grep -q '"type":"prealarm","kind":"door-open"' "$OUT/door-boot.jsonl"
-vm_check "door open at the start: the buzzer line goes high" gpiosim_wait_value $BUZZER 1 5
+vm_check "door open at the start: the buzzer line goes high" gpiosim_wait_value $BUZZER 1 15
 vm_check_eq "$(count '"kind":"door-open","sensor"' "$OUT/door-boot.jsonl")" 0 "door open at the start: no door-open event (the level read is no change)"
 gpiosim_pull $DOOR down
 vm_check "closing the door cancels the pre-alarm" vm_wait 5 grep -q '"type":"cancel","kind":"door-open"' "$OUT/door-boot.jsonl"

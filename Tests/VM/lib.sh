@@ -154,15 +154,21 @@ gpiosim_value() {    # OFFSET [NAME]
 	cat "$p"
 }
 
+# Samples the line without starting a process (the guest runs under TCG, where each `date`
+# and `sleep` started costs tens of milliseconds: a loop of them sampled every ~300 ms, the
+# very period of the pre-alarm's two 150 ms beeps, and could miss every beep). The clock is
+# /proc/uptime (centiseconds) read by the shell itself; the loop yields to kizuna by the
+# scheduler's wake-up preemption (one vCPU).
 gpiosim_wait_value() {  # OFFSET 0|1 [TIMEOUT_S] [NAME]
-	local p v end
+	local p v up end
 	p=$(_gpiosim_line "$1" value "${4:-}") || return 1
-	end=$(($(date +%s%N) + ${3:-5} * 1000000000))
+	read -r up _ < /proc/uptime
+	end=$(( ${up%.*} + ${3:-5} ))
 	while :; do
 		read -r v < "$p"
 		[ "$v" = "$2" ] && return 0
-		[ "$(date +%s%N)" -lt "$end" ] || return 1
-		sleep 0.01
+		read -r up _ < /proc/uptime
+		[ "${up%.*}" -lt "$end" ] || return 1
 	done
 }
 

@@ -12,8 +12,23 @@ KIZUNA=$(realpath "${1:-$REPO/.build/debug/kizuna}")
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
 set +e
-KIZUNA_VM_OUT=$OUT "$HERE/run.sh" "$HERE/kizuna-gpio.sh" "$KIZUNA" "$REPO/boards" "$HERE/fixtures/kizuna-vm.yaml" | tee "$OUT/console.txt"
-status=${PIPESTATUS[0]}
+gpio_stage() {
+	KIZUNA_VM_OUT=$OUT "$HERE/run.sh" "$HERE/kizuna-gpio.sh" "$KIZUNA" "$REPO/boards" "$HERE/fixtures/kizuna-vm.yaml" | tee "$OUT/console.txt"
+	return "${PIPESTATUS[0]}"
+}
+gpio_stage
+status=$?
+# The unplug case removes a gpio-sim chip while kizuna holds its lines. Linux before 6.9
+# (Debian 12 ships 6.1) does not protect gpiolib against that (the SRCU rework of 6.9 does):
+# now and then the guest kernel itself faults in it (seen once in about twenty runs, a general
+# protection fault in kmem_cache_alloc) and every check after it fails. Such a run says
+# nothing about kizuna: it is shown, kept, and the stage is run once more, which must pass.
+if [ "$status" -ne 0 ] && grep -Eq 'general protection fault|BUG: |Oops: |Kernel panic' "$OUT/console.txt"; then
+	echo "vm-gpio: the GUEST KERNEL crashed (above); running the GPIO stage once more" >&2
+	mv "$OUT/console.txt" "$OUT/console-crashed.txt"
+	gpio_stage
+	status=$?
+fi
 # Real I2C: a BME280 register map in the kernel's i2c-stub (second boot of the VM).
 KIZUNA_VM_OUT=$OUT "$HERE/run.sh" "$HERE/kizuna-i2c.sh" "$KIZUNA" "$REPO/boards" "$HERE/fixtures/kizuna-vm.yaml" | tee -a "$OUT/console.txt"
 i2c_status=${PIPESTATUS[0]}
