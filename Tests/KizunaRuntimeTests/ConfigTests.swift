@@ -165,6 +165,29 @@ struct DeliveryConfigTests {
         #expect(d.webhooks[0].secret == Array("0123456789abcdef0123".utf8))
     }
 
+    @Test("alarms delivered from an unnamed device are refused: the authority could not tell whose flat called")
+    func unnamedDevice() throws {
+        let secret = try Self.secretFile()
+        let sinks = "  webhooks:\n    - { name: ops, url: \"https://alarms.example.org/k\", secret_file: \(secret) }"
+        func error(_ text: String) -> ConfigError? {
+            do { _ = try parse(text); return nil } catch { return error }
+        }
+        let named = Self.config(sinks)
+        #expect(error(named) == nil)
+        let unnamed = named.replacingOccurrences(of: "device: { id: kz-1, flat: A-101 }\n", with: "")
+        let missing = try #require(error(unnamed))
+        #expect(missing.key == "device.id")
+        // The line is the delivery section's (where its first entry is, as for every section).
+        #expect(missing.line == unnamed.split(separator: "\n", omittingEmptySubsequences: false).firstIndex(of: "  webhooks:").map { $0 + 1 })
+        #expect(missing.description.contains("name this device"))
+        let flatOnly = try #require(error(named.replacingOccurrences(of: "device: { id: kz-1, flat: A-101 }", with: "device: { flat: A-101 }")))
+        #expect(flatOnly.key == "device.id")
+        let generic = try #require(error(named.replacingOccurrences(of: "id: kz-1", with: "id: kizuna")))
+        #expect(generic.key == "device.id" && generic.line == 1)
+        // Without delivery, a bench or demo device may stay unnamed.
+        #expect(error(ConfigTests.valid.replacingOccurrences(of: "device: { id: kz-1, flat: A-101 }\n", with: "")) == nil)
+    }
+
     @Test("a bad URL, a missing secret, a duplicate name or no store are refused with the line and key")
     func errors() throws {
         let secret = try Self.secretFile()

@@ -37,6 +37,7 @@ public enum ConfigLoader {
         let board = try BoardProfileLoader.load(name: boardName, directory: dir)
 
         var deviceID = "kizuna"
+        var deviceIDGiven: YAMLNode?
         var flatID = ""
         var offset = UTCOffset.japan
         var ringCapacity = 4096
@@ -48,7 +49,7 @@ public enum ConfigLoader {
 
         if let d = section("device") {
             for (k, v) in try d.mapping(allowed: ["id", "flat"]) {
-                if k == "id" { deviceID = try v.string() } else { flatID = try v.string() }
+                if k == "id" { deviceID = try v.string(); deviceIDGiven = v } else { flatID = try v.string() }
             }
         }
         if let t = section("timezone") {
@@ -193,7 +194,19 @@ public enum ConfigLoader {
         if let d = section("delivery") {
             let parsed = try DeliveryConfig.parse(d, configFile: file)
             guard storeSettings != nil else { throw d.error("alarm delivery needs the store (store.path): the outbox lives there") }
-            if !parsed.isEmpty { deliverySettings = parsed }
+            if !parsed.isEmpty {
+                // The authority tells flats apart by the device's name: every device left
+                // unnamed would send its alarms as "kizuna", and staff could not tell whose
+                // flat called (nor would their receivers keep two devices' alarms apart).
+                guard let given = deviceIDGiven else {
+                    throw ConfigError(file: file, line: d.line, key: "device.id",
+                                      message: "missing: alarms are delivered (delivery), so name this device, unique per installation (device: { id: kz-0001, flat: 3-1204 })")
+                }
+                guard deviceID.trimmingCharacters(in: .whitespaces) != "", deviceID != "kizuna" else {
+                    throw given.error("'\(deviceID)' cannot tell this device from others to the authority; give a name unique per installation, such as kz-0001")
+                }
+                deliverySettings = parsed
+            }
         }
 
         let shellSettings = try section("shell").map { n throws(ConfigError) in try ShellConfig.parse(n) }
