@@ -4,9 +4,12 @@ Kizuna's code: it checks every signature (HMAC-SHA256 over "<timestamp>.<body>" 
 shared secret; timestamps more than 5 minutes off are replays), and it misbehaves on
 purpose with alarm messages (heartbeats are simply accepted), in this order: the first --reset attempts get their connection reset
 (TCP RST, nothing answered), the next --fail get HTTP 503, the next --moved get 404 and 301
-in turn (a receiver moved: the address is wrong until the staff mend it), the next --slow are answered
+in turn (a receiver moved: the address is wrong until the staff mend it, so heartbeats are
+refused too while it lasts), the next --slow are answered
 only after --slow-seconds (the sender has given up by then, so it sends again: a
-duplicate, which must carry the same idempotency key).
+duplicate, which must carry the same idempotency key). --unknown N: every attempt of the Nth
+distinct alarm message (by its idempotency key) gets 404 "no such alarm", while heartbeats
+and the other messages are taken (a receiver that knows no alarm of that id).
 
 Every accepted message is appended to --log as one JSON line:
   {"n": attempt number, "key": ..., "sequence": ..., "alarm": ..., "step": ..., "kind": ...,
@@ -27,10 +30,12 @@ ap.add_argument("--fail", type=int, default=0)
 ap.add_argument("--moved", type=int, default=0)
 ap.add_argument("--slow", type=int, default=0)
 ap.add_argument("--slow-seconds", type=float, default=3.0)
+ap.add_argument("--unknown", type=int, default=0)
 args = ap.parse_args()
 secret = open(args.secret_file, "rb").read().strip()
 lock = threading.Lock()
 attempts = 0
+keys = []  # distinct idempotency keys, in order of first arrival
 
 
 def log(entry):
@@ -66,9 +71,22 @@ class Handler(BaseHTTPRequestHandler):
             log({"refused": "stale timestamp"})
             return self.answer(401, "stale timestamp")
         msg = json.loads(body)
+        moved_from = args.reset + args.fail
         if msg.get("type") != "alarm":  # heartbeats are answered, and not counted
+            with lock:
+                moved = moved_from < attempts <= moved_from + args.moved
+            if moved:
+                return self.answer(404, "moved")
             log({"type": msg.get("type"), "received_ns": time.time_ns()})
             return self.answer(200, "ok")
+        with lock:
+            key = msg.get("idempotency_key")
+            if key not in keys:
+                keys.append(key)
+            unknown = args.unknown > 0 and keys.index(key) + 1 == args.unknown
+        if unknown:
+            log({"unknown": key, "alarm": msg.get("alarm"), "step": msg.get("step"), "received_ns": time.time_ns()})
+            return self.answer(404, "no such alarm")
         with lock:
             attempts += 1
             n = attempts

@@ -143,6 +143,29 @@ check "the outbox is empty: every row delivered (or a repeat superseded)" \
 check "the evidence says where the resident was last active" \
     grep -q '"last_activity_room": "living"' "$WORK/flaky.log"
 
+# --- 1b. A receiver that knows no alarm of one id: 404 for that message only -------------
+# Heartbeats to the same address are taken, so the address is right: that one message is
+# kept as refused and every step after it still goes out (it must not block the queue).
+receiver unknown --unknown 2
+config "$WORK/unknown.yaml" "  timeout: 1s
+  drain_on_exit: 30s
+  heartbeat_every: 1h
+  backoff: { first: 50ms, max: 2s }
+  webhooks:
+    - { name: ops, url: \"http://127.0.0.1:$(cat "$WORK/unknown.port")/kizuna/alarms\", secret_file: $WORK/secret }"
+rc=0
+"$KIZUNA" demo --config "$WORK/unknown.yaml" --boards "$REPO/boards" --scenario collapse-day --speed max --json \
+    --store "$WORK/unknown.sqlite" > "$WORK/unknown.out" 2> "$WORK/unknown.stderr" || rc=$?
+check "demo with a receiver that knows no alarm of one id exits 0" [ "$rc" = 0 ]
+refused_here=$(outbox "$WORK/unknown.sqlite" "SELECT COUNT(*) FROM delivery_attempt WHERE outcome = 'rejected' AND detail LIKE 'HTTP 404%for this message only%'")
+check "the message it answered 404 (its heartbeat taken) is kept as refused, once ($refused_here)" [ "$refused_here" = 1 ]
+check "its first 404 was tried again (the address might have been wrong)" \
+    [ "$(outbox "$WORK/unknown.sqlite" "SELECT COUNT(*) FROM delivery_attempt WHERE outcome = 'failed' AND detail LIKE 'HTTP 404%'")" = 1 ]
+check "every step after it was delivered: none left pending ($(outbox "$WORK/unknown.sqlite" "SELECT COUNT(*) FROM outbox WHERE state = 'delivered'") delivered)" \
+    [ "$(outbox "$WORK/unknown.sqlite" "SELECT COUNT(*) FROM outbox WHERE state NOT IN ('delivered', 'superseded', 'rejected')")" = 0 ]
+check "the steps after it reached the receiver" \
+    [ "$(grep -c '"type": "alarm"' "$WORK/unknown.log")" -ge 5 ]
+
 # --- 2. kill -9 while the receiver is down, then restart ---------------------------------
 DOWN_PORT=$(free_port)
 config "$WORK/crash.yaml" "  timeout: 1s

@@ -126,6 +126,10 @@ final class DeliveryWorker: @unchecked Sendable {
     var nextAttempt = -Double.infinity
     var nextHeartbeat = DeliveryWorker.uptime()
     var nextResend = DeliveryWorker.uptime()
+    /// When this sink last answered 2xx to anything (a step, a heartbeat).
+    var lastAccepted = -Double.infinity
+    /// The head step the receiver answered as if the address were wrong, and since when.
+    var addressDoubt: (item: Int64, since: Double)?
 
     init(sink: any DeliverySink, outbox: Outbox, poster: HTTPPoster, settings: DeliverySettings, metrics: KizunaMetrics?,
          heartbeat: @escaping @Sendable () -> HeartbeatInfo) {
@@ -244,12 +248,31 @@ final class DeliveryWorker: @unchecked Sendable {
         case .success(let reply):
             switch Self.verdict(status: reply.status) {
             case .delivered: finish(item, .delivered, "HTTP \(reply.status)", micros: micros)
-            case .retry(let kind): fail(item, kind: kind, detail: "HTTP \(reply.status) \(reply.body.prefix(200))", micros: micros)
+            case .retry("endpoint") where addressProven(for: item):
+                // The same address took a heartbeat since: it is right, and the 404 (410, a
+                // redirect) is about this message alone (a receiver that knows no alarm of
+                // that id). Kept as refused, so that it does not hold back every alarm after it.
+                finish(item, .rejected, "HTTP \(reply.status) \(reply.body.prefix(200)) (for this message only: the receiver takes others at this address)",
+                       micros: micros)
+            case .retry(let kind):
+                if kind == "endpoint", addressDoubt?.item != item.id {
+                    // Is the address wrong, or only this message unknown there? A heartbeat now tells.
+                    addressDoubt = (item.id, Self.uptime())
+                    nextHeartbeat = Self.uptime()
+                }
+                fail(item, kind: kind, detail: "HTTP \(reply.status) \(reply.body.prefix(200))", micros: micros)
             case .rejected: finish(item, .rejected, "HTTP \(reply.status) \(reply.body.prefix(200))", micros: micros)
             }
         case .failure(let error):
             fail(item, kind: error.kind, detail: error.description, micros: micros)
         }
+    }
+
+    /// Whether the address this step was refused at as if wrong has taken something else
+    /// since (a heartbeat sent to find out).
+    func addressProven(for item: OutboxItem) -> Bool {
+        guard let doubt = addressDoubt, doubt.item == item.id else { return false }
+        return lastAccepted > doubt.since
     }
 
     /// What a receiver's answer means for the step.
@@ -261,7 +284,9 @@ final class DeliveryWorker: @unchecked Sendable {
     /// rotated at the authority) must not drop an alarm for it. A redirect, 404, 405, 410,
     /// 421, 426: tried again too (`endpoint`): the address is wrong (a receiver moved behind
     /// a proxy, http where https is wanted), which the staff mend in the configuration, and
-    /// every alarm until then must wait for it, not be dropped. Any other 4xx (400, 413,
+    /// every alarm until then must wait for it, not be dropped. Unless a heartbeat to the
+    /// same address is taken meanwhile (one is sent at once to find out): then the answer
+    /// was about that message alone, which is kept as refused (`addressProven`). Any other 4xx (400, 413,
     /// 422, …): a refusal of this message, kept in the outbox as `rejected`, so that one
     /// message the receiver cannot take does not hold back every alarm after it.
     static func verdict(status: Int) -> Verdict {
@@ -287,6 +312,7 @@ final class DeliveryWorker: @unchecked Sendable {
         // A repeat set aside says nothing of the receiver: its backoff goes on.
         let answered = outcome != .superseded
         if answered { failures = 0 }
+        if outcome == .delivered { lastAccepted = Self.uptime() }
         if answered || !recorded { nextAttempt = recorded ? -.infinity : Self.uptime() + 1 }
         condition.lock()
         if answered { health.consecutiveFailures = 0 }
@@ -334,6 +360,7 @@ final class DeliveryWorker: @unchecked Sendable {
                              uptimeSeconds: info.uptimeSeconds, openAlarms: info.openAlarms, pending: pending, faults: info.faults)
         switch send(sink.heartbeat(beat, now: now)) {
         case .success(let reply) where (200..<300).contains(reply.status):
+            lastAccepted = Self.uptime()
             condition.lock()
             health.heartbeatsSent += 1
             health.lastSuccess = now
