@@ -209,6 +209,31 @@ struct RuleTests {
         #expect(f.steps(.inactivity).isEmpty)
     }
 
+    @Test("with a long hold time (5 min), two hours of real comings and goings are not a retriggering PIR; chatter still is")
+    func longHoldNotRetriggering() {
+        var f = TestFlat { $0.pirHold = .minutes(5) }
+        // 4 h in and out of view: 3 s high, then 40 s to 4 min out of view (never the
+        // 5 min hold: one endless episode).
+        var t = f.t("10:00:00")
+        var n = 0
+        while t.monotonic < f.t("14:00:00").monotonic {
+            f.level("pir.living", true, at: t)
+            f.level("pir.living", false, at: t.advanced(by: .seconds(3)))
+            n += 1
+            t = t.advanced(by: .seconds(43 + Int64(n * 37 % 200)))
+        }
+        f.tick(f.t("14:30:00"))
+        #expect(f.steps(.pirStuck).isEmpty)
+        #expect(f.steps(.inactivity).isEmpty)
+        // A failing sensor (3 s high, 5 s low) is still found, 2 h after its chatter began.
+        Self.chatter(&f, from: "15:00:00", until: "18:00:00")
+        let stuck = f.steps(.pirStuck)
+        #expect(stuck.map(\.step) == [.alarm])
+        #expect(stuck.first?.at.monotonic == f.t("17:00:00").monotonic)
+        #expect(stuck.first?.reason.describe(f.engine.settings.sensors) ==
+                "pir.living retriggering without a pause for 2h 00m, never quiet for 10s")
+    }
+
     /// The bedroom PIR last rises at 00:00:00 on day 0; the living-room PIR sees the
     /// resident every morning, and the door is used `doorUses` times.
     static func silentBedroom(doorUses: Int) -> (inout TestFlat) -> Void {

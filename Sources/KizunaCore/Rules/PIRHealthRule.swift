@@ -1,7 +1,7 @@
 /// Watches each PIR for the two ways it fails silently:
 /// - **stuck**: one motion episode lasting `stuckAfter` — its output high without a break
 ///   (it can no longer see anyone), or retriggering every few seconds without ever a pause
-///   of the hold time (a failing sensor, a curtain in a heater's draught, a fan). Either
+///   of the hold time, or of 10 s if the hold is longer (a failing sensor, a curtain in a heater's draught, a fan). Either
 ///   way its endless "motion" would hide a collapse. A PIR held high is trusted again at
 ///   its fall; a retriggering one only once its output has stayed low for `quietToRecover`
 ///   (a retriggering PIR pauses now and then, and each pause would otherwise start a new
@@ -17,6 +17,14 @@ public struct PIRHealthRule: Sendable {
     public var pause: Span
     /// How long a PIR found retriggering must stay quiet to be trusted again.
     public static let quietToRecover: Span = .minutes(10)
+    /// The longest pause that still counts against retriggering. A long hold time (up to
+    /// 10 min is allowed) keeps a resident's real comings and goings in one episode; two
+    /// hours of cooking and tidying, never 10 minutes out of view, is no faulty sensor.
+    /// Within an episode, a low of this long (or of the hold, if shorter) starts the
+    /// retriggering count over.
+    public static let retriggerPauseAtMost: Span = .seconds(10)
+    /// A low this long within an episode is a pause: not retriggering.
+    var retriggerPause: Span { min(pause, Self.retriggerPauseAtMost) }
 
     struct PIRState: Sendable {
         var sensor: SensorID
@@ -127,6 +135,10 @@ public struct PIRHealthRule: Sendable {
         pirs[i].silentDeadline = time.monotonic + silentAfter
         pirs[i].quietDeadline = .never   // a retriggering PIR: not quiet yet
         pirs[i].high = true
+        if pirs[i].inEpisode, !pirs[i].stuck, pirs[i].lastFall != .never, time.monotonic - pirs[i].lastFall >= retriggerPause {
+            // It paused within its episode (a long hold): not retriggering so far.
+            pirs[i].episodeDeadline = time.monotonic + stuckAfter
+        }
         deadline = min(deadline, pirs[i].stuckDeadline)
         if pirs[i].silentRaised {
             pirs[i].silentRaised = false
@@ -214,7 +226,7 @@ public struct PIRHealthRule: Sendable {
                 if !pirs[i].high, pirs[i].lastFall != .never { pirs[i].quietDeadline = pirs[i].lastFall + Self.quietToRecover }
                 stuck.append(pirs[i].sensor)
                 ladder.raise(.pirStuck, sensor: pirs[i].sensor,
-                             .pirRetriggering(pirs[i].sensor, for: stuckAfter, pause: pause), at: now, into: &out)
+                             .pirRetriggering(pirs[i].sensor, for: stuckAfter, pause: retriggerPause), at: now, into: &out)
             }
             if pirs[i].quietDeadline <= now.monotonic {
                 pirs[i].quietDeadline = .never
