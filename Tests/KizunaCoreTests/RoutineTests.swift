@@ -185,6 +185,48 @@ struct RoutineTests {
         }
     }
 
+    @Test("an alarmed silence found by a carer after a restart is learned up to its alarm, not up to the restart")
+    func foundAfterARestart() throws {
+        // Two weeks of her days (a sign every 10 min, 07:00 to 22:00) on the test flat's clock.
+        func flat(start: String) -> TestFlat {
+            var f = TestFlat(start: start)
+            var m = RoutineModel(settings: Self.settings, offset: .japan)
+            var last = f.t("00:00:00").wall
+            for d in 0..<14 {
+                var t = f.t("+\(d) 07:00:00").wall
+                while t < f.t("+\(d) 22:00:00").wall {
+                    m.learn(signOfLifeAt: t, previous: last)
+                    last = t
+                    t = t + .minutes(10)
+                }
+            }
+            f.engine.setSilencePolicy(RoutineSilencePolicy(model: m, fallback: Self.fixed()))
+            return f
+        }
+        // Her last motion at 10:00; the silence alarms in the 11:00 slot.
+        var before = flat(start: "+14 09:55:00")
+        before.motion("pir.living", at: before.t("+14 10:00:00"))
+        before.tick(before.t("+14 11:30:00"))
+        let raised = try #require(before.steps(.inactivity).first { $0.step == .alarm })
+        #expect(raised.at.wall < before.t("+14 11:30:00").wall)
+        // The device restarts at 12:00 with the alarm open; a carer comes in at 15:00.
+        var after = flat(start: "+14 12:00:00")
+        after.engine.restore(WatchEngine.Recollection(
+            occupancy: .home, lastSign: before.engine.inactivity.lastSign, lastSignSensor: after.id("pir.living"),
+            lastMotion: [after.id("pir.living"): before.engine.inactivity.lastSign], openAlarms: before.engine.ladder.open,
+            nextAlarmID: 10))
+        after.door(open: true, at: after.t("+14 15:00:00"))
+        after.tick(after.t("+14 15:00:01"))
+        let model = try #require((after.engine.inactivity.policy as? RoutineSilencePolicy)?.model)
+        // 11:30 to 12:00: after the alarm, before the restart: her usual 10 minutes (learned
+        // up to the restart, the silence would have made it 2 h).
+        #expect(model.longestSilence(slotOfDay: 23) == .minutes(10))
+        #expect(model.longestSilence(slotOfDay: 29) == .minutes(10))   // 14:30
+        // 11:00: the silence up to the alarm's first step (its pre-alarm).
+        let firstStep = try #require(before.steps(.inactivity).first)
+        #expect(model.longestSilence(slotOfDay: 22) == firstStep.at.wall - before.engine.inactivity.lastSign.wall)
+    }
+
     @Test("a silence across a long stop of the device, or across a clock set by NTP, is not learned; across a short restart it is")
     func unseenSilencesAreNotLearned() {
         // Her last motion at 10:00; the next at 15:00 (14:30 slot: 10 min usual).
