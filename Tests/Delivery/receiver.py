@@ -8,8 +8,9 @@ in turn (a receiver moved: the address is wrong until the staff mend it, so hear
 refused too while it lasts), the next --slow are answered
 only after --slow-seconds (the sender has given up by then, so it sends again: a
 duplicate, which must carry the same idempotency key). --unknown N: every attempt of the Nth
-distinct alarm message (by its idempotency key) gets 404 "no such alarm", while heartbeats
-and the other messages are taken (a receiver that knows no alarm of that id).
+distinct alarm raised (a message of step "alarm", by its idempotency key) gets 404 "no such
+alarm", while heartbeats and the other messages are taken (a receiver that knows no alarm of
+that id). A raise, not a repeat: a repeat may be set aside for a later one while it waits.
 
 Every accepted message is appended to --log as one JSON line:
   {"n": attempt number, "key": ..., "sequence": ..., "alarm": ..., "step": ..., "kind": ...,
@@ -35,7 +36,7 @@ args = ap.parse_args()
 secret = open(args.secret_file, "rb").read().strip()
 lock = threading.Lock()
 attempts = 0
-keys = []  # distinct idempotency keys, in order of first arrival
+keys = []  # distinct idempotency keys of raises (step "alarm"), in order of first arrival
 
 
 def log(entry):
@@ -81,9 +82,9 @@ class Handler(BaseHTTPRequestHandler):
             return self.answer(200, "ok")
         with lock:
             key = msg.get("idempotency_key")
-            if key not in keys:
+            if msg.get("step") == "alarm" and key not in keys:
                 keys.append(key)
-            unknown = args.unknown > 0 and keys.index(key) + 1 == args.unknown
+            unknown = args.unknown > 0 and key in keys and keys.index(key) + 1 == args.unknown
         if unknown:
             log({"unknown": key, "alarm": msg.get("alarm"), "step": msg.get("step"), "received_ns": time.time_ns()})
             return self.answer(404, "no such alarm")

@@ -57,6 +57,64 @@ struct DeliveryTests {
         for status in [400, 409, 413, 415, 422] { #expect(DeliveryWorker.verdict(status: status) == .rejected) }
     }
 
+    @Test("a webhook's 404 for one step is its refusal alone only with proof: the address took an alarm before and a heartbeat since, 5 refusals over the doubt's length, not two in a row; never Alertmanager's")
+    func refusedAlone() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kizuna-refused-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = try FlatStore(path: dir.appendingPathComponent("k.sqlite").path)
+        let am = "am@127.0.0.1:9093"
+        let writer = StoreWriter(store: store, commitEvery: 10)
+        writer.deliveryTargets = ["ops", am]
+        writer.start()
+        let t = WallTime(secondsSinceEpoch: 1_782_000_000)
+        writer.enqueue(steps: [1, 2].map {
+            AlarmStepRecord(alarmID: $0, kind: "heat", sensor: nil, severity: "warning", step: "alarm",
+                            wall: t + .minutes($0), reason: "r", delivery: #"{"step":"alarm"}"#)
+        })
+        #expect(writer.flush())
+        writer.stop()
+        let outbox = Outbox(store: store)
+        var settings = DeliverySettings()
+        settings.backoff = Backoff(first: 0.05, maximum: 2)   // the doubt lasts 10 s at least
+        let poster = HTTPPoster()
+        defer { poster.shutdown() }
+        let beat: @Sendable () -> HeartbeatInfo = {
+            HeartbeatInfo(device: "kz-1", flat: "A-101", version: "t", uptimeSeconds: 0, openAlarms: 0, faults: [], offset: .japan)
+        }
+        let endpoint = try HTTPEndpoint(parsing: "http://127.0.0.1:9/hook")
+        let webhook = DeliveryWorker(sink: WebhookSink(name: "ops", endpoint: endpoint, secret: Array("0123456789abcdef".utf8), tls: nil),
+                                     outbox: outbox, poster: poster, settings: settings, metrics: nil, heartbeat: beat)
+        let items = try outbox.all(target: "ops")
+        #expect(webhook.doubtLasting == 10)
+        let now = DeliveryWorker.uptime()
+        // Refused 4 times since 11 s ago, a heartbeat taken 1 s ago: this would be the 5th.
+        webhook.addressDoubt = (items[1].id, now - 11, 4)
+        webhook.lastAccepted = now - 1
+        #expect(!webhook.refusedAlone(items[1]))   // the address never took an alarm: maybe this device is unknown there
+        try outbox.record(items[0], outcome: .delivered, detail: "HTTP 200", at: t, micros: 1)
+        #expect(webhook.refusedAlone(items[1]))
+        #expect(!webhook.refusedAlone(items[0]))   // another step: no doubt about it yet
+        webhook.addressDoubt = (items[1].id, now - 11, 3)
+        #expect(!webhook.refusedAlone(items[1]))   // the 4th refusal
+        webhook.addressDoubt = (items[1].id, now - 9, 4)
+        #expect(!webhook.refusedAlone(items[1]))   // refused for 9 s only
+        webhook.addressDoubt = (items[1].id, now - 11, 4)
+        webhook.lastAccepted = now - 12
+        #expect(!webhook.refusedAlone(items[1]))   // no heartbeat taken since the first refusal
+        webhook.lastAccepted = now - 1
+        webhook.lastWasRefusedAlone = true
+        #expect(!webhook.refusedAlone(items[1]))   // two in a row: the queue waits for the staff
+        let amItems = try outbox.all(target: am)
+        try outbox.record(amItems[0], outcome: .delivered, detail: "HTTP 200", at: t, micros: 1)
+        let alertmanager = DeliveryWorker(sink: AlertmanagerSink(name: "am", endpoint: try HTTPEndpoint(parsing: "http://127.0.0.1:9093"), tls: nil,
+                                                                 resendEvery: 60, heartbeatEvery: 300, started: t),
+                                          outbox: outbox, poster: poster, settings: settings, metrics: nil, heartbeat: beat)
+        alertmanager.addressDoubt = (amItems[1].id, now - 11, 4)
+        alertmanager.lastAccepted = now - 1
+        #expect(!alertmanager.refusedAlone(amItems[1]))   // its 404 is always the address
+    }
+
     @Test("endpoints: http and https only, with a host, no credentials; default ports and paths")
     func endpoints() throws {
         let e = try HTTPEndpoint(parsing: "https://alarms.example.org/kizuna?flat=1")

@@ -128,8 +128,10 @@ final class DeliveryWorker: @unchecked Sendable {
     var nextResend = DeliveryWorker.uptime()
     /// When this sink last answered 2xx to anything (a step, a heartbeat).
     var lastAccepted = -Double.infinity
-    /// The head step the receiver answered as if the address were wrong, and since when.
-    var addressDoubt: (item: Int64, since: Double)?
+    /// The head step a webhook receiver answered 404 or 410, since when, and how often.
+    var addressDoubt: (item: Int64, since: Double, refusals: Int)?
+    /// The last step finished was one refused alone (`refusedAlone`): the next is not.
+    var lastWasRefusedAlone = false
 
     init(sink: any DeliverySink, outbox: Outbox, poster: HTTPPoster, settings: DeliverySettings, metrics: KizunaMetrics?,
          heartbeat: @escaping @Sendable () -> HeartbeatInfo) {
@@ -248,17 +250,19 @@ final class DeliveryWorker: @unchecked Sendable {
         case .success(let reply):
             switch Self.verdict(status: reply.status) {
             case .delivered: finish(item, .delivered, "HTTP \(reply.status)", micros: micros)
-            case .retry("endpoint") where addressProven(for: item):
-                // The same address took a heartbeat since: it is right, and the 404 (410, a
-                // redirect) is about this message alone (a receiver that knows no alarm of
-                // that id). Kept as refused, so that it does not hold back every alarm after it.
-                finish(item, .rejected, "HTTP \(reply.status) \(reply.body.prefix(200)) (for this message only: the receiver takes others at this address)",
-                       micros: micros)
             case .retry(let kind):
-                if kind == "endpoint", addressDoubt?.item != item.id {
-                    // Is the address wrong, or only this message unknown there? A heartbeat now tells.
-                    addressDoubt = (item.id, Self.uptime())
-                    nextHeartbeat = Self.uptime()
+                if kind == "endpoint", sink.answersPerMessage, reply.status == 404 || reply.status == 410 {
+                    if refusedAlone(item) {
+                        // The receiver knows no alarm of this id: kept as refused, so that it
+                        // does not hold back every alarm after it.
+                        lastWasRefusedAlone = true
+                        finish(item, .rejected, "HTTP \(reply.status) \(reply.body.prefix(200)) (for this message only: the receiver takes others at this address)",
+                               micros: micros)
+                        return
+                    }
+                    // Is the address wrong, or only this message unknown there? Heartbeats tell.
+                    if addressDoubt?.item == item.id { addressDoubt!.refusals += 1 } else { addressDoubt = (item.id, Self.uptime(), 1) }
+                    if lastAccepted <= addressDoubt!.since { nextHeartbeat = Self.uptime() }
                 }
                 fail(item, kind: kind, detail: "HTTP \(reply.status) \(reply.body.prefix(200))", micros: micros)
             case .rejected: finish(item, .rejected, "HTTP \(reply.status) \(reply.body.prefix(200))", micros: micros)
@@ -268,11 +272,23 @@ final class DeliveryWorker: @unchecked Sendable {
         }
     }
 
-    /// Whether the address this step was refused at as if wrong has taken something else
-    /// since (a heartbeat sent to find out).
-    func addressProven(for item: OutboxItem) -> Bool {
-        guard let doubt = addressDoubt, doubt.item == item.id else { return false }
-        return lastAccepted > doubt.since
+    /// How many 404s (410s) of one step, and over how long, before it is taken as refused
+    /// alone: a load balancer with one bad backend answers 404 now and then, and an alarm
+    /// must not be dropped for it.
+    static let refusalsAlone = 5
+    var doubtLasting: Double { min(120, 5 * settings.backoff.maximum) }
+
+    /// Whether this step, answered 404 (410) once more, is refused by a receiver that takes
+    /// others at this address (a receiver that knows no alarm of its id), not by a wrong
+    /// address: the address has taken an alarm step before, and a heartbeat since the first
+    /// refusal; the step was refused `refusalsAlone` times over `doubtLasting`; and the step
+    /// before it was not refused so. Two in a row: the receiver may refuse them all (this
+    /// device unknown there), and the queue waits for the staff, as for a wrong address.
+    func refusedAlone(_ item: OutboxItem) -> Bool {
+        guard sink.answersPerMessage, let doubt = addressDoubt, doubt.item == item.id, !lastWasRefusedAlone,
+              doubt.refusals + 1 >= Self.refusalsAlone, Self.uptime() - doubt.since >= doubtLasting,
+              lastAccepted > doubt.since else { return false }
+        return ((try? outbox.delivered(target: sink.target)) ?? 0) > 0
     }
 
     /// What a receiver's answer means for the step.
@@ -284,9 +300,9 @@ final class DeliveryWorker: @unchecked Sendable {
     /// rotated at the authority) must not drop an alarm for it. A redirect, 404, 405, 410,
     /// 421, 426: tried again too (`endpoint`): the address is wrong (a receiver moved behind
     /// a proxy, http where https is wanted), which the staff mend in the configuration, and
-    /// every alarm until then must wait for it, not be dropped. Unless a heartbeat to the
-    /// same address is taken meanwhile (one is sent at once to find out): then the answer
-    /// was about that message alone, which is kept as refused (`addressProven`). Any other 4xx (400, 413,
+    /// every alarm until then must wait for it, not be dropped. A webhook's 404 or 410 that
+    /// persists for one step while the address takes heartbeats is that step's refusal
+    /// (`refusedAlone`). Any other 4xx (400, 413,
     /// 422, …): a refusal of this message, kept in the outbox as `rejected`, so that one
     /// message the receiver cannot take does not hold back every alarm after it.
     static func verdict(status: Int) -> Verdict {
@@ -312,7 +328,10 @@ final class DeliveryWorker: @unchecked Sendable {
         // A repeat set aside says nothing of the receiver: its backoff goes on.
         let answered = outcome != .superseded
         if answered { failures = 0 }
-        if outcome == .delivered { lastAccepted = Self.uptime() }
+        if outcome == .delivered {
+            lastAccepted = Self.uptime()
+            lastWasRefusedAlone = false
+        }
         if answered || !recorded { nextAttempt = recorded ? -.infinity : Self.uptime() + 1 }
         condition.lock()
         if answered { health.consecutiveFailures = 0 }

@@ -23,9 +23,14 @@ public protocol DeliverySink: Sendable {
     /// How often the alarms still firing are told again; nil: never (webhooks).
     var resendEvery: Double? { get }
     func resend(_ firing: [(item: OutboxItem, message: AlarmMessage)], now: WallTime) -> OutgoingRequest?
+    /// Whether a 404 or 410 may be about one message (a webhook's receiver may know no alarm
+    /// of its id); never for a receiver whose every message is the same kind of request
+    /// (Alertmanager: its 404 is always the address).
+    var answersPerMessage: Bool { get }
 }
 
 extension DeliverySink {
+    public var answersPerMessage: Bool { false }
     public var resendEvery: Double? { nil }
     public func resend(_ firing: [(item: OutboxItem, message: AlarmMessage)], now: WallTime) -> OutgoingRequest? { nil }
 }
@@ -33,6 +38,7 @@ extension DeliverySink {
 /// POSTs each step as JSON (`AlarmMessage`), signed (`WebhookSigner`), with the step's
 /// idempotency key also in an `Idempotency-Key` header.
 public struct WebhookSink: DeliverySink {
+    public var answersPerMessage: Bool { true }
     public let target: String
     public let endpoint: HTTPEndpoint
     public let tls: NIOSSLContext?
