@@ -10,11 +10,14 @@ import KizunaStore
 let exitHardwareUnavailable: Int32 = 69
 
 func loadInstallation(_ file: String, boards: String?, shortTimers: Bool = false) throws -> Installation {
+    let installation: Installation
     do {
-        return try ConfigLoader.load(file: file, boardsDirectory: BoardsDirectory.locate(explicit: boards), shortTimers: shortTimers)
+        installation = try ConfigLoader.load(file: file, boardsDirectory: BoardsDirectory.locate(explicit: boards), shortTimers: shortTimers)
     } catch {
         throw fail(error)
     }
+    for w in installation.warnings { StandardOutput.error("kizuna: warning: \(w)\n") }
+    return installation
 }
 
 struct Kizuna: ParsableCommand {
@@ -245,6 +248,11 @@ struct CheckConfig: ParsableCommand {
             i = try ConfigLoader.load(file: file, boardsDirectory: BoardsDirectory.locate(explicit: boards))
         } catch {
             throw fail(error)
+        }
+        // What `run` only warns of is still wrong: the technician mends it now.
+        if let first = i.warnings.first {
+            for w in i.warnings.dropFirst() { StandardOutput.error("kizuna: \(w)\n") }
+            throw fail(first)
         }
         do {
             let s = i.settings

@@ -165,27 +165,40 @@ struct DeliveryConfigTests {
         #expect(d.webhooks[0].secret == Array("0123456789abcdef0123".utf8))
     }
 
-    @Test("alarms delivered from an unnamed device are refused: the authority could not tell whose flat called")
+    @Test("alarms delivered from an unnamed device: a warning naming the key (check-config refuses it), and a name of the machine's own, never 'kizuna'")
     func unnamedDevice() throws {
         let secret = try Self.secretFile()
         let sinks = "  webhooks:\n    - { name: ops, url: \"https://alarms.example.org/k\", secret_file: \(secret) }"
-        func error(_ text: String) -> ConfigError? {
-            do { _ = try parse(text); return nil } catch { return error }
-        }
         let named = Self.config(sinks)
-        #expect(error(named) == nil)
+        let ok = try parse(named)
+        #expect(ok.warnings.isEmpty && ok.deviceID == "kz-1" && ok.flatID == "A-101")
+        // Not refused: a device upgraded with this config must go on watching over her.
         let unnamed = named.replacingOccurrences(of: "device: { id: kz-1, flat: A-101 }\n", with: "")
-        let missing = try #require(error(unnamed))
-        #expect(missing.key == "device.id")
+        let i = try parse(unnamed)
+        let w = try #require(i.warnings.first)
+        #expect(i.warnings.count == 1 && w.key == "device.id")
         // The line is the delivery section's (where its first entry is, as for every section).
-        #expect(missing.line == unnamed.split(separator: "\n", omittingEmptySubsequences: false).firstIndex(of: "  webhooks:").map { $0 + 1 })
-        #expect(missing.description.contains("name this device"))
-        let flatOnly = try #require(error(named.replacingOccurrences(of: "device: { id: kz-1, flat: A-101 }", with: "device: { flat: A-101 }")))
-        #expect(flatOnly.key == "device.id")
-        let generic = try #require(error(named.replacingOccurrences(of: "id: kz-1", with: "id: kizuna")))
-        #expect(generic.key == "device.id" && generic.line == 1)
+        #expect(w.line == unnamed.split(separator: "\n", omittingEmptySubsequences: false).firstIndex(of: "  webhooks:").map { $0 + 1 })
+        #expect(w.description.contains("name this device") && w.description.contains("sending as \(i.deviceID)"))
+        #expect(i.deviceID.hasPrefix("kz-") && i.deviceID.count > 3 && i.deviceID == ConfigLoader.machineName())
+        #expect(i.flatID == i.deviceID)
+        let flatOnly = try parse(named.replacingOccurrences(of: "device: { id: kz-1, flat: A-101 }", with: "device: { flat: A-101 }"))
+        #expect(flatOnly.warnings.map(\.key) == ["device.id"] && flatOnly.flatID == "A-101" && flatOnly.deviceID != "kizuna")
+        for generic in ["kizuna", "Kizuna"] {
+            let g = try parse(named.replacingOccurrences(of: "id: kz-1", with: "id: \(generic)"))
+            #expect(g.warnings.map(\.key) == ["device.id"] && g.warnings.first?.line == 1 && g.deviceID.hasPrefix("kz-"))
+        }
         // Without delivery, a bench or demo device may stay unnamed.
-        #expect(error(ConfigTests.valid.replacingOccurrences(of: "device: { id: kz-1, flat: A-101 }\n", with: "")) == nil)
+        #expect(try parse(ConfigTests.valid.replacingOccurrences(of: "device: { id: kz-1, flat: A-101 }\n", with: "")).warnings.isEmpty)
+        // The technician's check refuses it, with file, line and key.
+        let kizuna = try #require(Paths.kizuna, "the kizuna executable is built by swift test")
+        let dir = try temporaryFolder("unnamed")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("kizuna.yaml").path
+        try unnamed.write(toFile: file, atomically: true, encoding: .utf8)
+        let r = try run(kizuna, ["check-config", file, "--boards", Paths.boards])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("\(file):\(w.line ?? 0): device.id: missing"))
     }
 
     @Test("a bad URL, a missing secret, a duplicate name or no store are refused with the line and key")

@@ -38,6 +38,7 @@ public enum ConfigLoader {
 
         var deviceID = "kizuna"
         var deviceIDGiven: YAMLNode?
+        var warnings: [ConfigError] = []
         var flatID = ""
         var offset = UTCOffset.japan
         var ringCapacity = 4096
@@ -198,12 +199,18 @@ public enum ConfigLoader {
                 // The authority tells flats apart by the device's name: every device left
                 // unnamed would send its alarms as "kizuna", and staff could not tell whose
                 // flat called (nor would their receivers keep two devices' alarms apart).
-                guard let given = deviceIDGiven else {
-                    throw ConfigError(file: file, line: d.line, key: "device.id",
-                                      message: "missing: alarms are delivered (delivery), so name this device, unique per installation (device: { id: kz-0001, flat: 3-1204 })")
-                }
-                guard deviceID.trimmingCharacters(in: .whitespaces) != "", deviceID != "kizuna" else {
-                    throw given.error("'\(deviceID)' cannot tell this device from others to the authority; give a name unique per installation, such as kz-0001")
+                // Not refused: a device upgraded with such a config must go on watching over
+                // her; it sends under a name of its own (from /etc/machine-id) and says so.
+                let generic = deviceIDGiven == nil || deviceID.trimmingCharacters(in: .whitespaces).isEmpty || deviceID.lowercased() == "kizuna"
+                if generic {
+                    let example = "device: { id: kz-0001, flat: 3-1204 }"
+                    let fallback = Self.machineName()
+                    let message = deviceIDGiven == nil
+                        ? "missing: alarms are delivered (delivery), so name this device, unique per installation (\(example)); sending as \(fallback) until then"
+                        : "'\(deviceID)' cannot tell this device from others to the authority; give a name unique per installation (\(example)); sending as \(fallback) until then"
+                    warnings.append(ConfigError(file: file, line: deviceIDGiven?.line ?? d.line, key: "device.id", message: message))
+                    if flatID.isEmpty { flatID = fallback }
+                    deviceID = fallback
                 }
                 deliverySettings = parsed
             }
@@ -330,6 +337,16 @@ public enum ConfigLoader {
                                         delivery: deliverySettings, environment: environment, shell: shellSettings)
         installation.boardsDirectory = boardsDirectory
         installation.shortTimers = shortTimers
+        installation.warnings = warnings
         return installation
+    }
+
+    /// A name of this machine's own for an unnamed device: `kz-` and the first 8 hex digits
+    /// of /etc/machine-id (unique per installation, stable across reboots), or of the host
+    /// name if there is none.
+    static func machineName() -> String {
+        let id = (try? String(contentsOfFile: "/etc/machine-id", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        if id.count >= 8, id.allSatisfy(\.isHexDigit) { return "kz-" + id.prefix(8) }
+        return "kz-" + ProcessInfo.processInfo.hostName
     }
 }

@@ -36,6 +36,12 @@ public struct Installation: Sendable {
     /// checks an edited config the same way this one was.
     public var boardsDirectory: String? = nil
     public var shortTimers = false
+    /// What is wrong but must not keep the device from watching over her (an upgraded
+    /// device whose old config lacks a key now needed): `run` logs it and goes on,
+    /// `check-config` refuses it, the heartbeat names it.
+    public var warnings: [ConfigError] = []
+    /// The heartbeat's fault for an unnamed device that delivers alarms.
+    public static let unnamedFault = "device.id"
 
     public var sensors: SensorRegistry { settings.sensors }
 }
