@@ -163,12 +163,12 @@ gpiosim_wait_value() {  # OFFSET 0|1 [TIMEOUT_S] [NAME]
 	local p v up end
 	p=$(_gpiosim_line "$1" value "${4:-}") || return 1
 	read -r up _ < /proc/uptime
-	end=$(( ${up%.*} + ${3:-5} ))
+	end=$(( ${up%.*}${up#*.} + ${3:-5} * 100 ))   # centiseconds
 	while :; do
 		read -r v < "$p"
 		[ "$v" = "$2" ] && return 0
 		read -r up _ < /proc/uptime
-		[ "${up%.*}" -lt "$end" ] || return 1
+		[ "${up%.*}${up#*.}" -lt "$end" ] || return 1
 	done
 }
 

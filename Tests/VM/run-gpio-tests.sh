@@ -22,7 +22,8 @@ status=$?
 # (Debian 12 ships 6.1) does not protect gpiolib against that (the SRCU rework of 6.9 does):
 # now and then the guest kernel itself faults in it (seen once in about twenty runs, a general
 # protection fault in kmem_cache_alloc) and every check after it fails. Such a run says
-# nothing about kizuna: it is shown, kept, and the stage is run once more, which must pass.
+# nothing about kizuna: it is shown (the console above, in the CI log) and the stage is run
+# once more, which must pass.
 if [ "$status" -ne 0 ] && grep -Eq 'general protection fault|BUG: |Oops: |Kernel panic' "$OUT/console.txt"; then
 	echo "vm-gpio: the GUEST KERNEL crashed (above); running the GPIO stage once more" >&2
 	mv "$OUT/console.txt" "$OUT/console-crashed.txt"
