@@ -220,8 +220,11 @@ struct DeclaredAbsenceTests {
         let declared = DeclaredAbsence(until: until, by: "authority:ops")
         for state in [OccupancyState.away, .home] {
             var f = Self.flat()
-            f.engine.restore(WatchEngine.Recollection(occupancy: state, lastSign: f.t("09:00:00"), lastSignSensor: f.id("door.entrance"),
-                                                      lastMotion: [:], openAlarms: [], nextAlarmID: 1, declaredAbsence: declared))
+            // Home: someone moving in the living room (the door then nothing would be a departure).
+            let last = state == .home ? f.id("pir.living") : f.id("door.entrance")
+            f.engine.restore(WatchEngine.Recollection(occupancy: state, lastSign: f.t("09:00:00"), lastSignSensor: last,
+                                                      lastMotion: state == .home ? [last: f.t("09:00:00")] : [:], openAlarms: [],
+                                                      nextAlarmID: 1, declaredAbsence: declared))
             #expect(f.engine.declaredAbsence?.until == until)
             #expect(f.engine.declaredAbsence?.visitSince == (state == .home ? f.engine.now : nil))
             #expect(f.engine.inactivity.notBackStart == (state == .away ? until : nil))

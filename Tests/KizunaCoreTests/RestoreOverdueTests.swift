@@ -32,6 +32,33 @@ struct RestoreOverdueTests {
         #expect(g.steps(.inactivity).map(\.step) == [.preAlarm])
     }
 
+    @Test("a restart minutes after she went out by the door: the departure is still decided (no false silence alarm); motion after the door keeps her home")
+    func departureAcrossARestart() {
+        let f = TestFlat()   // away 15 min after the door with no motion; 3 h by day
+        for (boot, motionAfter) in [("10:05:00", false), ("10:30:00", false), ("10:05:00", true)] {
+            var g = f
+            g.engine = WatchEngine(settings: f.engine.settings, start: f.t(boot))
+            let lastMotion = motionAfter ? f.t("10:01:00") : f.t("09:58:00")
+            g.engine.restore(.init(occupancy: .home, lastSign: motionAfter ? f.t("10:01:10") : f.t("10:00:00"),
+                                   lastSignSensor: motionAfter ? f.id("pir.living") : f.id("door.entrance"),
+                                   lastMotion: [f.id("pir.living"): lastMotion], openAlarms: [], nextAlarmID: 1))
+            g.tick(g.t(boot))
+            g.tick(g.t("10:14:59"))
+            if motionAfter {
+                g.tick(g.t("16:00:00"))
+                #expect(g.engine.state != .away)
+                #expect(g.steps(.inactivity).first?.step == .preAlarm)   // at home: the silence is watched
+                continue
+            }
+            // Out at 10:15 (or at the boot, if that was later), as without the restart.
+            #expect(g.engine.state == (boot == "10:05:00" ? .home : .away), "boot \(boot)")
+            g.tick(g.t("10:15:00"))
+            #expect(g.engine.state == .away, "boot \(boot)")
+            g.tick(g.t("16:00:00"))
+            #expect(g.steps(.inactivity).isEmpty, "boot \(boot)")
+        }
+    }
+
     /// The engine of `f` restarted at `boot` with `alarms` open (her last sign at `boot`).
     static func rebooted(_ f: TestFlat, at boot: String, alarms: [OpenAlarm]) -> TestFlat {
         var g = f

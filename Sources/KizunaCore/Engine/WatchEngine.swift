@@ -646,6 +646,9 @@ public struct WatchEngine: Sendable {
         occupancy.restore(r.occupancy, lastMotion: lastMotionEver)
         if let sign = r.lastSign { inactivity.restore(lastSign: sign, sensor: r.lastSignSensor, placeKnown: r.lastSignPlaceKnown,
                                                           learnable: r.lastSignLearnable) }
+        if let sign = r.lastSign, Int(r.lastSignSensor.index) < channels.count, channels[Int(r.lastSignSensor.index)].kind == .door {
+            occupancy.resumeDeparture(door: r.lastSignSensor, at: sign)   // the door, then no motion: maybe out
+        }
         for (s, t) in r.lastMotion { pirHealth.restore(s, lastMotion: t) }
         pirHealth.adopt(r.openAlarms, at: now)
         // An inactivity alarm still open: the silence raised it then, not at this boot.

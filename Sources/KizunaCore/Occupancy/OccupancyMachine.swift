@@ -62,6 +62,17 @@ public struct OccupancyMachine: Sendable {
         rearmResting()
     }
 
+    /// The device restarted within the minutes after a door was used with no motion since
+    /// (her last sign before the stop was the door): the departure is decided as it would
+    /// have been, `awayConfirmation` after the door (at once if that has passed). Lost, an
+    /// outing begun just before a restart read as a silence at home and raised a false alarm.
+    public mutating func resumeDeparture(door: SensorID, at time: Timestamp) {
+        guard state.isPresumedHome, lastMotion.map({ $0.monotonic <= time.monotonic }) ?? true else { return }
+        lastDoor = (door, time)
+        pendingDoor = (door, time)
+        awayDeadline = time.monotonic + settings.awayConfirmation
+    }
+
     /// Takes other settings and another night window (the configuration changed), keeping
     /// the state. A pending away confirmation is re-armed from the door event it counts
     /// from, and the resting timer from the last motion, so a shortened or lengthened limit
