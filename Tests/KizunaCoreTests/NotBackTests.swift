@@ -117,6 +117,9 @@ struct NotBackTests {
     /// Out through the door closed at `out` (the outing counts from it), back at `back` (nil: never): the door 30 s before, then motion at `back`,
     /// which makes the flat `home` and ends the outing.
     static func outing(_ f: inout TestFlat, out: String, back: String?) {
+        // Up from the bedroom to the door (two rooms: the motion that resolves a silence
+        // alarm the hours before raised; the door alone does not).
+        f.motion("pir.bedroom", at: f.t(out).advanced(by: .seconds(-120)))
         f.motion(at: f.t(out).advanced(by: .seconds(-60)))
         f.door(open: true, at: f.t(out).advanced(by: .seconds(-5)))
         f.door(open: false, at: f.t(out))

@@ -14,6 +14,38 @@ struct ReturnByDoorTests {
         f.tick(f.t("10:20:00"))
     }
 
+    @Test("a silence alarm out, then the door with nobody seen moving (a neighbour looks in and leaves): the alarm stays open and repeats; someone moving in to her resolves it")
+    func doorAloneDoesNotEndASilenceAlarm() {
+        var f = TestFlat()   // fixed limits: 3 h by day, 3 min of grace, repeats every 15 min
+        f.motion(at: f.t("09:00:00"))
+        f.tick(f.t("12:10:00"))
+        #expect(f.steps(.inactivity).map(\.step) == [.preAlarm, .alarm])
+        f.door(open: true, at: f.t("12:30:00"))
+        f.door(open: false, at: f.t("12:30:20"))
+        f.tick(f.t("14:00:00"))
+        let steps = f.steps(.inactivity)
+        #expect(!steps.contains { $0.step == .resolve || $0.step == .cancel })   // not "all well"
+        #expect(steps.filter { $0.step == .alarm }.count == 1)                   // nor a new silence
+        #expect(steps.filter { $0.step == .repeat }.count >= 6)                  // still told, every 15 min
+        #expect(f.engine.state == .away)                                         // door, then no motion
+        #expect(f.steps(.inactivityNotBack).isEmpty)                             // the open alarm says it
+        // A carer comes in to her: the door, then moving in two rooms.
+        f.door(open: true, at: f.t("14:10:00"))
+        f.door(open: false, at: f.t("14:10:05"))
+        f.motion("pir.living", at: f.t("14:10:30"))
+        #expect(f.steps(.inactivity).last?.step != .resolve)   // one PIR alone, once help was called: not yet
+        f.motion("pir.bedroom", at: f.t("14:11:00"))
+        #expect(f.steps(.inactivity).last?.step == .resolve)
+        // Before it goes out, the pre-alarm is hers to cancel, with the door too.
+        var g = TestFlat()
+        g.motion(at: g.t("09:00:00"))
+        g.tick(g.t("12:01:00"))
+        #expect(g.steps(.inactivity).map(\.step) == [.preAlarm])
+        g.door(open: true, at: g.t("12:01:30"))
+        g.tick(g.t("12:01:31"))
+        #expect(g.steps(.inactivity).map(\.step) == [.preAlarm, .cancel])
+    }
+
     @Test("back through the door at 15:00 and fallen before any PIR saw her: the silence from the door alarms (fixed limits, 3 h by day)")
     func fallInTheEntrance() throws {
         var f = TestFlat()

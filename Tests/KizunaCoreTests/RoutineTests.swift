@@ -217,6 +217,11 @@ struct RoutineTests {
             nextAlarmID: 10))
         after.door(open: true, at: after.t("+14 15:00:00"))
         after.tick(after.t("+14 15:00:01"))
+        // The door alone ends nothing (the alarm went out): the carer comes in to her.
+        #expect(after.engine.ladder.hasSilenceAlarmOut())
+        after.motion("pir.living", at: after.t("+14 15:00:30"))
+        after.motion("pir.bedroom", at: after.t("+14 15:01:00"))
+        #expect(!after.engine.ladder.hasSilenceAlarmOut())
         let model = try #require((after.engine.inactivity.policy as? RoutineSilencePolicy)?.model)
         // 11:30 to 12:00: after the alarm, before the restart: her usual 10 minutes (learned
         // up to the restart, the silence would have made it 2 h).

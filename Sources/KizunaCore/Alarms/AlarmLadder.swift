@@ -130,6 +130,14 @@ public struct AlarmLadder: Sendable {
         hasAnyInactivity && hasOpenInactivity(preAlarm: preAlarm)
     }
 
+    /// Whether an alarm about her silence (`inactivity`, `inactivity.not-up`) has gone to
+    /// the authority and is still open.
+    func hasSilenceAlarmOut() -> Bool {
+        guard hasAnyInactivity else { return false }
+        for i in open.indices where (open[i].kind == .inactivity || open[i].kind == .inactivityNotUp) && open[i].phase != .preAlarm { return true }
+        return false
+    }
+
     func hasOpenInactivity(preAlarm: Bool) -> Bool {
         for i in open.indices where open[i].kind.isInactivity && (open[i].phase == .preAlarm) == preAlarm { return true }
         return false

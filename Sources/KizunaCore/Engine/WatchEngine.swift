@@ -39,6 +39,8 @@ public struct WatchEngine: Sendable {
     var discounted: [Bool]
     /// A PIR trigger held back until a second one corroborates it (`strayTrigger`).
     var heldTrigger: (sensor: SensorID, at: Timestamp)?
+    /// A door was used while an alarm about her silence was out, and nobody seen since.
+    var doorSinceSilenceAlarm = false
     /// How many PIRs the flat has: with one, a second trigger of the same PIR corroborates.
     let pirCount: Int
     var stuckScratch: [SensorID] = []
@@ -339,7 +341,7 @@ public struct WatchEngine: Sendable {
             }
         }
         occupancy.motionStarted(s, at: t, into: &out)
-        inactivity.motionStarted(s, at: t)
+        inactivity.motionStarted(s, at: t, found: doorSinceSilenceAlarm)
         if !ladder.isEmpty {
             clearInactivity( cancel: .cancelledByMotion(s), resolve: .activitySeen(s), at: t, into: &out)
         }
@@ -363,9 +365,17 @@ public struct WatchEngine: Sendable {
         case .door:
             ring.push(Event(time: t, sensor: s, kind: active ? .doorOpened : .doorClosed))
             occupancy.doorUsed(s, opened: active, declared: declaredAbsence != nil, at: t, into: &out)
-            inactivity.signOfLife(s, at: t, found: true)
-            if !ladder.isEmpty {
-                clearInactivity( cancel: .activitySeen(s), resolve: .activitySeen(s), at: t, into: &out)
+            if ladder.hasSilenceAlarmOut() {
+                // The authority was told she has been silent: the door alone does not say she
+                // is all right. Someone coming in to her moves in view (which resolves it, as
+                // found); a neighbour who looks in and leaves, a door rattled, a contact
+                // glitching must not end it, nor start a new silence.
+                doorSinceSilenceAlarm = true
+            } else {
+                inactivity.signOfLife(s, at: t, found: true)
+                if !ladder.isEmpty {
+                    clearInactivity( cancel: .activitySeen(s), resolve: .activitySeen(s), at: t, into: &out)
+                }
             }
             presenceMayHaveChanged(at: t, into: &out)
             if active {
@@ -400,6 +410,7 @@ public struct WatchEngine: Sendable {
 
     /// Clears the alarms about a silent resident (the silence, not up, not back).
     mutating func clearInactivity(cancel: AlarmReason, resolve: AlarmReason, at t: Timestamp, into out: inout [Decision]) {
+        doorSinceSilenceAlarm = false
         guard ladder.hasAnyInactivity else { return }
         ladder.clear(.inactivity, cancel: cancel, resolve: resolve, at: t, into: &out)
         ladder.clear(.inactivityNotUp, cancel: cancel, resolve: resolve, at: t, into: &out)

@@ -156,9 +156,11 @@ public struct InactivityRule: Sendable {
     /// Where "not back" counts from: the declared return, or the departure.
     var notBackStart: Timestamp? { declaredUntil ?? awaySince?.time }
 
-    mutating func motionStarted(_ sensor: SensorID, at time: Timestamp) {
+    /// `found`: the motion follows a door used while an alarm about her silence was out
+    /// (someone coming in to her).
+    mutating func motionStarted(_ sensor: SensorID, at time: Timestamp, found: Bool = false) {
         activeMotion += 1
-        signOfLife(sensor, at: time)
+        signOfLife(sensor, at: time, found: found)
     }
 
     mutating func motionEnded(_ sensor: SensorID, lastSeen: Timestamp) {
@@ -249,6 +251,9 @@ public struct InactivityRule: Sendable {
         guard let s = awaySince, let start = notBackStart, notBackDeadline() <= now.monotonic,
               let limit = policy.notBackTime(awaySince: start.wall)?.limit else { return }
         notBackFired = true
+        // The silence alarm that went out before the door was used is still open (nobody was
+        // seen moving since): that one the authority is already answering.
+        guard !ladder.hasSilenceAlarmOut() else { return }
         let away = now.monotonic - s.time.monotonic
         let reason: AlarmReason = declaredUntil.map { .notBackAfterDeclared(for: away, late: now.monotonic - $0.monotonic, limit: limit, lastSign: s.sensor) }
             ?? .notBack(for: away, limit: limit, lastSign: s.sensor)
