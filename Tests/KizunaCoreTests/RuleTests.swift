@@ -51,12 +51,23 @@ struct RuleTests {
         #expect(Self.steps(.inactivity, at: "+1 09:00:01", start: "22:00:00", setup).map(\.step) == [.preAlarm])
     }
 
-    @Test("a day silence running into the night takes the night limit")
+    @Test("a day silence begun in bed running into the night takes the night limit; begun out of bed, it keeps the day's")
     func daySilenceIntoNight() {
-        let setup: (inout TestFlat) -> Void = { f in f.motion(at: f.t("20:59:58")) }
+        let inBed: (inout TestFlat) -> Void = { f in f.motion("pir.bedroom", at: f.t("20:59:58")) }
         // Seen until 21:00:00: by 22:00 the night limit (10 h) applies → 07:00:00.
-        #expect(Self.steps(.inactivity, at: "+1 06:59:59", start: "20:00:00", setup).isEmpty)
-        #expect(Self.steps(.inactivity, at: "+1 07:00:01", start: "20:00:00", setup).map(\.step) == [.preAlarm])
+        #expect(Self.steps(.inactivity, at: "+1 06:59:59", start: "20:00:00", inBed).isEmpty)
+        #expect(Self.steps(.inactivity, at: "+1 07:00:01", start: "20:00:00", inBed).map(\.step) == [.preAlarm])
+        // In the living room at 19:05 (a collapse in the evening): 3 h, 22:05, not 05:05.
+        let living: (inout TestFlat) -> Void = { f in f.motion("pir.living", at: f.t("19:04:58")) }
+        #expect(Self.steps(.inactivity, at: "22:04:59", start: "19:00:00", living).isEmpty)
+        let s = Self.steps(.inactivity, at: "22:05:01", start: "19:00:00", living)
+        #expect(s.map(\.step) == [.preAlarm])
+        #expect(s.first?.reason.describe(TestFlat().engine.settings.sensors).contains("day limit") == true)
+        // A flat with no bedroom sensor cannot tell an early night: the night limit, as before.
+        var f = TestFlat(start: "19:00:00") { $0 = EngineSettings(sensors: SensorRegistry(["pir.living", "door.entrance", "button.help"].map { SensorDescriptor(name: $0)! })) }
+        f.motion("pir.living", at: f.t("19:04:58"))
+        f.tick(f.t("+1 04:00:00"))
+        #expect(f.steps(.inactivity).isEmpty)
     }
 
     @Test("no inactivity alarm while away")

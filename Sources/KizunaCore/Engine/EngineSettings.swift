@@ -102,6 +102,14 @@ extension EngineSettings {
         return sensors.sensors.map { rooms.contains($0.room) }
     }
 
+    /// By sensor index, for the fixed limits: whether the sensor is in a room of rest (the
+    /// routine's, or its default ones with the routine off); empty when none is.
+    var atRestForFixedLimits: [Bool] {
+        let rooms = routine?.restRooms ?? RoutineSettings().restRooms
+        let r = sensors.sensors.map { rooms.contains($0.room) }
+        return r.contains(true) ? r : []
+    }
+
     /// The routine as the engine runs it: without rooms of rest when no sensor is in one (a
     /// flat with no bedroom PIR judges all silences alike, and keeps one kind of them).
     public var routineInForce: RoutineSettings? {

@@ -71,7 +71,8 @@ public struct WatchEngine: Sendable {
         }
         channelTimers = ChannelTimers(count: channels.count)
         occupancy = OccupancyMachine(settings: settings.occupancy, night: night)
-        let fixed = FixedSilenceLimits(byDay: settings.rules.inactivityByDay, atNight: settings.rules.inactivityAtNight, night: night)
+        var fixed = FixedSilenceLimits(byDay: settings.rules.inactivityByDay, atNight: settings.rules.inactivityAtNight, night: night)
+        fixed.atRest = settings.atRestForFixedLimits
         if let r = settings.routineInForce {
             inactivity = InactivityRule(policy: RoutineSilencePolicy(model: RoutineModel(settings: r, offset: settings.utcOffset), fallback: fixed,
                                                                      atRest: settings.atRest),
@@ -811,7 +812,8 @@ public struct WatchEngine: Sendable {
     mutating func reconfigureSilencePolicy(_ new: EngineSettings) {
         let current = inactivity.policy
         guard current is FixedSilenceLimits || current is RoutineSilencePolicy else { return }
-        let fixed = FixedSilenceLimits(byDay: new.rules.inactivityByDay, atNight: new.rules.inactivityAtNight, night: new.night)
+        var fixed = FixedSilenceLimits(byDay: new.rules.inactivityByDay, atNight: new.rules.inactivityAtNight, night: new.night)
+        fixed.atRest = new.atRestForFixedLimits
         guard let r = new.routineInForce else {
             if let learned = current.routineState { shelvedRoutine = learned }
             inactivity.replacePolicy(fixed)

@@ -28,7 +28,7 @@ public struct RoutineSilencePolicy: SilencePolicy {
     public var floor: Span { min(model.settings.floor, fallback.floor) }
 
     public func alarmTime(silenceSince since: WallTime, from sensor: SensorID) -> (at: WallTime, limit: Span, atNight: Bool) {
-        guard model.isReady(at: since) else { return fallback.alarmTime(silenceSince: since) }
+        guard model.isReady(at: since) else { return fallback.alarmTime(silenceSince: since, from: sensor) }
         let at = model.improbableSilence(since: since, place: place(sensor))
         return (at, at - since, fallback.night.contains(at))
     }

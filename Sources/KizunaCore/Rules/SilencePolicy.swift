@@ -50,11 +50,24 @@ public struct FixedSilenceLimits: SilencePolicy {
         self.night = night
     }
 
+    /// By sensor index: whether it is in a room of rest (the bedroom). Only when the flat
+    /// has one does where a silence began count (below).
+    public var atRest: [Bool] = []
+
     public var floor: Span { min(byDay, atNight) }
 
     /// A silence is judged by the most lenient limit of the periods it ran through: one
-    /// that began at night keeps the night limit into the morning.
+    /// that began at night keeps the night limit into the morning, and one that began by day
+    /// in bed (an early night) takes the night's as it comes. One that began by day out of
+    /// bed, in a flat with a bedroom sensor, keeps the day limit into the night: she did not
+    /// go to bed (a collapse in the bath at 19:05 was called for at 05:05, by the night's 10
+    /// hours, and one at 18:59 at 21:59). One whose place is not known (since a restart) is
+    /// judged as one in bed.
     public func alarmTime(silenceSince since: WallTime, from sensor: SensorID) -> (at: WallTime, limit: Span, atNight: Bool) {
+        let i = Int(sensor.index)
+        if i < atRest.count, !atRest[i], !night.contains(since) {
+            return (since + byDay, byDay, false)
+        }
         let r = night.firstTimeExceeding(since: since, inside: atNight, outside: byDay, crossing: .mostLenient)
         return (r.at, r.limit, r.inWindow)
     }
