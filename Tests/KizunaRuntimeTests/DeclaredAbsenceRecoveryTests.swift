@@ -37,6 +37,54 @@ struct DeclaredAbsenceRecoveryTests {
         }
     }
 
+    @Test("rebooted with the wall clock behind the last trace: the start waits for NTP to set it (bounded), so the time off is counted; not on the same boot, nor with the clock ahead")
+    func awaitsTheClock() throws {
+        let dir = try temporaryFolder("await")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("kizuna.sqlite").path
+        let saved = WallTime(secondsSinceEpoch: 1_790_000_000)
+        let s = try FlatStore(path: path)
+        let w = StoreWriter(store: s, commitEvery: 0.01)
+        w.start()
+        w.enqueue(events: [EventRecord(wall: saved + .minutes(-3), sensor: "pir.living", kind: "motion-start", value: nil, room: "living")])
+        w.enqueue(snapshot: StoredSnapshot(occupancy: "home", saved: saved, bootID: "old-boot", savedMonotonic: MonotonicInstant(nanoseconds: 7)))
+        #expect(w.flush())
+        w.stop()
+        // A clock 40 min behind, set by NTP after 7 s (4 h later than it read: a power cut).
+        final class Clock: @unchecked Sendable {
+            var reads = 0
+            var slept = 0.0
+            let setAfter: Double
+            init(setAfter: Double) { self.setAfter = setAfter }
+            func wall(_ saved: WallTime) -> WallTime {
+                reads += 1
+                return slept >= setAfter ? saved + .hours(4) : saved + .minutes(-40)
+            }
+        }
+        var lines: [String] = []
+        let set = Clock(setAfter: 7)
+        let r = try Recovery.awaitClock(store: s, bootID: "new-boot", timeout: 40, wall: { set.wall(saved) }, sleep: { set.slept += $0 },
+                                        log: { lines.append($0) })
+        #expect(r == true)
+        #expect(set.slept == 7)
+        #expect(lines.first?.contains("behind what was last stored") == true && lines.last?.contains("set after 7 s") == true)
+        // Never set (no network): it gives up at the bound and says what that costs.
+        let never = Clock(setAfter: .infinity)
+        lines = []
+        #expect(try Recovery.awaitClock(store: s, bootID: "new-boot", timeout: 40, wall: { never.wall(saved) }, sleep: { never.slept += $0 },
+                                        log: { lines.append($0) }) == false)
+        #expect(never.slept == 40)
+        #expect(lines.last?.contains("may alarm late") == true)
+        // The same boot (its monotonic clock says how long), or a clock already past: no wait.
+        let same = Clock(setAfter: .infinity)
+        #expect(try Recovery.awaitClock(store: s, bootID: "old-boot", timeout: 40, wall: { same.wall(saved) }, sleep: { same.slept += $0 },
+                                        log: { _ in }) == nil)
+        let ahead = Clock(setAfter: 0)
+        #expect(try Recovery.awaitClock(store: s, bootID: "new-boot", timeout: 40, wall: { ahead.wall(saved) }, sleep: { ahead.slept += $0 },
+                                        log: { _ in }) == nil)
+        #expect(same.slept == 0 && ahead.slept == 0)
+    }
+
     @Test("rebooted with the wall clock behind the last trace (not yet set by NTP): nothing restored in the future, the silence counts from the boot at worst")
     func clockBehindAtBoot() throws {
         let dir = try temporaryFolder("clock")

@@ -22,6 +22,9 @@ public final class DeviceRun {
     /// The API's port once it listens (0 until then).
     public let apiPort = PortBox()
 
+    /// How long a start waits for the clock to be set when it is behind the store.
+    static let clockWait: Double = 40
+
     /// Requests the lines, opens the store, restores what it remembers, and builds the loop.
     /// A missing chip or a busy line throws a `GPIOError`; a store that cannot be opened
     /// throws its error.
@@ -30,11 +33,16 @@ public final class DeviceRun {
         self.installation = installation
         gpio = try LinuxGPIO(wiring: installation.wiring, consumer: "kizuna", log: log)
         let clock = SystemClock()
+        let opened = try installation.store.map { try FlatStore(path: $0.path) }
+        if let s = opened {
+            // Within systemd's 60 s start timeout, with room for the rest of the start.
+            _ = try Recovery.awaitClock(store: s, bootID: BootID.current, timeout: Self.clockWait, wall: { clock.now().wall },
+                                        sleep: { usleep(UInt32($0 * 1e6)) }, log: log)
+        }
         let start = clock.now()
         var engine = WatchEngine(settings: installation.settings, start: start)
         for (sensor, level) in gpio.initialLevels() { engine.prime(sensor, rawLevel: level) }
-        if let st = installation.store {
-            let s = try FlatStore(path: st.path)
+        if let st = installation.store, let s = opened {
             let w = RuntimeServices.makeWriter(store: s, installation: installation, commitEvery: st.commitEvery.seconds)
             if let r = try Recovery.recollect(store: s, settings: installation.settings, now: start, bootID: BootID.current) {
                 engine.restore(r)

@@ -129,6 +129,32 @@ public enum Recovery {
     }
 
     /// Where a simulation resumes: the last moment the previous run left a trace.
+    /// After a reboot with the wall clock behind the last thing stored (a Pi, which has no
+    /// real-time clock, booted after a power cut at its last saved time), how long she has
+    /// been unseen cannot be known until NTP sets the clock: resumed at once, the outage would
+    /// count as no time at all, and every silence under way alarm that much late, even once
+    /// the clock is set. Waits for the clock to pass the last trace, checking every second,
+    /// up to `timeout`. Returns nil when there was nothing to wait for (the clock is ahead, or
+    /// the same boot goes on: its monotonic clock says how long), else whether it was set.
+    public static func awaitClock(store: FlatStore, bootID: String, timeout: Double, wall: () -> WallTime,
+                                  sleep: (Double) -> Void, log: (String) -> Void) throws -> Bool? {
+        guard let last = try lastTrace(store: store), try store.snapshot()?.bootID != bootID, wall() < last else { return nil }
+        log("warning: the clock (\(CivilTime.iso8601(wall(), offset: .utc))) is behind what was last stored " +
+            "(\(CivilTime.iso8601(last, offset: .utc))): waiting up to \(Int(timeout)) s for it to be set (NTP) before resuming")
+        var waited = 0.0
+        while waited < timeout {
+            sleep(1)
+            waited += 1
+            if wall() >= last {
+                log("info: the clock was set after \(Int(waited)) s: the time the device was off is counted")
+                return true
+            }
+        }
+        log("warning: the clock is still not set after \(Int(timeout)) s (no network?): resuming as if the device had been off " +
+            "no time at all; silences under way may alarm late by as long as it was off")
+        return false
+    }
+
     public static func lastTrace(store: FlatStore) throws -> WallTime? {
         let snap = try store.snapshot()?.saved
         let event = try store.read { db in try Int64.fetchOne(db, sql: "SELECT MAX(wall_ns) FROM event") }.map { WallTime(nanosecondsSinceEpoch: $0) }
