@@ -105,6 +105,21 @@ extension FlatStore {
     }
 
     /// Each door contact's last stored event: whether it was an opening, and when.
+    /// When each button was last pressed (its last `button` event).
+    public func lastButtonPressBySensor() throws -> [String: WallTime] {
+        try read { db in
+            var out: [String: WallTime] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT e.sensor, e.wall_ns FROM event e JOIN (
+                    SELECT MAX(seq) AS last FROM event WHERE kind = 'button' GROUP BY sensor
+                ) m ON e.seq = m.last
+                """) {
+                out[row["sensor"]] = WallTime(nanosecondsSinceEpoch: row["wall_ns"])
+            }
+            return out
+        }
+    }
+
     public func lastDoorEventBySensor() throws -> [String: (opened: Bool, at: WallTime)] {
         try read { db in
             var out: [String: (opened: Bool, at: WallTime)] = [:]

@@ -27,6 +27,39 @@ struct DoorAtBootTests {
                          deadline: f.t(deadline).monotonic, reason: .doorOpen(door, for: .minutes(30), limit: .minutes(30), atNight: false))
     }
 
+    @Test("a help cord found pulled at a restart, with no press stored the day before (pulled in a power cut), calls for help; one pulled before the stop does not call twice; at a first start it is only a level")
+    func buttonHeldAtBoot() {
+        // Booted at 10:00 with no press stored, or one at 08:30 (this pull, still held); or
+        // booted the next day at 10:00 with the last press 34 h before (another day's).
+        for (boot, lastPress) in [("10:00:00", nil), ("10:00:00", "08:30:00"), ("+1 10:00:00", "00:00:00")] as [(String, String?)] {
+            var f = TestFlat(start: boot)
+            let button = f.id("button.help")
+            f.engine = WatchEngine(settings: f.engine.settings, start: f.t(boot))
+            f.engine.prime(f.id("door.entrance"), rawLevel: false)
+            f.engine.prime(button, rawLevel: true)
+            f.engine.restore(.init(occupancy: .home, lastSign: f.engine.now, lastSignSensor: f.id("pir.living"), lastMotion: [:],
+                                   openAlarms: [], nextAlarmID: 10, lastButtonPress: lastPress.map { [button: f.t($0)] } ?? [:]))
+            f.tick(f.engine.now.advanced(by: .seconds(1)))
+            let help = f.steps(.help)
+            if lastPress == "08:30:00" {
+                #expect(help.isEmpty, "pressed at 08:30, still held at 10:00: called then")
+            } else {
+                #expect(help.map(\.step) == [.alarm], "last press \(lastPress ?? "none")")
+            }
+            // Released, then pressed again: a call, as ever.
+            f.level("button.help", false, at: f.engine.now.advanced(by: .seconds(10)))
+            f.level("button.help", true, at: f.engine.now.advanced(by: .seconds(20)))
+            f.tick(f.engine.now.advanced(by: .seconds(21)))
+            #expect(f.steps(.help).contains { $0.step == .alarm })
+        }
+        // A first start (nothing stored, no restore): a held button is a level, no call.
+        var first = TestFlat(start: "10:00:00")
+        first.engine = WatchEngine(settings: first.engine.settings, start: first.t("10:00:00"))
+        first.engine.prime(first.id("button.help"), rawLevel: true)
+        first.tick(first.t("10:00:01"))
+        #expect(first.steps(.help).isEmpty)
+    }
+
     @Test("a door found open at the first start is watched from the start: pre-alarm after the day's 30 min, network alarm after the grace")
     func openAtFirstStart() {
         var f = Self.booted(at: "10:00:00", doorOpen: true, restoring: false)

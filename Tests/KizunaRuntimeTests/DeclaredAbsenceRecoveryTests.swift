@@ -37,6 +37,27 @@ struct DeclaredAbsenceRecoveryTests {
         }
     }
 
+    @Test("the last press of each button comes back from the store (a cord found held at the boot and pressed the day before is that press)")
+    func lastButtonPress() throws {
+        let dir = try temporaryFolder("button")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("kizuna.sqlite").path
+        let t = WallTime(secondsSinceEpoch: 1_790_000_000)
+        let s = try FlatStore(path: path)
+        let w = StoreWriter(store: s, commitEvery: 0.01)
+        w.start()
+        w.enqueue(events: [EventRecord(wall: t, sensor: "button.help", kind: "button", value: nil, room: "help"),
+                           EventRecord(wall: t + .hours(1), sensor: "button.help", kind: "button", value: nil, room: "help"),
+                           EventRecord(wall: t + .hours(2), sensor: "pir.living", kind: "motion-start", value: nil, room: "living")])
+        #expect(w.flush())
+        w.stop()
+        let settings = EngineSettings(sensors: SensorRegistry(["pir.living", "button.help"].map { SensorDescriptor(name: $0)! }))
+        let now = Timestamp(monotonic: MonotonicInstant(nanoseconds: 50_000_000_000), wall: t + .hours(3))
+        let r = try #require(try Recovery.recollect(store: FlatStore(path: path), settings: settings, now: now, bootID: "new-boot"))
+        #expect(r.lastButtonPress.count == 1)
+        #expect(r.lastButtonPress[settings.sensors.id(named: "button.help")!]?.wall == t + .hours(1))
+    }
+
     @Test("rebooted with the wall clock behind the last trace: the start waits for NTP to set it (bounded), so the time off is counted; not on the same boot, nor with the clock ahead")
     func awaitsTheClock() throws {
         let dir = try temporaryFolder("await")

@@ -632,11 +632,16 @@ public struct WatchEngine: Sendable {
         /// Open alarms (by id, in `openAlarms`) about a sensor no longer in the configuration,
         /// with why: nothing could ever clear them, so they are resolved at the boot.
         public var retired: [UInt64: String]
+        /// When each button was last pressed (stored): one found held at the boot with no
+        /// press of it the day before was pulled while the device was off.
+        public var lastButtonPress: [SensorID: Timestamp]
 
         public init(occupancy: OccupancyState, lastSign: Timestamp?, lastSignSensor: SensorID, lastMotion: [SensorID: Timestamp],
                     openAlarms: [OpenAlarm], nextAlarmID: UInt64, declaredAbsence: DeclaredAbsence? = nil, lastSignPlaceKnown: Bool = true,
-                    lastSignLearnable: Bool = true, doorsOpenedAt: [SensorID: Timestamp] = [:], doorsSilenced: Set<SensorID> = [], retired: [UInt64: String] = [:]) {
+                    lastSignLearnable: Bool = true, doorsOpenedAt: [SensorID: Timestamp] = [:], doorsSilenced: Set<SensorID> = [], retired: [UInt64: String] = [:],
+                    lastButtonPress: [SensorID: Timestamp] = [:]) {
             self.retired = retired
+            self.lastButtonPress = lastButtonPress
             self.doorsOpenedAt = doorsOpenedAt
             self.doorsSilenced = doorsSilenced
             self.declaredAbsence = declaredAbsence
@@ -671,6 +676,7 @@ public struct WatchEngine: Sendable {
             if let why = r.retired[a.id] { ladder.retire(a, because: why, at: now) } else { ladder.restore(a) }
         }
         resumeDoors(r)
+        resumeButtons(r)
         environment.adopt(r.openAlarms, presumedHome: occupancy.state.isPresumedHome)
         lastPresumedHome = occupancy.state.isPresumedHome
         if !lastPresumedHome { inactivity.wentAway() }   // out since the last sign before the restart
@@ -700,6 +706,22 @@ public struct WatchEngine: Sendable {
                             silenced: open && r.doorsSilenced.contains(s), at: now)
         }
     }
+
+    /// A help button found held at the boot (`prime`: no call) with no press of it stored in
+    /// the day before: a latching pull-cord pulled while the device was off (in a power cut,
+    /// in the dark). Taken as pressed now: it settles and calls for help at the first tick.
+    /// One pulled before the stop was stored, and called then (its alarm is restored).
+    mutating func resumeButtons(_ r: Recollection) {
+        for i in channels.indices where channels[i].kind == .button && channels[i].debouncer.stable == true {
+            if let last = r.lastButtonPress[SensorID(i)], now.monotonic - last.monotonic < Self.buttonHeldRecently { continue }
+            channels[i].debouncer.prime(false)
+            channels[i].debouncer.input(true, at: now)
+            channelTimers.set(i, channels[i].deadline)
+        }
+    }
+
+    /// A button held at the boot and pressed (stored) this recently is that press, still held.
+    static let buttonHeldRecently: Span = .hours(24)
 
     /// What came due while the device was off fires now, as of now, not at its past instant:
     /// a silence whose limit passed during a power cut sounds its pre-alarm at the boot and

@@ -30,6 +30,10 @@ public enum Recovery {
         for (name, wall) in try store.lastMotionBySensor() {
             if let id = sensors.id(named: name) { lastMotion[id] = stamp(wall) }
         }
+        var lastButtonPress: [SensorID: Timestamp] = [:]
+        for (name, wall) in try store.lastButtonPressBySensor() {
+            if let id = sensors.id(named: name) { lastButtonPress[id] = stamp(wall) }
+        }
         var doorsOpenedAt: [SensorID: Timestamp] = [:]
         var doorsSilenced: Set<SensorID> = []
         for (name, last) in try store.lastDoorEventBySensor() where last.opened {
@@ -76,7 +80,7 @@ public enum Recovery {
             },
             lastSignPlaceKnown: placeStillKnown(snapshot: snapshot, now: now, bootID: bootID),
             lastSignLearnable: offBriefly(snapshot: snapshot, now: now),
-            doorsOpenedAt: doorsOpenedAt, doorsSilenced: doorsSilenced, retired: retired)
+            doorsOpenedAt: doorsOpenedAt, doorsSilenced: doorsSilenced, retired: retired, lastButtonPress: lastButtonPress)
     }
 
     /// The sensors whose stuck-value fault was open when the runtime stopped, from the
