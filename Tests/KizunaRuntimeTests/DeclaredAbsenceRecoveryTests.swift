@@ -41,16 +41,11 @@ struct DeclaredAbsenceRecoveryTests {
     func lastButtonPress() throws {
         let dir = try temporaryFolder("button")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let path = dir.appendingPathComponent("kizuna.sqlite").path
         let t = WallTime(secondsSinceEpoch: 1_790_000_000)
-        let s = try FlatStore(path: path)
-        let w = StoreWriter(store: s, commitEvery: 0.01)
-        w.start()
-        w.enqueue(events: [EventRecord(wall: t, sensor: "button.help", kind: "button", value: nil, room: "help"),
-                           EventRecord(wall: t + .hours(1), sensor: "button.help", kind: "button", value: nil, room: "help"),
-                           EventRecord(wall: t + .hours(2), sensor: "pir.living", kind: "motion-start", value: nil, room: "living")])
-        #expect(w.flush())
-        w.stop()
+        let path = try storeLeftBehind(in: dir, events: [
+            EventRecord(wall: t, sensor: "button.help", kind: "button", value: nil, room: "help"),
+            EventRecord(wall: t + .hours(1), sensor: "button.help", kind: "button", value: nil, room: "help"),
+            EventRecord(wall: t + .hours(2), sensor: "pir.living", kind: "motion-start", value: nil, room: "living")])
         let settings = EngineSettings(sensors: SensorRegistry(["pir.living", "button.help"].map { SensorDescriptor(name: $0)! }))
         let now = Timestamp(monotonic: MonotonicInstant(nanoseconds: 50_000_000_000), wall: t + .hours(3))
         let r = try #require(try Recovery.recollect(store: FlatStore(path: path), settings: settings, now: now, bootID: "new-boot"))
@@ -62,15 +57,10 @@ struct DeclaredAbsenceRecoveryTests {
     func awaitsTheClock() throws {
         let dir = try temporaryFolder("await")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let path = dir.appendingPathComponent("kizuna.sqlite").path
         let saved = WallTime(secondsSinceEpoch: 1_790_000_000)
-        let s = try FlatStore(path: path)
-        let w = StoreWriter(store: s, commitEvery: 0.01)
-        w.start()
-        w.enqueue(events: [EventRecord(wall: saved + .minutes(-3), sensor: "pir.living", kind: "motion-start", value: nil, room: "living")])
-        w.enqueue(snapshot: StoredSnapshot(occupancy: "home", saved: saved, bootID: "old-boot", savedMonotonic: MonotonicInstant(nanoseconds: 7)))
-        #expect(w.flush())
-        w.stop()
+        let s = try FlatStore(path: try storeLeftBehind(
+            in: dir, events: [EventRecord(wall: saved + .minutes(-3), sensor: "pir.living", kind: "motion-start", value: nil, room: "living")],
+            snapshot: StoredSnapshot(occupancy: "home", saved: saved, bootID: "old-boot", savedMonotonic: MonotonicInstant(nanoseconds: 7))))
         // A clock 40 min behind, set by NTP after 7 s (4 h later than it read: a power cut).
         final class Clock: @unchecked Sendable {
             var reads = 0

@@ -1,4 +1,5 @@
 import Foundation
+import KizunaStore
 
 /// Where the repository's files are, from this test file's own path.
 enum Paths {
@@ -41,4 +42,18 @@ func temporaryFolder(_ tag: String) throws -> URL {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kizuna-\(tag)-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     return dir
+}
+
+/// A store file in `dir` holding `events` and `snapshot`, written and closed: what a device
+/// left behind when it stopped. Returns its path.
+func storeLeftBehind(in dir: URL, events: [EventRecord] = [], snapshot: StoredSnapshot? = nil) throws -> String {
+    let path = dir.appendingPathComponent("kizuna.sqlite").path
+    let w = StoreWriter(store: try FlatStore(path: path), commitEvery: 0.01)
+    w.start()
+    if !events.isEmpty { w.enqueue(events: events) }
+    if let snapshot { w.enqueue(snapshot: snapshot) }
+    let flushed = w.flush()
+    w.stop()
+    guard flushed else { throw CocoaError(.fileWriteUnknown) }
+    return path
 }
