@@ -104,7 +104,6 @@ extension FlatStore {
         }
     }
 
-    /// Each door contact's last stored event: whether it was an opening, and when.
     /// When each button was last pressed (its last `button` event).
     public func lastButtonPressBySensor() throws -> [String: WallTime] {
         try read { db in
@@ -120,6 +119,7 @@ extension FlatStore {
         }
     }
 
+    /// Each door contact's last stored event: whether it was an opening, and when.
     public func lastDoorEventBySensor() throws -> [String: (opened: Bool, at: WallTime)] {
         try read { db in
             var out: [String: (opened: Bool, at: WallTime)] = [:]

@@ -52,6 +52,16 @@ struct DoorAtBootTests {
             f.tick(f.engine.now.advanced(by: .seconds(21)))
             #expect(f.steps(.help).contains { $0.step == .alarm })
         }
+        // Pulled in a power cut during which her silence passed its limit: the pre-alarm sounds
+        // at the boot, and the cord is a call for help all the same (not "I'm all right").
+        var late = TestFlat(start: "14:00:00")
+        late.engine = WatchEngine(settings: late.engine.settings, start: late.t("14:00:00"))
+        late.engine.prime(late.id("door.entrance"), rawLevel: false)
+        late.engine.prime(late.id("button.help"), rawLevel: true)
+        late.engine.restore(.init(occupancy: .home, lastSign: late.t("09:00:00"), lastSignSensor: late.id("pir.living"), lastMotion: [:],
+                                  openAlarms: [], nextAlarmID: 10))
+        late.tick(late.t("14:00:01"))
+        #expect(late.steps(.help).map(\.step) == [.alarm])
         // A first start (nothing stored, no restore): a held button is a level, no call.
         var first = TestFlat(start: "10:00:00")
         first.engine = WatchEngine(settings: first.engine.settings, start: first.t("10:00:00"))

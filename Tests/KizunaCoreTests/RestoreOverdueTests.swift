@@ -57,6 +57,15 @@ struct RestoreOverdueTests {
             g.tick(g.t("16:00:00"))
             #expect(g.steps(.inactivity).isEmpty, "boot \(boot)")
         }
+        // Restored as `unknown` (she came in by that door while the flat read away): no
+        // departure; a fall in the entrance is still a silence at home.
+        var h = f
+        h.engine = WatchEngine(settings: f.engine.settings, start: f.t("14:05:00"))
+        h.engine.restore(.init(occupancy: .unknown, lastSign: f.t("14:00:05"), lastSignSensor: f.id("door.entrance"),
+                               lastMotion: [f.id("pir.living"): f.t("09:00:00")], openAlarms: [], nextAlarmID: 1))
+        h.tick(h.t("17:10:00"))
+        #expect(h.engine.state != .away)
+        #expect(h.steps(.inactivity).first?.step == .preAlarm)
     }
 
     /// The engine of `f` restarted at `boot` with `alarms` open (her last sign at `boot`).

@@ -36,6 +36,30 @@ struct ReturnByDoorTests {
         #expect(f.steps(.inactivity).last?.step != .resolve)   // one PIR alone, once help was called: not yet
         f.motion("pir.bedroom", at: f.t("14:11:00"))
         #expect(f.steps(.inactivity).last?.step == .resolve)
+        // Acknowledged (the staff phoned her: she is going out), the door is her again: it
+        // resolves it, and "not back" counts from her departure.
+        var a = TestFlat()
+        a.motion(at: a.t("09:00:00"))
+        a.tick(a.t("12:10:00"))
+        let id = a.steps(.inactivity).first!.alarmID
+        #expect(a.engine.acknowledge(alarmID: id, by: "authority:ops", at: a.t("12:20:00"), into: &a.decisions))
+        a.door(open: true, at: a.t("12:30:00"))
+        a.door(open: false, at: a.t("12:30:20"))
+        a.tick(a.t("12:31:00"))
+        #expect(a.steps(.inactivity).last?.step == .resolve)
+        // Held back beside an unacknowledged one, "not back" counts again once it is acknowledged.
+        var b = NotBackTests.flat()   // the routine learning: not back after 24 h
+        b.motion(at: b.t("09:00:00"))
+        b.tick(b.t("12:10:00"))
+        b.door(open: true, at: b.t("12:30:00"))
+        b.door(open: false, at: b.t("12:30:20"))
+        b.tick(b.t("+1 14:00:00"))   // away from 12:45, not back by 09:00 the next day: held back
+        #expect(b.engine.state == .away)
+        #expect(b.steps(.inactivityNotBack).isEmpty)
+        let silence = b.steps(.inactivity).first!.alarmID
+        #expect(b.engine.acknowledge(alarmID: silence, by: "authority:ops", at: b.t("+1 14:00:00"), into: &b.decisions))
+        b.tick(b.t("+1 14:00:01"))
+        #expect(b.steps(.inactivityNotBack).first?.step == .preAlarm)
         // Before it goes out, the pre-alarm is hers to cancel, with the door too.
         var g = TestFlat()
         g.motion(at: g.t("09:00:00"))

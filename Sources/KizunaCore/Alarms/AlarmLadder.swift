@@ -131,10 +131,10 @@ public struct AlarmLadder: Sendable {
     }
 
     /// Whether an alarm about her silence (`inactivity`, `inactivity.not-up`) has gone to
-    /// the authority and is still open.
+    /// the authority and nobody there has acknowledged it yet.
     func hasSilenceAlarmOut() -> Bool {
         guard hasAnyInactivity else { return false }
-        for i in open.indices where (open[i].kind == .inactivity || open[i].kind == .inactivityNotUp) && open[i].phase != .preAlarm { return true }
+        for i in open.indices where (open[i].kind == .inactivity || open[i].kind == .inactivityNotUp) && open[i].phase == .alarm { return true }
         return false
     }
 

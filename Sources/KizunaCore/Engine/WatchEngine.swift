@@ -41,6 +41,9 @@ public struct WatchEngine: Sendable {
     var heldTrigger: (sensor: SensorID, at: Timestamp)?
     /// A door was used while an alarm about her silence was out, and nobody seen since.
     var doorSinceSilenceAlarm = false
+    /// Buttons found held at a restart and taken as pressed then (`resumeButtons`): their
+    /// press is a call for help whatever is sounding (not "I'm all right" to a pre-alarm).
+    var bootPresses: Set<Int> = []
     /// How many PIRs the flat has: with one, a second trigger of the same PIR corroborates.
     let pirCount: Int
     var stuckScratch: [SensorID] = []
@@ -163,7 +166,14 @@ public struct WatchEngine: Sendable {
     @discardableResult
     public mutating func acknowledge(alarmID: UInt64, by who: String, at time: Timestamp, into out: inout [Decision]) -> Bool {
         tick(at: time, into: &out)
-        return ladder.acknowledge(id: alarmID, by: who, at: time, into: &out)
+        guard ladder.acknowledge(id: alarmID, by: who, at: time, into: &out) else { return false }
+        // Someone answers for her silence now: a "not back" held back beside it counts again
+        // (due already: at the next tick), and the door is a sign of life again.
+        if !ladder.hasSilenceAlarmOut() {
+            inactivity.notBackMayCountAgain()
+            lower(inactivity.notBackDeadline())
+        }
+        return true
     }
 
     /// A test alarm through the whole path: raised and resolved at once, marked as a test.
@@ -393,7 +403,7 @@ public struct WatchEngine: Sendable {
             // Pressed once help was called: maybe someone finding her. Her own "I'm all
             // right" to a pre-alarm is her, as her motion is.
             inactivity.signOfLife(s, at: t, found: ladder.hasInactivity(preAlarm: false))
-            if ladder.hasPreAlarm {
+            if ladder.hasPreAlarm, bootPresses.remove(Int(s.index)) == nil {
                 // "I'm all right": the button cancels what is about to be called.
                 let cancelled = ladder.cancelPreAlarms(.cancelledByButton(s), at: t, into: &out)
                 if cancelled.contains(.doorOpen) { doorOpen.silenceOpenDoors() }
@@ -717,6 +727,7 @@ public struct WatchEngine: Sendable {
             channels[i].debouncer.prime(false)
             channels[i].debouncer.input(true, at: now)
             channelTimers.set(i, channels[i].deadline)
+            bootPresses.insert(i)
         }
     }
 

@@ -67,7 +67,9 @@ public struct OccupancyMachine: Sendable {
     /// have been, `awayConfirmation` after the door (at once if that has passed). Lost, an
     /// outing begun just before a restart read as a silence at home and raised a false alarm.
     public mutating func resumeDeparture(door: SensorID, at time: Timestamp) {
-        guard state.isPresumedHome, lastMotion.map({ $0.monotonic <= time.monotonic }) ?? true else { return }
+        // Not from `unknown`: that door was most likely the one she came in by (the flat
+        // read away before it), and a fall in the entrance must stay a silence at home.
+        guard state == .home || state == .resting, lastMotion.map({ $0.monotonic <= time.monotonic }) ?? true else { return }
         lastDoor = (door, time)
         pendingDoor = (door, time)
         awayDeadline = time.monotonic + settings.awayConfirmation

@@ -32,6 +32,8 @@ public struct InactivityRule: Sendable {
     /// door). The "not back" limit counts from it.
     public private(set) var awaySince: (time: Timestamp, sensor: SensorID)?
     var notBackFired = false
+    /// The not-back alarm of this outing was raised (not only held back).
+    var notBackRaised = false
     var cachedNotBack: MonotonicInstant?
     /// The authority's "away until" (`DeclaredAbsence`): "not back" counts from it, and the
     /// outing is not learned.
@@ -110,6 +112,7 @@ public struct InactivityRule: Sendable {
         silenceNotLearned = true
         awaySince = (lastSign, lastSignSensor)
         notBackFired = false
+        notBackRaised = false
         cachedNotBack = nil
     }
 
@@ -129,6 +132,7 @@ public struct InactivityRule: Sendable {
         awaySince = nil
         declaredUntil = nil
         notBackFired = false
+        notBackRaised = false
         cachedNotBack = nil
     }
 
@@ -150,6 +154,7 @@ public struct InactivityRule: Sendable {
     mutating func declare(until: Timestamp?) {
         declaredUntil = until
         notBackFired = false
+        notBackRaised = false
         cachedNotBack = nil
     }
 
@@ -252,12 +257,23 @@ public struct InactivityRule: Sendable {
               let limit = policy.notBackTime(awaySince: start.wall)?.limit else { return }
         notBackFired = true
         // The silence alarm that went out before the door was used is still open (nobody was
-        // seen moving since): that one the authority is already answering.
+        // seen moving since): that one the authority is already answering. Acknowledged, this
+        // one counts again (`notBackMayCountAgain`).
         guard !ladder.hasSilenceAlarmOut() else { return }
+        notBackRaised = true
         let away = now.monotonic - s.time.monotonic
         let reason: AlarmReason = declaredUntil.map { .notBackAfterDeclared(for: away, late: now.monotonic - $0.monotonic, limit: limit, lastSign: s.sensor) }
             ?? .notBack(for: away, limit: limit, lastSign: s.sensor)
         ladder.raise(.inactivityNotBack, reason, at: now, into: &out)
+    }
+
+    /// A "not back" held back beside an unacknowledged silence alarm counts again (that
+    /// alarm was acknowledged).
+    mutating func notBackMayCountAgain() {
+        guard notBackFired, !notBackRaised else { return }
+        notBackFired = false
+        notBackRaised = false
+        cachedNotBack = nil
     }
 
     /// The silence so far.

@@ -23,7 +23,7 @@ public final class DeviceRun {
     public let apiPort = PortBox()
 
     /// How long a start waits for the clock to be set when it is behind the store.
-    static let clockWait: Double = 40
+    static let clockWait: Double = 30
 
     /// Requests the lines, opens the store, restores what it remembers, and builds the loop.
     /// A missing chip or a busy line throws a `GPIOError`; a store that cannot be opened
@@ -35,7 +35,8 @@ public final class DeviceRun {
         let clock = SystemClock()
         let opened = try installation.store.map { try FlatStore(path: $0.path) }
         if let s = opened {
-            // Within systemd's 60 s start timeout, with room for the rest of the start.
+            // Within systemd's 60 s start timeout, with half of it left for the rest of the
+            // start. The lines are requested already: a press meanwhile waits in the kernel.
             _ = try Recovery.awaitClock(store: s, bootID: BootID.current, timeout: Self.clockWait, wall: { clock.now().wall },
                                         sleep: { usleep(UInt32($0 * 1e6)) }, log: log)
         }

@@ -132,7 +132,6 @@ public enum Recovery {
         return engine.restoreRoutine(saved.state)
     }
 
-    /// Where a simulation resumes: the last moment the previous run left a trace.
     /// After a reboot with the wall clock behind the last thing stored (a Pi, which has no
     /// real-time clock, booted after a power cut at its last saved time), how long she has
     /// been unseen cannot be known until NTP sets the clock: resumed at once, the outage would
@@ -159,6 +158,7 @@ public enum Recovery {
         return false
     }
 
+    /// Where a simulation resumes: the last moment the previous run left a trace.
     public static func lastTrace(store: FlatStore) throws -> WallTime? {
         let snap = try store.snapshot()?.saved
         let event = try store.read { db in try Int64.fetchOne(db, sql: "SELECT MAX(wall_ns) FROM event") }.map { WallTime(nanosecondsSinceEpoch: $0) }
