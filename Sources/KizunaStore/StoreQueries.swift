@@ -106,14 +106,20 @@ extension FlatStore {
 
     /// When each button was last pressed (its last `button` event).
     public func lastButtonPressBySensor() throws -> [String: WallTime] {
+        try lastEventBySensor(kinds: ["button"]).mapValues(\.at)
+    }
+
+    /// Each sensor's last stored event of one of `kinds`: which, and when.
+    func lastEventBySensor(kinds: [String]) throws -> [String: (kind: String, at: WallTime)] {
         try read { db in
-            var out: [String: WallTime] = [:]
+            var out: [String: (kind: String, at: WallTime)] = [:]
+            let marks = kinds.map { _ in "?" }.joined(separator: ", ")
             for row in try Row.fetchAll(db, sql: """
-                SELECT e.sensor, e.wall_ns FROM event e JOIN (
-                    SELECT MAX(seq) AS last FROM event WHERE kind = 'button' GROUP BY sensor
+                SELECT e.sensor, e.kind, e.wall_ns FROM event e JOIN (
+                    SELECT MAX(seq) AS last FROM event WHERE kind IN (\(marks)) GROUP BY sensor
                 ) m ON e.seq = m.last
-                """) {
-                out[row["sensor"]] = WallTime(nanosecondsSinceEpoch: row["wall_ns"])
+                """, arguments: StatementArguments(kinds)) {
+                out[row["sensor"]] = (row["kind"], WallTime(nanosecondsSinceEpoch: row["wall_ns"]))
             }
             return out
         }
@@ -121,19 +127,7 @@ extension FlatStore {
 
     /// Each door contact's last stored event: whether it was an opening, and when.
     public func lastDoorEventBySensor() throws -> [String: (opened: Bool, at: WallTime)] {
-        try read { db in
-            var out: [String: (opened: Bool, at: WallTime)] = [:]
-            for row in try Row.fetchAll(db, sql: """
-                SELECT e.sensor, e.kind, e.wall_ns FROM event e JOIN (
-                    SELECT MAX(seq) AS last FROM event
-                    WHERE kind IN ('door-open', 'door-close') GROUP BY sensor
-                ) m ON e.seq = m.last
-                """) {
-                let kind: String = row["kind"]
-                out[row["sensor"]] = (kind == "door-open", WallTime(nanosecondsSinceEpoch: row["wall_ns"]))
-            }
-            return out
-        }
+        try lastEventBySensor(kinds: ["door-open", "door-close"]).mapValues { ($0.kind == "door-open", $0.at) }
     }
 
     /// Open alarms with the time of their last step.

@@ -111,9 +111,7 @@ public struct InactivityRule: Sendable {
     mutating func wentAway() {
         silenceNotLearned = true
         awaySince = (lastSign, lastSignSensor)
-        notBackFired = false
-        notBackRaised = false
-        cachedNotBack = nil
+        resetNotBack()
     }
 
     /// Whether the wall clock was set between `a` and `b` (by more than a minute): the wall
@@ -131,9 +129,7 @@ public struct InactivityRule: Sendable {
         }
         awaySince = nil
         declaredUntil = nil
-        notBackFired = false
-        notBackRaised = false
-        cachedNotBack = nil
+        resetNotBack()
     }
 
     /// A visitor left during a declared absence: she has been out since `time`, not since them.
@@ -153,9 +149,7 @@ public struct InactivityRule: Sendable {
     /// "not back" counts from her departure again).
     mutating func declare(until: Timestamp?) {
         declaredUntil = until
-        notBackFired = false
-        notBackRaised = false
-        cachedNotBack = nil
+        resetNotBack()
     }
 
     /// Where "not back" counts from: the declared return, or the departure.
@@ -271,6 +265,11 @@ public struct InactivityRule: Sendable {
     /// alarm was acknowledged).
     mutating func notBackMayCountAgain() {
         guard notBackFired, !notBackRaised else { return }
+        resetNotBack()
+    }
+
+    /// A new outing, a declaration, a return: "not back" neither fired nor raised.
+    mutating func resetNotBack() {
         notBackFired = false
         notBackRaised = false
         cachedNotBack = nil

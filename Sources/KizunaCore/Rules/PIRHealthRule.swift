@@ -1,8 +1,8 @@
 /// Watches each PIR for the two ways it fails silently:
 /// - **stuck**: one motion episode lasting `stuckAfter` — its output high without a break
 ///   (it can no longer see anyone), or retriggering every few seconds without ever a pause
-///   of the hold time, or of 10 s if the hold is longer (a failing sensor, a curtain in a heater's draught, a fan). Either
-///   way its endless "motion" would hide a collapse. A PIR held high is trusted again at
+///   of the hold time, or of 10 s if the hold is longer (a failing sensor, a curtain in a
+///   heater's draught, a fan). Either way its endless "motion" would hide a collapse. A PIR held high is trusted again at
 ///   its fall; a retriggering one only once its output has stayed low for `quietToRecover`
 ///   (a retriggering PIR pauses now and then, and each pause would otherwise start a new
 ///   sign of life, and the fault over again two hours later). Until then the engine does

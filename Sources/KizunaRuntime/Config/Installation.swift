@@ -38,10 +38,8 @@ public struct Installation: Sendable {
     public var shortTimers = false
     /// What is wrong but must not keep the device from watching over her (an upgraded
     /// device whose old config lacks a key now needed): `run` logs it and goes on,
-    /// `check-config` refuses it, the heartbeat names it.
+    /// `check-config` refuses it, the heartbeat names its key as a fault.
     public var warnings: [ConfigError] = []
-    /// The heartbeat's fault for an unnamed device that delivers alarms.
-    public static let unnamedFault = "device.id"
 
     public var sensors: SensorRegistry { settings.sensors }
 }

@@ -130,8 +130,7 @@ public final class RuntimeServices {
             return HeartbeatInfo(device: installation.deviceID, flat: installation.flatID, version: version,
                                  uptimeSeconds: s.map { Int(($0.now.monotonic - $0.startedMonotonic).nanoseconds / 1_000_000_000) } ?? 0,
                                  openAlarms: s?.openAlarms.count ?? 0,
-                                 faults: Self.heartbeatFaults(status: s, store: writer.currentHealth)
-                                     + (installation.warnings.contains { $0.key == "device.id" } ? [Installation.unnamedFault] : []),
+                                 faults: Self.heartbeatFaults(status: s, store: writer.currentHealth) + installation.warnings.map(\.key),
                                  offset: installation.settings.utcOffset)
         }
         writer.onOutbox = { [weak d] in d?.wake() }
