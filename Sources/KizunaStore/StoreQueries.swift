@@ -109,6 +109,15 @@ extension FlatStore {
         try lastEventBySensor(kinds: ["button"]).mapValues(\.at)
     }
 
+    /// For each button with a `button-release` stored: whether its last stored event is a
+    /// release (let go) rather than a press (still pulled when the runtime stopped).
+    public func buttonReleasedBySensor() throws -> [String: Bool] {
+        let last = try lastEventBySensor(kinds: ["button", "button-release"])
+        return try lastEventBySensor(kinds: ["button-release"]).keys.reduce(into: [:]) { out, name in
+            out[name] = last[name]?.kind == "button-release"
+        }
+    }
+
     /// Each sensor's last stored event of one of `kinds`: which, and when.
     func lastEventBySensor(kinds: [String]) throws -> [String: (kind: String, at: WallTime)] {
         try read { db in

@@ -70,6 +70,51 @@ struct DoorAtBootTests {
         #expect(first.steps(.help).isEmpty)
     }
 
+    @Test("with releases stored, a cord found pulled at a restart calls only if it was let go when the device stopped, however long ago it was last pulled; one found let go that was stored pulled has its release stored at the boot")
+    func buttonStateAtStop() {
+        // (boot, last press, its release stored after it?, held at the boot, calls?, release stored at the boot?)
+        let cases: [(String, String, Bool?, Bool, Bool, Bool)] = [
+            // Latched since the day before yesterday (called then): not again at each restart.
+            ("+2 10:00:00", "08:00:00", false, true, false, false),
+            // Pulled at 08:30 (called), reset at 09:00 (stored), pulled again in a power cut.
+            ("10:00:00", "08:30:00", true, true, true, false),
+            // A store from before releases were kept: the day's rule (a press 1.5 h before is this one).
+            ("10:00:00", "08:30:00", nil, true, false, false),
+            // Stored pulled, found let go: reset while the device was off.
+            ("10:00:00", "08:30:00", false, false, false, true),
+            ("10:00:00", "08:30:00", nil, false, false, true),
+            // Let go at the stop and at the boot: nothing to store again.
+            ("10:00:00", "08:30:00", true, false, false, false),
+        ]
+        for (boot, press, released, held, calls, storesRelease) in cases {
+            var f = TestFlat(start: boot)
+            let button = f.id("button.help")
+            f.engine = WatchEngine(settings: f.engine.settings, start: f.t(boot))
+            f.engine.prime(f.id("door.entrance"), rawLevel: false)
+            f.engine.prime(button, rawLevel: held)
+            f.engine.restore(.init(occupancy: .home, lastSign: f.engine.now, lastSignSensor: f.id("pir.living"), lastMotion: [:],
+                                   openAlarms: [], nextAlarmID: 10, lastButtonPress: [button: f.t(press)],
+                                   buttonReleasedAtStop: released.map { [button: $0] } ?? [:]))
+            f.tick(f.engine.now.advanced(by: .seconds(1)))
+            let label = "boot \(boot), pressed \(press), released at stop \(released.map(String.init) ?? "unknown"), held \(held)"
+            #expect(f.steps(.help).map(\.step) == (calls ? [.alarm] : []), "\(label)")
+            #expect(f.events.contains { $0.kind == .buttonReleased && $0.sensor == button } == storesRelease, "\(label)")
+        }
+    }
+
+    @Test("letting go of the button is stored (not a sign of life: the silence still counts from the press)")
+    func buttonReleaseStored() {
+        var f = TestFlat(start: "10:00:00")
+        f.level("button.help", true, at: f.t("10:00:00"))
+        f.level("button.help", false, at: f.t("10:00:05"))
+        f.tick(f.t("10:00:10"))
+        let button = f.id("button.help")
+        #expect(f.events.filter { $0.sensor == button }.map(\.kind) == [.buttonPressed, .buttonReleased])
+        let pressed = f.events.first { $0.kind == .buttonPressed }?.time
+        #expect(pressed.map { $0.wall >= f.t("10:00:00").wall && $0.wall < f.t("10:00:05").wall } == true)
+        #expect(f.engine.inactivity.lastSign == pressed)
+    }
+
     @Test("a door found open at the first start is watched from the start: pre-alarm after the day's 30 min, network alarm after the grace")
     func openAtFirstStart() {
         var f = Self.booted(at: "10:00:00", doorOpen: true, restoring: false)

@@ -51,6 +51,29 @@ struct DeclaredAbsenceRecoveryTests {
         let r = try #require(try Recovery.recollect(store: FlatStore(path: path), settings: settings, now: now, bootID: "new-boot"))
         #expect(r.lastButtonPress.count == 1)
         #expect(r.lastButtonPress[settings.sensors.id(named: "button.help")!]?.wall == t + .hours(1))
+        #expect(r.buttonReleasedAtStop.isEmpty, "no release stored: a store from before releases were kept")
+    }
+
+    @Test("whether each button was let go when the runtime stopped comes back from the store: its last press or release, in the order stored")
+    func buttonReleasedAtStop() throws {
+        let dir = try temporaryFolder("release")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let t = WallTime(secondsSinceEpoch: 1_790_000_000)
+        func event(_ minutes: Int64, _ sensor: String, _ kind: String) -> EventRecord {
+            EventRecord(wall: t + .minutes(minutes), sensor: sensor, kind: kind, value: nil, room: "help")
+        }
+        // button.cord: pulled, let go, pulled again (and still pulled). button.bed: pulled and
+        // let go, though stamped earlier (a clock set back meanwhile): the order stored counts.
+        // button.old: only a press (a store from before releases were kept).
+        let path = try storeLeftBehind(in: dir, events: [
+            event(0, "button.cord", "button"), event(1, "button.cord", "button-release"), event(60, "button.cord", "button"),
+            event(30, "button.bed", "button"), event(-30, "button.bed", "button-release"),
+            event(10, "button.old", "button"), event(70, "pir.living", "motion-start")])
+        let settings = EngineSettings(sensors: SensorRegistry(["pir.living", "button.cord", "button.bed", "button.old"].map { SensorDescriptor(name: $0)! }))
+        let now = Timestamp(monotonic: MonotonicInstant(nanoseconds: 50_000_000_000), wall: t + .hours(3))
+        let r = try #require(try Recovery.recollect(store: FlatStore(path: path), settings: settings, now: now, bootID: "new-boot"))
+        let id = { settings.sensors.id(named: $0)! }
+        #expect(r.buttonReleasedAtStop == [id("button.cord"): false, id("button.bed"): true])
     }
 
     @Test("rebooted with the wall clock behind the last trace: the start waits for NTP to set it (bounded), so the time off is counted; not on the same boot, nor with the clock ahead")

@@ -396,7 +396,11 @@ public struct WatchEngine: Sendable {
                 doorOpen.closed(s, at: t, ladder: &ladder, into: &out)
             }
         case .button:
-            guard active else { return }
+            guard active else {
+                // Kept (not a sign of life): at a restart, whether the cord was still pulled.
+                ring.push(Event(time: t, sensor: s, kind: .buttonReleased))
+                return
+            }
             ring.push(Event(time: t, sensor: s, kind: .buttonPressed))
             occupancy.presence(s, at: t, into: &out)
             presenceMayHaveChanged(at: t, into: &out)
@@ -642,16 +646,20 @@ public struct WatchEngine: Sendable {
         /// Open alarms (by id, in `openAlarms`) about a sensor no longer in the configuration,
         /// with why: nothing could ever clear them, so they are resolved at the boot.
         public var retired: [UInt64: String]
-        /// When each button was last pressed (stored): one found held at the boot with no
-        /// press of it the day before was pulled while the device was off.
+        /// When each button was last pressed (stored): one found held at the boot that was not
+        /// held at the stop was pulled while the device was off.
         public var lastButtonPress: [SensorID: Timestamp]
+        /// For each button with a release stored: whether its last stored event is a release
+        /// (let go when the device stopped). Absent: a store from before releases were kept.
+        public var buttonReleasedAtStop: [SensorID: Bool]
 
         public init(occupancy: OccupancyState, lastSign: Timestamp?, lastSignSensor: SensorID, lastMotion: [SensorID: Timestamp],
                     openAlarms: [OpenAlarm], nextAlarmID: UInt64, declaredAbsence: DeclaredAbsence? = nil, lastSignPlaceKnown: Bool = true,
                     lastSignLearnable: Bool = true, doorsOpenedAt: [SensorID: Timestamp] = [:], doorsSilenced: Set<SensorID> = [], retired: [UInt64: String] = [:],
-                    lastButtonPress: [SensorID: Timestamp] = [:]) {
+                    lastButtonPress: [SensorID: Timestamp] = [:], buttonReleasedAtStop: [SensorID: Bool] = [:]) {
             self.retired = retired
             self.lastButtonPress = lastButtonPress
+            self.buttonReleasedAtStop = buttonReleasedAtStop
             self.doorsOpenedAt = doorsOpenedAt
             self.doorsSilenced = doorsSilenced
             self.declaredAbsence = declaredAbsence
@@ -717,21 +725,39 @@ public struct WatchEngine: Sendable {
         }
     }
 
-    /// A help button found held at the boot (`prime`: no call) with no press of it stored in
-    /// the day before: a latching pull-cord pulled while the device was off (in a power cut,
+    /// A help button found held at the boot (`prime`: no call) that was not held when the
+    /// device stopped: a latching pull-cord pulled while the device was off (in a power cut,
     /// in the dark). Taken as pressed now: it settles and calls for help at the first tick.
-    /// One pulled before the stop was stored, and called then (its alarm is restored).
+    /// One still pulled at the stop was stored, and called then (its alarm is restored),
+    /// however long ago. One found let go that was stored pulled was reset meanwhile: its
+    /// release is stored now, so that a pull in a later power cut is seen as new.
     mutating func resumeButtons(_ r: Recollection) {
-        for i in channels.indices where channels[i].kind == .button && channels[i].debouncer.stable == true {
-            if let last = r.lastButtonPress[SensorID(i)], now.monotonic - last.monotonic < Self.buttonHeldRecently { continue }
-            channels[i].debouncer.prime(false)
-            channels[i].debouncer.input(true, at: now)
-            channelTimers.set(i, channels[i].deadline)
-            bootPresses.insert(i)
+        for i in channels.indices where channels[i].kind == .button {
+            guard let held = channels[i].debouncer.stable else { continue }
+            let s = SensorID(i)
+            let pressed = r.lastButtonPress[s]
+            let heldAtStop: Bool
+            if let released = r.buttonReleasedAtStop[s] {
+                heldAtStop = pressed != nil && !released
+            } else if let p = pressed {
+                // A store from before releases were kept: a press within the day is this one.
+                heldAtStop = now.monotonic - p.monotonic < Self.buttonHeldRecently
+            } else {
+                heldAtStop = false
+            }
+            if held, !heldAtStop {
+                channels[i].debouncer.prime(false)
+                channels[i].debouncer.input(true, at: now)
+                channelTimers.set(i, channels[i].deadline)
+                bootPresses.insert(i)
+            } else if !held, pressed != nil, r.buttonReleasedAtStop[s] != true {
+                ring.push(Event(time: now, sensor: s, kind: .buttonReleased))
+            }
         }
     }
 
-    /// A button held at the boot and pressed (stored) this recently is that press, still held.
+    /// In a store from before releases were kept, a button held at the boot and pressed
+    /// (stored) this recently is that press, still held.
     static let buttonHeldRecently: Span = .hours(24)
 
     /// What came due while the device was off fires now, as of now, not at its past instant:

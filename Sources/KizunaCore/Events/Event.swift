@@ -15,6 +15,9 @@ public enum EventKind: UInt8, Sendable, CaseIterable {
     case heatBand
     /// A sustained VOC rise was confirmed (`value`: percent over the baseline) or ended (0).
     case vocRise
+    /// A help button let go (a pull-cord reset). Not a sign of life: it is kept so that a
+    /// restart knows whether the cord was still pulled when the device stopped.
+    case buttonReleased
 
     public var name: String {
         switch self {
@@ -28,6 +31,7 @@ public enum EventKind: UInt8, Sendable, CaseIterable {
         case .sensorRecovered: "recovered"
         case .heatBand: "heat-band"
         case .vocRise: "voc-rise"
+        case .buttonReleased: "button-release"
         }
     }
 

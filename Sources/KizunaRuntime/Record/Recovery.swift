@@ -34,6 +34,10 @@ public enum Recovery {
         for (name, wall) in try store.lastButtonPressBySensor() {
             if let id = sensors.id(named: name) { lastButtonPress[id] = stamp(wall) }
         }
+        var buttonReleasedAtStop: [SensorID: Bool] = [:]
+        for (name, released) in try store.buttonReleasedBySensor() {
+            if let id = sensors.id(named: name) { buttonReleasedAtStop[id] = released }
+        }
         var doorsOpenedAt: [SensorID: Timestamp] = [:]
         var doorsSilenced: Set<SensorID> = []
         for (name, last) in try store.lastDoorEventBySensor() where last.opened {
@@ -80,7 +84,8 @@ public enum Recovery {
             },
             lastSignPlaceKnown: placeStillKnown(snapshot: snapshot, now: now, bootID: bootID),
             lastSignLearnable: offBriefly(snapshot: snapshot, now: now),
-            doorsOpenedAt: doorsOpenedAt, doorsSilenced: doorsSilenced, retired: retired, lastButtonPress: lastButtonPress)
+            doorsOpenedAt: doorsOpenedAt, doorsSilenced: doorsSilenced, retired: retired, lastButtonPress: lastButtonPress,
+            buttonReleasedAtStop: buttonReleasedAtStop)
     }
 
     /// The sensors whose stuck-value fault was open when the runtime stopped, from the

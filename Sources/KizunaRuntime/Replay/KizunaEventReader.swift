@@ -6,8 +6,9 @@ import KizunaCore
 /// Filtered events go back in as the raw levels that make them again: motion start and
 /// end as a PIR's rise and fall (the end at the time the export gives, which is the last
 /// motion seen), door open and close as the contact's levels, a button press as a press
-/// and release 200 ms later; readings, faults and recoveries as they are. Events the
-/// engine derives itself (heat band, VOC rise) only show that the device was up. The
+/// and release 200 ms later (its `button-release`, if any, only shows that the device was
+/// up); readings, faults and recoveries as they are. Events the engine derives itself
+/// (heat band, VOC rise) only show that the device was up. The
 /// recording's clock is the zone of its first line.
 enum KizunaEventReader {
     enum What { case level(Bool), press, reading, fault, recovered, derived }
@@ -49,7 +50,8 @@ enum KizunaEventReader {
                 what = .fault
             } else if b.matches(kind.lo, kind.hi, "recovered") {
                 what = .recovered
-            } else if b.matches(kind.lo, kind.hi, "heat-band") || b.matches(kind.lo, kind.hi, "voc-rise") {
+            } else if b.matches(kind.lo, kind.hi, "heat-band") || b.matches(kind.lo, kind.hi, "voc-rise")
+                        || b.matches(kind.lo, kind.hi, "button-release") {
                 what = .derived
             } else {
                 return bad("unknown kind '\(b.text(kind.lo, kind.hi))'")
