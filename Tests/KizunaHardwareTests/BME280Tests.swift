@@ -81,4 +81,33 @@ struct BME280Tests {
         _ = try driver.trigger()
         #expect(throws: I2CError.self) { try driver.read() }
     }
+
+    @Test("a garbage transfer (every data byte 0xFF: no CRC on this chip) is refused as a bad value, not an arithmetic trap that takes the runtime down")
+    func allOnes() throws {
+        var (_, model, driver) = Self.flat()
+        try driver.prepare()
+        model.adcTemperature = 0xFFFFF
+        model.adcPressure = 0xFFFFF
+        model.adcHumidity = 0xFFFF
+        _ = try driver.trigger()
+        #expect { try driver.read() } throws: { ($0 as? I2CError).map { if case .badValue = $0 { true } else { false } } ?? false }
+        // The extremes of every reading, with the example's trimming and with trimming read as
+        // garbage too (every byte 0xFF, 0x00, 0x80): the compensation always returns.
+        let trimmings = [Self.datasheet] + ([0xFF, 0x00, 0x80] as [UInt8]).map {
+            BME280<SimulatedI2CBus>.Calibration(low: [UInt8](repeating: $0, count: 26), high: [UInt8](repeating: $0, count: 7))
+        }
+        var returned = 0
+        for c in trimmings {
+            for t: Int32 in [0, 0x7FFFF, 0xFFFFF] {
+                for p: Int32 in [0, 0xFFFFF] {
+                    for h: Int32 in [0, 0xFFFF] {
+                        let r = BME280<SimulatedI2CBus>.compensate(adcT: t, adcP: p, adcH: h, c)
+                        #expect(r.humidity <= 100 * 1024)
+                        returned += 1
+                    }
+                }
+            }
+        }
+        #expect(returned == 4 * 3 * 2 * 2)
+    }
 }

@@ -110,35 +110,39 @@ public struct BME280<Bus: I2CBus>: EnvironmentDriver {
         return out
     }
 
-    /// The datasheet's integer compensation (section 4.2.3, 32-bit T and H, 64-bit P).
+    /// The datasheet's integer compensation (section 4.2.3, 32-bit T and H, 64-bit P), in
+    /// wrapping arithmetic as the C reference does it: the BME280 sends no CRC, and a garbage
+    /// transfer (all 0xFF from a chip that lets the data line float) overflows Int32 in the
+    /// humidity steps. Swift would trap and take the whole runtime down; wrapped, the result
+    /// is nonsense that `read()` refuses by its range check.
     public static func compensate(adcT: Int32, adcP: Int32, adcH: Int32, _ c: Calibration) -> Raw {
         let t1 = Int32(c.t1), t2 = Int32(c.t2), t3 = Int32(c.t3)
-        let v1 = (((adcT >> 3) - (t1 << 1)) * t2) >> 11
-        let v2 = (((((adcT >> 4) - t1) * ((adcT >> 4) - t1)) >> 12) * t3) >> 14
-        let tFine = v1 + v2
-        let temperature = (tFine * 5 + 128) >> 8
+        let v1 = (((adcT >> 3) &- (t1 << 1)) &* t2) >> 11
+        let v2 = (((((adcT >> 4) &- t1) &* ((adcT >> 4) &- t1)) >> 12) &* t3) >> 14
+        let tFine = v1 &+ v2
+        let temperature = (tFine &* 5 &+ 128) >> 8
 
-        var p1 = Int64(tFine) - 128_000
-        var p2 = p1 * p1 * Int64(c.p6)
-        p2 = p2 + ((p1 * Int64(c.p5)) << 17)
-        p2 = p2 + (Int64(c.p4) << 35)
-        p1 = ((p1 * p1 * Int64(c.p3)) >> 8) + ((p1 * Int64(c.p2)) << 12)
-        p1 = (((Int64(1) << 47) + p1) * Int64(c.p1)) >> 33
+        var p1 = Int64(tFine) &- 128_000
+        var p2 = p1 &* p1 &* Int64(c.p6)
+        p2 = p2 &+ ((p1 &* Int64(c.p5)) << 17)
+        p2 = p2 &+ (Int64(c.p4) << 35)
+        p1 = ((p1 &* p1 &* Int64(c.p3)) >> 8) &+ ((p1 &* Int64(c.p2)) << 12)
+        p1 = (((Int64(1) << 47) &+ p1) &* Int64(c.p1)) >> 33
         var pressure: UInt32 = 0
         if p1 != 0 {
-            var p = 1_048_576 - Int64(adcP)
-            p = (((p << 31) - p2) * 3125) / p1
-            let q1 = (Int64(c.p9) * (p >> 13) * (p >> 13)) >> 25
-            let q2 = (Int64(c.p8) * p) >> 19
-            p = ((p + q1 + q2) >> 8) + (Int64(c.p7) << 4)
+            var p = 1_048_576 &- Int64(adcP)
+            p = (((p << 31) &- p2) &* 3125).dividedReportingOverflow(by: p1).partialValue
+            let q1 = (Int64(c.p9) &* (p >> 13) &* (p >> 13)) >> 25
+            let q2 = (Int64(c.p8) &* p) >> 19
+            p = ((p &+ q1 &+ q2) >> 8) &+ (Int64(c.p7) << 4)
             pressure = UInt32(clamping: p)
         }
 
-        var h = tFine - 76_800
-        let a = ((adcH << 14) - (Int32(c.h4) << 20) - (Int32(c.h5) * h) + 16_384) >> 15
-        let b = (((((h * Int32(c.h6)) >> 10) * (((h * Int32(c.h3)) >> 11) + 32_768)) >> 10) + 2_097_152) * Int32(c.h2) + 8192
-        h = a * (b >> 14)
-        h = h - (((((h >> 15) * (h >> 15)) >> 7) * Int32(c.h1)) >> 4)
+        var h = tFine &- 76_800
+        let a = ((adcH << 14) &- (Int32(c.h4) << 20) &- (Int32(c.h5) &* h) &+ 16_384) >> 15
+        let b = (((((h &* Int32(c.h6)) >> 10) &* (((h &* Int32(c.h3)) >> 11) &+ 32_768)) >> 10) &+ 2_097_152) &* Int32(c.h2) &+ 8192
+        h = a &* (b >> 14)
+        h = h &- (((((h >> 15) &* (h >> 15)) >> 7) &* Int32(c.h1)) >> 4)
         h = min(max(h, 0), 419_430_400)
         return Raw(temperature: temperature, pressure: pressure, humidity: UInt32(h >> 12))
     }
