@@ -58,4 +58,34 @@ struct ConfigRefusalTests {
         let d = try ConfigLoader.parse(EnvironmentConfigTests.base + "\n  voc.living: { i2c: { chip: sgp40 } }", file: "kizuna.yaml", boardsDirectory: Paths.boards)
         #expect(d.settings.environment.vocRisePercent == 5 && d.settings.environment.vocRiseHysteresis == 2)
     }
+
+    @Test("a rise given for the raw signal (or a low one for the index) gets a hysteresis below it: a rise can end (it stayed 15 %, and every silence limit halved until a restart)")
+    func vocHysteresisBelowRise() throws {
+        for (rules, rise, hysteresis) in [("{ signal: raw, rise_percent: 4 }", 4.0, 2.0), ("{ signal: raw }", 50.0, 2.0),
+                                          ("{ signal: index, rise_percent: 10 }", 10.0, 5.0), ("{ signal: index }", 50.0, 15.0)] {
+            let i = try ConfigLoader.parse(EnvironmentConfigTests.base + "\n  voc.living: { i2c: { chip: sgp40 } }\nrules:\n  voc: \(rules)",
+                                           file: "kizuna.yaml", boardsDirectory: Paths.boards)
+            #expect(i.settings.environment.vocRisePercent == rise, "\(rules)")
+            #expect(i.settings.environment.vocRiseHysteresis == hysteresis, "\(rules)")
+        }
+    }
+
+    @Test("two chips left at one I2C address (one would never be read nor reported faulty), one chip giving a quantity twice, or one chip in two rooms: refused, naming the sensor that has it")
+    func sharedAddress() throws {
+        let base = EnvironmentConfigTests.base
+        let twoChips = error(base + "\n  temperature.living: { i2c: { chip: bme280, bus: 1, address: 0x76 } }" +
+                             "\n  temperature.bedroom: { i2c: { chip: sht4x, bus: 1, address: 0x76 } }")
+        #expect(twoChips?.key == "sensors.temperature.bedroom")
+        #expect(twoChips?.message.contains("0x76 on i2c-1 is already temperature.living's bme280") == true)
+        let sameKind = error(base + "\n  temperature.living: { i2c: { chip: bme280 } }\n  temperature.bedroom: { i2c: { chip: bme280 } }")
+        #expect(sameKind?.key == "sensors.temperature.bedroom")
+        #expect(sameKind?.message.contains("already gives temperature.living") == true)
+        let twoRooms = error(base + "\n  temperature.living: { i2c: { chip: bme280 } }\n  humidity.bedroom: { i2c: { chip: bme280 } }")
+        #expect(twoRooms?.key == "sensors.humidity.bedroom")
+        #expect(twoRooms?.message.contains("a chip is in one room") == true)
+        // One chip's quantities in its room; the same address on another bus; another address.
+        #expect(error(base + "\n  temperature.living: { i2c: { chip: bme280 } }\n  humidity.living: { i2c: { chip: bme280 } }") == nil)
+        #expect(error(base + "\n  temperature.living: { i2c: { chip: bme280, bus: 1 } }\n  temperature.bedroom: { i2c: { chip: bme280, bus: 3 } }") == nil)
+        #expect(error(base + "\n  temperature.living: { i2c: { chip: bme280 } }\n  temperature.bedroom: { i2c: { chip: bme280, address: 0x77 } }") == nil)
+    }
 }

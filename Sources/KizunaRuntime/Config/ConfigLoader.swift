@@ -302,6 +302,22 @@ public enum ConfigLoader {
                     }
                     wiring.inputs.append(InputWire(sensor: SensorID(descriptors.count), line: line, bias: bias, key: value.path))
                 } else if let wire = try Self.environmentWire(value, sensor: SensorID(descriptors.count), kind: d.kind) {
+                    // One address on a bus is one chip, in one room, giving each quantity once:
+                    // two chips left at one address would leave one of them never read, and
+                    // never reported faulty (a hot bedroom never alarmed).
+                    let at = "0x\(String(wire.address, radix: 16)) on i2c-\(wire.bus)"
+                    if let other = environment.first(where: { $0.bus == wire.bus && $0.address == wire.address }) {
+                        let name = descriptors[Int(other.sensor.index)].name
+                        if other.chip != wire.chip {
+                            throw value.error("\(at) is already \(name)'s \(other.chip.rawValue): two chips cannot share an address (set the other address on one of them)")
+                        }
+                        if let same = environment.first(where: { $0.bus == wire.bus && $0.address == wire.address && $0.kind == wire.kind }) {
+                            throw value.error("\(at) already gives \(descriptors[Int(same.sensor.index)].name): a second chip needs its own address")
+                        }
+                        if descriptors[Int(other.sensor.index)].room != d.room {
+                            throw value.error("\(at) is \(name)'s chip, in room '\(descriptors[Int(other.sensor.index)].room)': a chip is in one room")
+                        }
+                    }
                     environment.append(wire)
                 }
                 descriptors.append(d)
@@ -326,8 +342,12 @@ public enum ConfigLoader {
         if !vocGiven.contains("signal"), environment.contains(where: { $0.chip == .sgp40 }) {
             environmentRules.vocSignal = .rawTicks
             if !vocGiven.contains("rise_percent") { environmentRules.vocRisePercent = 5 }
-            environmentRules.vocRiseHysteresis = min(2, environmentRules.vocRisePercent / 2)
         }
+        // A rise is over once it stays below `rise − hysteresis`: a hysteresis at or past the
+        // rise itself would never end one (every silence limit shortened until a restart).
+        // The raw signal moves by a few percent: 2 at most; the VOC index: 15 at most.
+        let cap = environmentRules.vocSignal == .rawTicks ? 2 : EnvironmentSettings().vocRiseHysteresis
+        environmentRules.vocRiseHysteresis = min(cap, environmentRules.vocRisePercent / 2)
         var settings = EngineSettings(
             sensors: SensorRegistry(descriptors), inverted: inverted, utcOffset: offset, ringCapacity: ringCapacity,
             contactSettle: settle, pirHold: hold, occupancy: occupancy, rules: rules, ladder: ladder, environment: environmentRules)
