@@ -252,7 +252,11 @@ public struct LogPullAPI: Sendable {
             var cursor = after, sent: Int64 = 0
             while sent < limit {
                 // One page at a time from a fresh read: memory stays flat however long the export.
-                let page = try store.events(after: cursor, since: since, until: until, limit: Int(min(Int64(Self.pageSize), limit - sent)))
+                // Filtered (a summary token), a whole page is read whatever is left to send:
+                // rows outside the windows must not use up the client's `limit`, nor end the
+                // stream before the rows inside them.
+                let want = windows == nil ? Int(min(Int64(Self.pageSize), limit - sent)) : Self.pageSize
+                let page = try store.events(after: cursor, since: since, until: until, limit: want)
                 guard let last = page.last else { break }
                 cursor = last.seq
                 var text = ""
@@ -261,9 +265,10 @@ public struct LogPullAPI: Sendable {
                     if let windows, !windows.contains(where: { e.wall >= $0.0 && e.wall <= $0.1 }) { continue }
                     sent += 1
                     text += eventFormat.line(e, offset: offset)
+                    if sent == limit { break }
                 }
                 try await writer.write(ByteBuffer(string: text))
-                if page.count < Self.pageSize { break }
+                if page.count < want { break }
             }
             try await writer.finish(nil)
         }

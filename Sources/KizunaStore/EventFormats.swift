@@ -30,12 +30,14 @@ extension FlatStore {
                              keep: (StoredEvent) -> Bool = { _ in true }, sink: ([StoredEvent]) throws -> Void) throws {
         var cursor = after, sent: Int64 = 0
         while sent < limit {
-            let page = try events(after: cursor, since: since, until: until, limit: Int(min(Int64(pageSize), limit - sent)))
+            // A whole page whatever is left to send: rows `keep` drops must not end the export
+            // before the rows it keeps.
+            let page = try events(after: cursor, since: since, until: until, limit: pageSize)
             guard let last = page.last else { break }
             cursor = last.seq
-            let kept = page.filter(keep)
+            let kept = page.filter(keep).prefix(Int(min(Int64(pageSize), limit - sent)))
             sent += Int64(kept.count)
-            try sink(kept)
+            try sink(Array(kept))
             if page.count < pageSize { break }
         }
     }

@@ -237,6 +237,28 @@ struct APITests {
         #expect(alarms?.count == 1)
     }
 
+    @Test("a summary token paging with a small limit gets the events in its window, page after page (the rows before the window ended the stream empty)")
+    func summaryPaging() async throws {
+        let f = try APIFixture()
+        f.insert(1200)  // one a minute from 09:00 to 04:59 the next day
+        // An inactivity alarm raised at 20:00: the window starts at 18:00 (540 rows before it).
+        let raised = CivilTime.parseISO8601("2026-07-01T20:00:00", defaultOffset: .japan)!
+        f.writer.enqueue(steps: [AlarmStepRecord(alarmID: 1, kind: "inactivity", sensor: nil, severity: "critical", step: "alarm",
+                                                 wall: raised, reason: "no sign of life")])
+        f.writer.flush()
+        try await f.start()
+        var after = 0, pages: [Int] = [], first: String?
+        while pages.count < 10 {
+            let page = lines(try curl(f.url("/v1/events?after=\(after)&limit=250"), token: APIFixture.summary).body)
+            if first == nil { first = page.first?["at"] as? String }
+            guard let last = page.last?["seq"] as? Int else { break }
+            pages.append(page.count)
+            after = last
+        }
+        #expect(pages == [250, 250, 160])   // 18:00 to 04:59: 660 events
+        #expect(first == "2026-07-01T18:00:00.000+09:00")
+    }
+
     @Test("a summary token's windows: alarms sent about her, from 2 h before to at most 24 h after; no pre-alarm, fault or notice opens any")
     func summaryWindows() {
         let t = CivilTime.parseISO8601("2026-07-01T12:00:00", defaultOffset: .japan)!
