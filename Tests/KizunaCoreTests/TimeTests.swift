@@ -22,9 +22,18 @@ struct TimeTests {
     }
 
     @Test("bad timestamps are refused", arguments: ["2026-13-01T00:00", "2026-07-01", "2026-07-01T25:00", "2026-07-01T10:00:00+9",
-                                                     "2300-01-01T00:00", "9999-12-31T23:59", "1600-01-01T00:00", "0000-01-01T00:00"])
+                                                     "2300-01-01T00:00", "9999-12-31T23:59", "1600-01-01T00:00", "0000-01-01T00:00",
+                                                     "2026-02-30T00:00", "2026-04-31T00:00", "2026-02-29T00:00", "2100-02-29T00:00"])
     func badTimestamps(_ text: String) {
         #expect(CivilTime.parseISO8601(text, defaultOffset: .utc) == nil)
+    }
+
+    @Test("the last day of each month is a date; leap days in leap years only")
+    func lastDays() {
+        for text in ["2026-01-31T00:00", "2026-02-28T00:00", "2028-02-29T00:00", "2000-02-29T00:00", "2026-04-30T00:00", "2026-12-31T23:59"] {
+            #expect(CivilTime.parseISO8601(text, defaultOffset: .utc) != nil, "\(text)")
+        }
+        #expect(CivilTime.parseISO8601("2028-02-29T12:00", defaultOffset: .utc).map { CivilTime.iso8601($0, offset: .utc, fractionDigits: 0) } == "2028-02-29T12:00:00Z")
     }
 
     @Test("the night window wraps over midnight")

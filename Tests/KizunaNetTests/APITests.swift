@@ -178,6 +178,8 @@ struct APITests {
         // Past what 64-bit nanoseconds hold: a 400, never a trap of the runtime.
         ("/v1/activity/hourly?from=2300-01-01T00:00", "from"), ("/v1/events?since=1600-01-01T00:00", "since"),
         ("/v1/events?limit=5&limit=100000", "limit"),
+        // No such day: refused, not read as 2 March (rows missing from a 200).
+        ("/v1/events?since=2026-02-30T00:00%2B09:00", "since"), ("/v1/activity/hourly?to=2026-04-31T00:00", "to"),
     ])
     func badParameters(_ path: String, _ parameter: String) async throws {
         let f = try APIFixture()

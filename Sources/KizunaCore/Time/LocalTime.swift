@@ -137,6 +137,9 @@ public enum CivilTime {
               let h = num(11..<13), let mi = num(14..<16),
               (1...12).contains(mo), (1...31).contains(d), h < 24, mi < 60,
               (1900...2199).contains(y) else { return nil }   // 64-bit nanoseconds hold 1678–2262 only
+        // 30 February is no date (not 2 March): the caller gets its error, not other rows.
+        let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)
+        guard d <= [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][Int(mo) - 1] else { return nil }
         var i = 16
         var s: Int64 = 0, nanos: Int64 = 0
         if i < u.count, u[i] == 58 {
