@@ -41,9 +41,11 @@ extension FlatStore {
         try read { db in try StoredAlarmStep.fetchAll(db, sql: "SELECT * FROM alarm_step WHERE alarm_id = ? ORDER BY id", arguments: [id]) }
     }
 
+    /// The hours that overlap `from ..< to` (an hour's row holds its activity from its start
+    /// to the next: asked from 09:30, the 09:00 row is in; up to 10:00, the 10:00 row is not).
     public func hourly(from: WallTime, to: WallTime) throws -> [HourlyActivity] {
         try read { db in
-            try HourlyActivity.fetchAll(db, sql: "SELECT * FROM hourly_activity WHERE hour_wall_s >= ? AND hour_wall_s < ? ORDER BY hour_wall_s, room",
+            try HourlyActivity.fetchAll(db, sql: "SELECT * FROM hourly_activity WHERE hour_wall_s > ? - 3600 AND hour_wall_s < ? ORDER BY hour_wall_s, room",
                                         arguments: [from.nanosecondsSinceEpoch / 1_000_000_000, to.nanosecondsSinceEpoch / 1_000_000_000])
         }
     }

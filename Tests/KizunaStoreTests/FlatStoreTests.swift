@@ -84,6 +84,12 @@ struct FlatStoreTests {
         #expect(rows.map(\.room) == ["entrance", "kitchen"])
         #expect(rows.first { $0.room == "kitchen" }?.motion == 2)
         #expect(rows.first { $0.room == "entrance" }?.door == 1)
+        // Asked from the middle of the hour, its row is in (it holds the half asked for); up
+        // to its start, or from its end, it is not.
+        #expect(try store.hourly(from: Self.t + .minutes(30), to: Self.t + .hours(2)).count == 2)
+        #expect(try store.hourly(from: Self.t + .hours(-1), to: Self.t).isEmpty)
+        #expect(try store.hourly(from: Self.t + .hours(1), to: Self.t + .hours(2)).isEmpty)
+        #expect(try store.hourly(from: Self.t + .minutes(59), to: Self.t + .minutes(60)).count == 2)
     }
 
     @Test("events page by cursor and by time")
