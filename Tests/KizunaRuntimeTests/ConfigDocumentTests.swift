@@ -368,6 +368,23 @@ struct ConfigDocumentTests {
         #expect(!FileManager.default.fileExists(atPath: fresh + ".prev"))
     }
 
+    @Test("an edit that changes nothing (a calibration removed that was not there) writes nothing: .prev still holds the version before the last real change, for config revert")
+    func unchangedNotSaved() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/kizuna.yaml"
+        let text = EnvironmentConfigTests.base + "\n  temperature.living: { i2c: { chip: bme280 } }\nrules:\n  inactivity: { day: 3h }\n"
+        try text.write(toFile: path, atomically: false, encoding: .utf8)
+        let live = try LiveConfig(installation: try ConfigLoader.parse(text, file: path, boardsDirectory: Paths.boards)) { _ in nil }
+        _ = try live.setAndSave([("rules.inactivity.day", "2h")])
+        #expect(try read(path + ".prev") == text)
+        let changed = try read(path)
+        #expect(changed.contains("day: 2h"))
+        _ = try live.setAndSave([("sensors.temperature.living.calibration", nil)])
+        #expect(try read(path) == changed)
+        #expect(try read(path + ".prev") == text, "the 3h version is still the one to revert to")
+    }
+
     @Test("a failed save throws and leaves no temporary file; no .prev, no revert")
     func saveFailures() throws {
         let dir = try temporaryDirectory()

@@ -468,6 +468,9 @@ run clock
 sleep 1
 run sensors
 saw ^(?=.*raw 25\.08)temperature\.living\s+25\.08\b
+step calibrate reset again: nothing to reset, nothing saved
+run calibrate reset temperature.living
+saw no calibration on temperature\.living: nothing to reset
 step logout
 send logout\r
 expect logged out

@@ -173,7 +173,9 @@ public final class LiveConfig: @unchecked Sendable {
         }
         _ = try parse(file)
         let checked = try parse(live)
-        try ConfigFileWriter.save(file.text, to: path)
+        // Nothing to write (a calibration removed that was not there): the file and its
+        // `.prev` stay as they are, so `config revert` still undoes the last real change.
+        if file.text != saved.text { try ConfigFileWriter.save(file.text, to: path) }
         saved = file
         return commit(live, checked)
     }

@@ -122,6 +122,10 @@ extension ShellSession {
                 say("calibrate reset: '\(sensor)' is not an I2C sensor (calibrate show lists them)")
                 return false
             }
+            guard w.calibration != .none else {
+                say("no calibration on \(sensor): nothing to reset")
+                return true
+            }
             chosen = [w]
         } else {
             chosen = wires.filter { $0.calibration != .none }
