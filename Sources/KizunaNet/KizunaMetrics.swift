@@ -26,7 +26,7 @@ public final class KizunaMetrics: @unchecked Sendable {
         storeQueue = registry.makeGauge(descriptor: Self.name("store_queue", "depth", "Events and alarm steps waiting to be written"))
         storeCommitAge = registry.makeGauge(descriptor: Self.name("store_last_commit_age", "seconds", "Seconds since the store last committed"))
         storeFailing = registry.makeGauge(descriptor: Self.name("store", "failing", "1 while writes to the store fail"))
-        secondsSinceActivity = registry.makeGauge(descriptor: Self.name("seconds_since_last", "activity", "Seconds since the last sign of life"))
+        secondsSinceActivity = registry.makeGauge(descriptor: Self.name("seconds_since_last", "activity", "Seconds since the last sign of life, in whole hours (never when she moved)"))
         requests = registry.makeCounter(descriptor: Self.name("api_requests", "total", "Requests to the log-pull API"))
     }
 

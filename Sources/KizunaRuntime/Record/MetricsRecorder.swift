@@ -10,6 +10,9 @@ import KizunaStore
 /// authority's Prometheus keeps its data. By the hour they say what the sensors' health
 /// needs (a PIR that has gone quiet for days, a door that chatters) and no more than
 /// `/v1/activity/hourly` gives a summary token. Readings, faults and the rest go at once.
+/// The time since her last sign of life is given in whole hours, for the same reason (to the
+/// second it fell to 0 at each of her movements): enough for a backstop alert on a long
+/// silence, and the alarms themselves come from the device.
 public final class MetricsRecorder: RuntimeObserver {
     let metrics: KizunaMetrics
     let sensors: SensorRegistry
@@ -45,7 +48,7 @@ public final class MetricsRecorder: RuntimeObserver {
         while lastSequence < ring.pushed {
             let e = ring[oldestFirst: Int(lastSequence - first)]
             let name = sensors.name(e.sensor)
-            if e.kind.isSignOfLife {
+            if e.kind.isSignOfLife || e.kind == .buttonReleased {
                 heldSigns[name, default: 0] += 1
             } else {
                 metrics.event(sensor: name)
@@ -53,7 +56,8 @@ public final class MetricsRecorder: RuntimeObserver {
             if e.kind == .sensorFault { metrics.sensorError(sensor: name) }
             lastSequence += 1
         }
-        metrics.secondsSinceActivity.set(to: Double(engine.inactivity.silence(at: now.monotonic).seconds))
+        let silence = engine.inactivity.silence(at: now.monotonic).seconds
+        metrics.secondsSinceActivity.set(to: (max(0, silence) / 3600).rounded(.down) * 3600)
         if let h = writer?.currentHealth {
             metrics.storeQueue.set(to: Double(h.queuedEvents + h.queuedSteps))
             metrics.storeFailing.set(to: h.failure == nil ? 0.0 : 1.0)
