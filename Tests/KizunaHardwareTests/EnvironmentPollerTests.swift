@@ -88,6 +88,53 @@ struct EnvironmentPollerTests {
         #expect(!out.contains { if case .reading = $0 { true } else { false } })
     }
 
+    @Test("a cable failing at random half the time: a few faults a day, not one every half hour (each recovery within the day makes the next need twice the good answers in a row)")
+    func randomlyFailingCable() {
+        let (bus, _, p) = Self.setUp()
+        _ = Self.run(p, until: .seconds(1))
+        var rng: UInt64 = 0x9E37_79B9_7F4A_7C15
+        var out: [Observation] = []
+        // Six hours of 2 s polls, each failing with probability 1/2 (xorshift, a fixed seed).
+        for k in 0..<10_800 {
+            rng ^= rng << 13; rng ^= rng >> 7; rng ^= rng << 17
+            if rng & 1 == 0 { bus.failNext([.timeout]) }
+            out += Self.run(p, until: .seconds(1 + 2 * Int64(k + 1)))
+        }
+        let faults = out.filter { if case .fault(SensorID(0), _, _) = $0 { true } else { false } }.count
+        let recoveries = out.filter { if case .recovered(SensorID(0), _) = $0 { true } else { false } }.count
+        // Without damping: about one fault every 76 polls (~140 here). With it, 5, 10, 20 good
+        // answers in a row: the third recovery needs 20 (p = 2^-20 a try).
+        #expect(faults >= 1 && faults <= 4, "\(faults) faults")
+        #expect(recoveries == faults - 1 || recoveries == faults, "\(recoveries) recoveries")
+    }
+
+    @Test("flap damping: the second fault within a day needs 10 good answers to recover, not 5; a day after, 5 again")
+    func recoveryDamping() {
+        let (bus, _, p) = Self.setUp()
+        p.stuckAfter = .max   // the simulated chip's value never moves: not the point here
+        _ = Self.run(p, until: .seconds(1))
+        var now = Span.seconds(1)
+        /// Polls (2 s apart) until `more` has passed; the recoveries of sensor 0 seen.
+        func poll(_ more: Span) -> Int {
+            now = now + more
+            return Self.run(p, until: now).filter { if case .recovered(SensorID(0), _) = $0 { true } else { false } }.count
+        }
+        bus.failNext([.timeout, .timeout, .timeout])
+        #expect(poll(.seconds(6)) == 0)
+        #expect(poll(.seconds(8)) == 0)    // four good answers
+        #expect(poll(.seconds(2)) == 1)    // the fifth: recovered
+        bus.failNext([.timeout, .timeout, .timeout])
+        #expect(poll(.seconds(6)) == 0)
+        #expect(poll(.seconds(18)) == 0)   // nine good answers: not yet
+        #expect(poll(.seconds(2)) == 1)    // the tenth
+        #expect(poll(.hours(25)) == 0)     // a day of good answers
+        bus.failNext([.timeout, .timeout, .timeout])
+        #expect(poll(.seconds(6)) == 0)
+        // Five again (within 7 answers; 20 if the day's recoveries were still counted). The
+        // conversions (10 ms each) have shifted the polls by 15 min over the day: a window.
+        #expect(poll(.seconds(14)) == 1)
+    }
+
     @Test("a light sensor at 0 lx all night is no stuck sensor; a temperature that never moves is")
     func darkIsNotStuck() {
         let (_, _, p) = Self.setUp()

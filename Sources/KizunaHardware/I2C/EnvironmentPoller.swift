@@ -41,7 +41,10 @@ public struct EnvironmentValue: Sendable, Equatable {
 /// it answers again (replugged, the bus recovered) they recover by themselves
 /// (`.recovered`, once it has answered `recoverAfter` times in a row, the chip prepared
 /// again: its calibration is read anew). A bad cable that fails every other transfer is
-/// then one fault that stays open, not dozens that open and close within the hour. A
+/// then one fault that stays open, not dozens that open and close within the hour; one that
+/// fails at random, now and then `recoverAfter` good answers in a row, recovers less
+/// readily each time within a day (twice the answers for each recovery of the day before
+/// it, up to 64 times): a few faults a day, not one every half hour. A
 /// value that does not change at all for `stuckAfter` readings is a stuck sensor (real
 /// temperature, humidity, pressure, CO2 and VOC readings always move in their last
 /// digit; light does not: a dark room reads 0 lx all night). A stuck sensor stays stuck
@@ -71,6 +74,10 @@ public final class EnvironmentPoller: InputSource {
     var faulty: [Bool]
     /// Good answers in a row since the chip became faulty.
     var successes: [Int]
+    /// When each chip recovered, within the last day: each doubles the answers the next
+    /// recovery needs (`answersToRecover`).
+    var recoveries: [[MonotonicInstant]]
+    static let recoveryMemory = Span.hours(24)
     var lastRaw: [SensorID: Double] = [:]
     var sameCount: [SensorID: Int] = [:]
     var stuck: Set<SensorID> = []
@@ -85,6 +92,7 @@ public final class EnvironmentPoller: InputSource {
         failures = Array(repeating: 0, count: n)
         faulty = Array(repeating: false, count: n)
         successes = Array(repeating: 0, count: n)
+        recoveries = Array(repeating: [], count: n)
         lastError = Array(repeating: nil, count: n)
     }
 
@@ -136,7 +144,9 @@ public final class EnvironmentPoller: InputSource {
         if faulty[i] {
             // Not yet trusted again: the values are dropped, never sent as readings.
             successes[i] += 1
-            guard successes[i] >= recoverAfter else { return }
+            recoveries[i].removeAll { now.monotonic - $0 > Self.recoveryMemory }
+            guard successes[i] >= answersToRecover(i) else { return }
+            recoveries[i].append(now.monotonic)
         }
         let recovering = faulty[i]
         faulty[i] = false
@@ -167,6 +177,10 @@ public final class EnvironmentPoller: InputSource {
             out.append(.reading(sensor, value: value, at: now))
         }
     }
+
+    /// Good answers in a row chip `i` must give to recover: `recoverAfter`, doubled for each
+    /// time it recovered within the last day (at most 64 times).
+    func answersToRecover(_ i: Int) -> Int { recoverAfter << min(recoveries[i].count, 6) }
 
     func failed(_ i: Int, _ error: I2CError, now: Timestamp, into out: inout [Observation]) {
         failures[i] += 1
