@@ -261,6 +261,24 @@ struct EnvironmentRuleTests {
         #expect(f.steps(.heat).first?.at.monotonic == f.t("12:30:00").monotonic)
     }
 
+    @Test("the room's humidity lost during a heat episode: the temperature alone does not resolve the alarm while saturated air at it would still be in the band; it does once even that is out")
+    func heatHumidityLost() {
+        var f = TestFlat(environment: "11:00:00")
+        f.motion(at: f.t("11:55:00"))
+        // 29 °C at 80 %RH: WBGT 29.2, severe warning (厳重警戒) after 10 min.
+        f.livingClimate(29, 80, from: "12:00:00", to: "12:15:00")
+        #expect(f.ladder(.heat) == [.alarm])
+        // The humidity sensor fails; the room reads 29 °C (below the 31 °C reference, less 1).
+        f.engine.handle(.fault(f.id("humidity.living"), .crc, at: f.t("12:15:30")), into: &f.decisions)
+        f.hold("temperature.living", 29, from: "12:16:00", to: "13:00:00")
+        #expect(f.ladder(.heat) == [.alarm], "29 °C at up to 100 %RH is WBGT up to 32: still severe")
+        // 23 °C: even saturated air is WBGT 25.5, out of the severe band (28 − 1): resolved
+        // after the band's 10 min.
+        f.hold("temperature.living", 23, from: "13:01:00", to: "13:20:00")
+        #expect(f.ladder(.heat) == [.alarm, .resolve])
+        #expect(f.steps(.heat).last?.at.monotonic == f.t("13:11:00").monotonic)
+    }
+
     @Test("a heat alarm open before a restart clears when readings show the room cooled")
     func heatRestored() {
         var f = TestFlat(environment: "11:00:00")

@@ -88,4 +88,14 @@ struct ConfigRefusalTests {
         #expect(error(base + "\n  temperature.living: { i2c: { chip: bme280, bus: 1 } }\n  temperature.bedroom: { i2c: { chip: bme280, bus: 3 } }") == nil)
         #expect(error(base + "\n  temperature.living: { i2c: { chip: bme280 } }\n  temperature.bedroom: { i2c: { chip: bme280, address: 0x77 } }") == nil)
     }
+
+    @Test("heat bands set in the config move the air temperatures a room without humidity is judged on by as much (they were fixed at 28, 31, 35 °C)")
+    func heatBandsMoveTemperatures() throws {
+        let i = try ConfigLoader.parse(EnvironmentConfigTests.base + "\nrules:\n  heat: { severe: 26, danger: 29 }", file: "kizuna.yaml", boardsDirectory: Paths.boards)
+        let e = i.settings.environment
+        #expect([e.heatWarning, e.heatSevereWarning, e.heatDanger] == [25, 26, 29])
+        #expect([e.heatWarningTemperature, e.heatSevereWarningTemperature, e.heatDangerTemperature] == [28, 29, 33])
+        let d = try ConfigLoader.parse(EnvironmentConfigTests.base, file: "kizuna.yaml", boardsDirectory: Paths.boards).settings.environment
+        #expect([d.heatWarningTemperature, d.heatSevereWarningTemperature, d.heatDangerTemperature] == [28, 31, 35])
+    }
 }

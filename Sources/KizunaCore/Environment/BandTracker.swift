@@ -95,6 +95,12 @@ struct BandTracker: Sendable {
         value = .nan
     }
 
+    /// Keeps level `k` from being left on the readings so far: the run out of it restarts
+    /// (the quantity read cannot tell whether it is left).
+    mutating func hold(level k: Int) {
+        leaveRun[k] = .never
+    }
+
     /// Judges against other thresholds from now on (a room's humidity reading came or went).
     mutating func retarget(_ thresholds: Levels<Double>) {
         self.thresholds = thresholds

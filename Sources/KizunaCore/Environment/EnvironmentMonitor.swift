@@ -6,7 +6,9 @@
 /// - **Heat**, per temperature sensor (its room): the WBGT is estimated with the room's
 ///   humidity sensor (same room name). With no humidity reading (no sensor, or it is
 ///   faulty) the room is judged on air temperature against the guideline's reference
-///   temperatures for the same bands; switching between the two restarts the runs. Band 1
+///   temperatures for the same bands; switching between the two restarts the runs. A room
+///   whose humidity is lost in a heat episode leaves its band only once even saturated air
+///   at that temperature would be out of it. Band 1
 ///   (警戒) is recorded as a `heat-band` event only. Band 2 raises `heat` (warning), band 3
 ///   `heat-danger` (critical), which supersedes an open `heat`. One episode escalates only:
 ///   falling back from danger to severe keeps `heat-danger` open, and the episode's alarm
@@ -193,6 +195,15 @@ public struct EnvironmentMonitor: Sendable {
             rooms[r].heat.retarget(Self.heatThresholds(settings, wbgt: wbgt))
         }
         rooms[r].heat.input(wbgt ? WBGT.indoorEstimate(temperature: temperature, humidity: humidity) : temperature, at: t)
+        // The room's humidity is lost (in fault, or stale) during a heat episode: the air
+        // temperature alone says a band is left only when even saturated air would be out of
+        // it (29 °C read alone after a WBGT of 29.2: still severe). Until then the level holds.
+        let level = rooms[r].heat.level
+        if h != .none, !wbgt, level > 0 {
+            let worst = WBGT.indoorEstimate(temperature: temperature, humidity: 100)
+            let bands = Self.heatThresholds(settings, wbgt: true)
+            for k in 1...level where worst >= bands[k] - settings.heatHysteresis { rooms[r].heat.hold(level: k) }
+        }
     }
 
     /// The sensor failed: its readings are not used until it recovers, and the runs it fed restart.

@@ -80,6 +80,12 @@ extension ConfigLoader {
             guard e.heatWarning < e.heatSevereWarning, e.heatSevereWarning < e.heatDanger else {
                 throw v.error("the WBGT bands must rise: warning < severe < danger (Japan: 25, 28, 31)")
             }
+            // A room without humidity is judged on the guideline's reference air temperatures
+            // (28, 31, 35 °C for 25, 28, 31): bands set lower or higher move them as much.
+            let d = EnvironmentSettings()
+            e.heatWarningTemperature = d.heatWarningTemperature + (e.heatWarning - d.heatWarning)
+            e.heatSevereWarningTemperature = d.heatSevereWarningTemperature + (e.heatSevereWarning - d.heatSevereWarning)
+            e.heatDangerTemperature = d.heatDangerTemperature + (e.heatDanger - d.heatDanger)
         case "cold":
             for (k, x) in try v.mapping(allowed: ["below", "for", "hysteresis"]) {
                 switch k {
