@@ -135,6 +135,26 @@ struct EnvironmentPollerTests {
         #expect(poll(.seconds(14)) == 1)
     }
 
+    @Test("pollSoon reads a chip at once rather than at its next interval (calibration against a value of now), and the interval goes on from that reading")
+    func pollSoon() {
+        let (_, model, p) = Self.setUp()
+        p.channels[0].interval = .minutes(10)
+        _ = Self.run(p, until: .seconds(1))
+        #expect(p.latest[SensorID(0)]?.at == Self.t0.advanced(by: .milliseconds(10)))
+        #expect(p.nextDeadline() == Self.t0.monotonic + .milliseconds(10) + .minutes(10))
+        model.adcTemperature = 530_000   // the room warmed since
+        p.pollSoon(SensorID(0), at: Self.t0.monotonic + .minutes(4))
+        #expect(p.nextDeadline() == Self.t0.monotonic + .minutes(4))
+        _ = Self.run(p, until: .minutes(4) + .seconds(1))
+        let fresh = p.latest[SensorID(0)]
+        #expect(fresh?.at == Self.t0.advanced(by: .minutes(4) + .milliseconds(10)))
+        #expect((fresh?.raw ?? 0) > 25.08)
+        #expect(p.nextDeadline() == Self.t0.monotonic + .minutes(14) + .milliseconds(10))
+        // Asked for later than the next poll: the next poll stands.
+        p.pollSoon(SensorID(0), at: Self.t0.monotonic + .minutes(20))
+        #expect(p.nextDeadline() == Self.t0.monotonic + .minutes(14) + .milliseconds(10))
+    }
+
     @Test("a light sensor at 0 lx all night is no stuck sensor; a temperature that never moves is")
     func darkIsNotStuck() {
         let (_, _, p) = Self.setUp()

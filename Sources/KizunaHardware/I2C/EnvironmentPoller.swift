@@ -221,6 +221,15 @@ public final class EnvironmentPoller: InputSource {
         }
     }
 
+    /// Reads the chip of `sensor` at `at` rather than at its next interval (the technician's
+    /// calibration wants a value of now, not one of its last poll); a conversion under way
+    /// is read as it was going to be.
+    public func pollSoon(_ sensor: SensorID, at: MonotonicInstant) {
+        for i in channels.indices where channels[i].sensors.values.contains(sensor) && phase[i] == .idle {
+            deadline[i] = min(deadline[i], at)
+        }
+    }
+
     /// Changes a sensor's calibration (the technician's shell), effective from the next reading.
     public func setCalibration(_ c: Calibration, for sensor: SensorID) {
         for i in channels.indices where channels[i].sensors.values.contains(sensor) { channels[i].calibration[sensor] = c }

@@ -62,7 +62,19 @@ extension ShellSession {
             say("\(command): the config file cannot be edited here, so a calibration could not be kept")
             return false
         }
-        let (reading, now) = host.commands.onLoop { _, now in (poller?.latest[wire.sensor], now) }
+        var (reading, now) = host.commands.onLoop { _, now in (poller?.latest[wire.sensor], now) }
+        // Against a value of now: the room may have warmed since a poll minutes ago (a sensor
+        // read every 10 min). An older one is replaced by a reading taken at once.
+        let fresh = min(max(wire.every * 3, .seconds(10)), .minutes(1))
+        if let r = reading, now.monotonic - r.at.monotonic > fresh, let poller {
+            let asked = now.monotonic
+            host.commands.onLoop { _, now in poller.pollSoon(wire.sensor, at: now.monotonic) }
+            for _ in 0..<50 {   // a conversion takes milliseconds: up to 5 s
+                usleep(100_000)
+                (reading, now) = host.commands.onLoop { _, now in (poller.latest[wire.sensor], now) }
+                if let r = reading, r.at.monotonic >= asked { break }
+            }
+        }
         guard let latest = reading else {
             say("\(command): no reading from \(name) yet (or it is faulty): wait for one (sensors shows it) and try again")
             return false
@@ -74,7 +86,7 @@ extension ShellSession {
             return false
         }
         let age = now.monotonic - latest.at.monotonic
-        guard age <= max(wire.every * 3, .seconds(10)) else {
+        guard age <= fresh else {
             say("\(command): the last reading from \(name) is \(age) old; wait for a fresh one and try again")
             return false
         }
