@@ -111,6 +111,21 @@ extension FlatStore {
         try lastEventBySensor(kinds: ["button"]).mapValues(\.at)
     }
 
+    /// The readings of `sensors` stored at or after `since`, in the order stored.
+    public func readings(of sensors: [String], since: WallTime) throws -> [(sensor: String, wall: WallTime, value: Double)] {
+        guard !sensors.isEmpty else { return [] }
+        return try read { db in
+            let marks = sensors.map { _ in "?" }.joined(separator: ", ")
+            return try Row.fetchAll(db, sql: """
+                SELECT sensor, wall_ns, value FROM event
+                WHERE kind = 'reading' AND wall_ns >= ? AND sensor IN (\(marks)) AND value IS NOT NULL
+                ORDER BY seq
+                """, arguments: StatementArguments([since.nanosecondsSinceEpoch] + sensors)).map {
+                ($0["sensor"], WallTime(nanosecondsSinceEpoch: $0["wall_ns"]), $0["value"])
+            }
+        }
+    }
+
     /// For each button with a `button-release` stored: whether its last stored event is a
     /// release (let go) rather than a press (still pulled when the runtime stopped).
     public func buttonReleasedBySensor() throws -> [String: Bool] {

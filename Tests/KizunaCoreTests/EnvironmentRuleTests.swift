@@ -402,6 +402,33 @@ struct EnvironmentRuleTests {
                 "no sign of life for 1h 30m since pir.living (day limit 3h 00m, shortened to 1h 30m) and a sustained VOC rise (+100 %) in kitchen")
     }
 
+    @Test("a restart during a sustained VOC rise: the watch is rebuilt from the readings stored before, so the rise and its shortened limit hold (the raised level was the new baseline, the alarm 1.5 h later)")
+    func vocRiseAcrossARestart() {
+        for recalled in [true, false] {
+            // Before the stop: the rise from 10:30, confirmed at 11:00; stopped after 11:10.
+            let before = Self.vocFlat(riseFrom: "10:30:00", riseTo: "12:00:00", until: "11:10:00")
+            let voc = before.id("voc.kitchen")
+            let stored = before.events.filter { $0.kind == .reading && $0.sensor == voc }.map { (sensor: $0.sensor, at: $0.time, value: $0.value) }
+            var f = TestFlat(environment: "11:12:00") { s in s.environment.vocBaselineTime = .days(10_000) }
+            f.engine.restore(.init(occupancy: .home, lastSign: before.engine.inactivity.lastSign, lastSignSensor: f.id("pir.living"),
+                                   lastMotion: [:], openAlarms: [], nextAlarmID: 1, vocReadings: recalled ? stored : []))
+            var at = f.t("11:15:00")
+            while at.monotonic <= f.t("11:35:00").monotonic {
+                f.read("voc.kitchen", 200, at: at)
+                at = at.advanced(by: .minutes(5))
+            }
+            f.tick(f.t("11:35:00"))
+            if recalled {
+                #expect(f.engine.environment.silenceAggravation?.since.monotonic == f.t("11:00:00").monotonic)
+                #expect(f.steps(.inactivity).first?.at.monotonic == f.t("11:30:02").monotonic)
+                #expect(f.said(f.steps(.inactivity).first)?.contains("sustained VOC rise (+100 %)") == true)
+                #expect(!f.events.contains { $0.kind == .vocRise }, "the stored confirmation is not stored again")
+            } else {
+                #expect(f.steps(.inactivity).isEmpty, "without the stored readings the rise is lost (the baseline is 200)")
+            }
+        }
+    }
+
     @Test("a VOC rise confirmed after the shortened limit raises the alarm at once")
     func vocAfterShortenedLimit() {
         // Shortened limit at 11:30:02; the rise starts at 11:30 and is confirmed at 12:00.

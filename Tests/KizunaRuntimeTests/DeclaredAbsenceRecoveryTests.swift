@@ -76,6 +76,26 @@ struct DeclaredAbsenceRecoveryTests {
         #expect(r.buttonReleasedAtStop == [id("button.cord"): false, id("button.bed"): true])
     }
 
+    @Test("the VOC readings of the 12 h before the stop (by the last trace: 07:05 for 19:05) come back for the VOC watches, oldest first; older ones, and other sensors' readings, do not")
+    func vocReadingsRecalled() throws {
+        let dir = try temporaryFolder("voc")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let t = WallTime(secondsSinceEpoch: 1_790_000_000)
+        func reading(_ hours: Int64, _ sensor: String, _ value: Double) -> EventRecord {
+            EventRecord(wall: t + .hours(hours), sensor: sensor, kind: "reading", value: value, room: "kitchen")
+        }
+        let path = try storeLeftBehind(in: dir, events: [
+            reading(0, "voc.kitchen", 90), reading(7, "voc.kitchen", 95), reading(8, "voc.kitchen", 100), reading(9, "temperature.kitchen", 24),
+            reading(18, "voc.kitchen", 200), reading(19, "voc.kitchen", 210),
+            EventRecord(wall: t + .hours(19), sensor: "pir.kitchen", kind: "motion-start", value: nil, room: "kitchen")])
+        let settings = EngineSettings(sensors: SensorRegistry(["pir.kitchen", "temperature.kitchen", "voc.kitchen"].map { SensorDescriptor(name: $0)! }))
+        let now = Timestamp(monotonic: MonotonicInstant(nanoseconds: 50_000_000_000), wall: t + .hours(19) + .minutes(5))
+        let r = try #require(try Recovery.recollect(store: FlatStore(path: path), settings: settings, now: now, bootID: "new-boot"))
+        #expect(r.vocReadings.map(\.value) == [100, 200, 210])
+        #expect(r.vocReadings.allSatisfy { $0.sensor == settings.sensors.id(named: "voc.kitchen") })
+        #expect(r.vocReadings.last?.at.monotonic == now.monotonic - .minutes(5))
+    }
+
     @Test("rebooted with the wall clock behind the last trace: the start waits for NTP to set it (bounded), so the time off is counted; not on the same boot, nor with the clock ahead")
     func awaitsTheClock() throws {
         let dir = try temporaryFolder("await")

@@ -652,12 +652,17 @@ public struct WatchEngine: Sendable {
         /// For each button with a release stored: whether its last stored event is a release
         /// (let go when the device stopped). Absent: a store from before releases were kept.
         public var buttonReleasedAtStop: [SensorID: Bool]
+        /// The VOC readings stored in the hours before the stop, oldest first: the VOC watches'
+        /// baselines and a rise in force are rebuilt from them.
+        public var vocReadings: [(sensor: SensorID, at: Timestamp, value: Double)]
 
         public init(occupancy: OccupancyState, lastSign: Timestamp?, lastSignSensor: SensorID, lastMotion: [SensorID: Timestamp],
                     openAlarms: [OpenAlarm], nextAlarmID: UInt64, declaredAbsence: DeclaredAbsence? = nil, lastSignPlaceKnown: Bool = true,
                     lastSignLearnable: Bool = true, doorsOpenedAt: [SensorID: Timestamp] = [:], doorsSilenced: Set<SensorID> = [], retired: [UInt64: String] = [:],
-                    lastButtonPress: [SensorID: Timestamp] = [:], buttonReleasedAtStop: [SensorID: Bool] = [:]) {
+                    lastButtonPress: [SensorID: Timestamp] = [:], buttonReleasedAtStop: [SensorID: Bool] = [:],
+                    vocReadings: [(sensor: SensorID, at: Timestamp, value: Double)] = []) {
             self.retired = retired
+            self.vocReadings = vocReadings
             self.lastButtonPress = lastButtonPress
             self.buttonReleasedAtStop = buttonReleasedAtStop
             self.doorsOpenedAt = doorsOpenedAt
@@ -696,6 +701,8 @@ public struct WatchEngine: Sendable {
         resumeDoors(r)
         resumeButtons(r)
         environment.adopt(r.openAlarms, presumedHome: occupancy.state.isPresumedHome)
+        environment.recall(vocReadings: r.vocReadings)
+        syncAggravation()
         lastPresumedHome = occupancy.state.isPresumedHome
         if !lastPresumedHome { inactivity.wentAway() }   // out since the last sign before the restart
         if let d = r.declaredAbsence {

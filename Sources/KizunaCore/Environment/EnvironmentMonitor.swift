@@ -389,6 +389,24 @@ public struct EnvironmentMonitor: Sendable {
 
     // MARK: - Restart recovery
 
+    /// Replays the VOC readings stored before a restart (oldest first) into the VOC watches,
+    /// without events: the baseline is the flat's again, not the first reading after the
+    /// boot, and a sustained rise in force at the stop (it shortens the silence limits) is
+    /// in force again, confirmed when it was. Without it a power blip during a rise made
+    /// the raised level the new baseline and the shortened limit never came back.
+    mutating func recall(vocReadings: [(sensor: SensorID, at: Timestamp, value: Double)]) {
+        defer { refreshDeadline() }
+        for r in vocReadings {
+            guard case .voc(let w) = role(r.sensor), r.value.isFinite else { continue }
+            while vocs[w].rise.deadline <= r.at.monotonic {
+                let d = vocs[w].rise.deadline
+                guard let change = vocs[w].rise.expire(at: d) else { break }
+                vocs[w].confirmedAt = change.to > 0 ? r.at.advanced(to: d) : nil
+            }
+            vocs[w].input(r.value, at: r.at.monotonic, settings: settings)
+        }
+    }
+
     /// Takes up the environment alarms still open after a restart (their condition is taken
     /// as still there until readings show it left) and the sensors still in fault.
     mutating func adopt(_ alarms: [OpenAlarm], presumedHome home: Bool) {

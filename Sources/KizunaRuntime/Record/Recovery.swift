@@ -38,6 +38,16 @@ public enum Recovery {
         for (name, released) in try store.buttonReleasedBySensor() {
             if let id = sensors.id(named: name) { buttonReleasedAtStop[id] = released }
         }
+        // Two baseline time constants of VOC readings: the baseline is rebuilt to within a
+        // few percent of what it was, and a rise in force at the stop is in force again.
+        var vocReadings: [(sensor: SensorID, at: Timestamp, value: Double)] = []
+        let vocs = sensors.sensors.filter { $0.kind == .voc }.map(\.name)
+        let horizon = settings.environment.vocBaselineTime + settings.environment.vocBaselineTime
+        for r in try store.readings(of: vocs, since: reference + Span(nanoseconds: -horizon.nanoseconds)) {
+            guard let id = sensors.id(named: r.sensor) else { continue }
+            let at = stamp(r.wall)
+            if at.monotonic <= now.monotonic { vocReadings.append((id, at, r.value)) }
+        }
         var doorsOpenedAt: [SensorID: Timestamp] = [:]
         var doorsSilenced: Set<SensorID> = []
         for (name, last) in try store.lastDoorEventBySensor() where last.opened {
@@ -85,7 +95,7 @@ public enum Recovery {
             lastSignPlaceKnown: placeStillKnown(snapshot: snapshot, now: now, bootID: bootID),
             lastSignLearnable: offBriefly(snapshot: snapshot, now: now),
             doorsOpenedAt: doorsOpenedAt, doorsSilenced: doorsSilenced, retired: retired, lastButtonPress: lastButtonPress,
-            buttonReleasedAtStop: buttonReleasedAtStop)
+            buttonReleasedAtStop: buttonReleasedAtStop, vocReadings: vocReadings)
     }
 
     /// The sensors whose stuck-value fault was open when the runtime stopped, from the
