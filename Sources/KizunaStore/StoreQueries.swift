@@ -159,7 +159,10 @@ extension FlatStore {
     /// Open alarms with the time of their last step.
     public func openAlarms() throws -> [(alarm: StoredAlarm, lastStep: WallTime)] {
         try alarms(state: "open").map { a in
-            let last = try read { db in try Int64.fetchOne(db, sql: "SELECT MAX(wall_ns) FROM alarm_step WHERE alarm_id = ?", arguments: [a.id]) }
+            // The step stored last, not the latest stamped (a clock set back since).
+            let last = try read { db in
+                try Int64.fetchOne(db, sql: "SELECT wall_ns FROM alarm_step WHERE alarm_id = ? ORDER BY id DESC LIMIT 1", arguments: [a.id])
+            }
             return (a, last.map { WallTime(nanosecondsSinceEpoch: $0) } ?? a.updated)
         }
     }

@@ -167,4 +167,23 @@ struct DeclaredAbsenceRecoveryTests {
         let q = try #require(try Recovery.recollect(store: FlatStore(path: path), settings: settings, now: ahead, bootID: "new-boot"))
         #expect(q.lastSign?.monotonic == mono - .minutes(125))
     }
+
+    @Test("one event stamped years ahead by a clock that ran ahead, then the clock corrected: the last trace is the event stored last, so a reboot neither waits for the clock nor places her last sign years in the past")
+    func eventFromTheFuture() throws {
+        let dir = try temporaryFolder("future")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let t = WallTime(secondsSinceEpoch: 1_790_000_000)
+        let path = try storeLeftBehind(in: dir, events: [
+            EventRecord(wall: t + .days(5000), sensor: "pir.living", kind: "motion-start", value: nil, room: "living"),
+            EventRecord(wall: t, sensor: "pir.living", kind: "motion-end", value: nil, room: "living")])
+        let store = try FlatStore(path: path)
+        #expect(try Recovery.lastTrace(store: store) == t)
+        let now = Timestamp(monotonic: MonotonicInstant(nanoseconds: 50_000_000_000_000), wall: t + .hours(1))
+        var waited = false
+        #expect(try Recovery.awaitClock(store: store, bootID: "new-boot", timeout: 30, wall: { now.wall }, sleep: { _ in waited = true }, log: { _ in }) == nil)
+        #expect(!waited)
+        let settings = EngineSettings(sensors: SensorRegistry([SensorDescriptor(name: "pir.living")!]))
+        let r = try #require(try Recovery.recollect(store: store, settings: settings, now: now, bootID: "new-boot"))
+        #expect(r.lastSign?.monotonic == now.monotonic - .hours(1))
+    }
 }

@@ -173,10 +173,14 @@ public enum Recovery {
         return false
     }
 
-    /// Where a simulation resumes: the last moment the previous run left a trace.
+    /// Where a simulation resumes: the last moment the previous run left a trace. The event
+    /// stored last (`seq`), not the latest stamped: one stamped in 2040 by a clock that ran
+    /// ahead, kept by retention, would otherwise make every reboot wait for a clock that
+    /// never gets there and place every restored time years in the past.
     public static func lastTrace(store: FlatStore) throws -> WallTime? {
         let snap = try store.snapshot()?.saved
-        let event = try store.read { db in try Int64.fetchOne(db, sql: "SELECT MAX(wall_ns) FROM event") }.map { WallTime(nanosecondsSinceEpoch: $0) }
+        let event = try store.read { db in try Int64.fetchOne(db, sql: "SELECT wall_ns FROM event ORDER BY seq DESC LIMIT 1") }
+            .map { WallTime(nanosecondsSinceEpoch: $0) }
         return [snap, event].compactMap { $0 }.max()
     }
 }
