@@ -339,9 +339,16 @@ public final class StoreWriter: @unchecked Sendable {
             try db.execute(sql: "DELETE FROM hourly_activity WHERE hour_wall_s < ?", arguments: [hourCutoff])
             return db.changesCount
         }
-        // Delivered outbox rows (and their attempts) go with the raw events; pending ones never.
+        // Delivered outbox rows (and their attempts) go with the raw events; pending ones never,
+        // nor the last row of each alarm still open at each target: it is what is re-sent to
+        // Alertmanager while the alarm is open (`Outbox.firing`). A fault left unrepaired
+        // past the retention showed resolved there while the device still had it open.
         total += try store.write { db -> Int in
-            try db.execute(sql: "DELETE FROM outbox WHERE state != 'pending' AND created_wall_ns < ?", arguments: [eventCutoff])
+            try db.execute(sql: """
+                DELETE FROM outbox WHERE state != 'pending' AND created_wall_ns < ?
+                  AND id NOT IN (SELECT MAX(o.id) FROM outbox o JOIN alarm a ON a.id = o.alarm_id
+                                 WHERE a.state IN ('prealarm', 'alarm', 'acknowledged') GROUP BY o.target, o.alarm_id)
+                """, arguments: [eventCutoff])
             return db.changesCount
         }
         return total

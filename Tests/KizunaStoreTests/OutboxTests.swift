@@ -59,6 +59,29 @@ struct OutboxTests {
         #expect(try outbox.head(target: "ops")?.step == "resolve")
     }
 
+    @Test("retention keeps the last delivered row of an alarm still open (re-sent while it is open) and deletes a closed alarm's rows")
+    func retentionKeepsFiring() throws {
+        let (dir, store) = try Self.tempStore()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let writer = StoreWriter(store: store, commitEvery: 10)
+        writer.deliveryTargets = ["ops"]
+        writer.retentionEvents = .days(14)
+        writer.start()
+        defer { writer.stop() }
+        let day = Int64(24 * 60)
+        // Alarm 1 raised 20 days ago and still open (a PIR never repaired); alarm 2 raised and resolved then.
+        writer.enqueue(steps: [Self.step(1, "alarm", -20 * day), Self.step(2, "alarm", -20 * day), Self.step(2, "resolve", -19 * day)])
+        #expect(writer.flush())
+        let outbox = Outbox(store: store)
+        for item in try outbox.all(target: "ops") {
+            try outbox.record(item, outcome: .delivered, detail: "HTTP 200", at: FlatStoreTests.t, micros: 10)
+        }
+        #expect(try outbox.firing(target: "ops").map(\.alarmID) == [1])
+        try writer.prune(now: FlatStoreTests.t)
+        #expect(try outbox.all(target: "ops").map(\.alarmID) == [1])
+        #expect(try outbox.firing(target: "ops").map(\.alarmID) == [1], "still firing at Alertmanager")
+    }
+
     @Test("an error after the commit (folding the hours) does not make the writer store and send the batch again")
     func noDoubleCommit() throws {
         let (dir, store) = try Self.tempStore()
