@@ -127,6 +127,23 @@ public final class RuntimeLoop {
         }
     }
 
+    /// The sources give each line's edges in order, but line after line (and the readings
+    /// after them): a batch spanning seconds (a stalled loop, the clock wait at the start)
+    /// is put in time order, stably, so that a door is handled between the PIR edges around
+    /// it (a rise after the door shut says she stayed in; handled before it, she went out).
+    static func putInTimeOrder(_ observations: inout [Observation]) {
+        guard observations.count > 1 else { return }
+        var ordered = true
+        for k in 1..<observations.count where observations[k].time.monotonic < observations[k - 1].time.monotonic {
+            ordered = false
+            break
+        }
+        guard !ordered else { return }
+        observations = observations.enumerated()
+            .sorted { ($0.element.time.monotonic, $0.offset) < ($1.element.time.monotonic, $1.offset) }
+            .map(\.element)
+    }
+
     /// One wake-up: inputs, timers, decisions, outputs.
     func step(at now: Timestamp) {
         let began = ContinuousClock.now
@@ -142,6 +159,7 @@ public final class RuntimeLoop {
             stopWalkTest(at: now, reason: "time limit")
         }
         source.collect(upTo: now, into: &observations)
+        Self.putInTimeOrder(&observations)
         if walkTest { followInputs() }
         if !observations.isEmpty { for o in observers { o.observed(observations, engine: engine) } }
         for o in observations { engine.handle(o, into: &decisions) }
