@@ -48,18 +48,22 @@ public final class LinuxGPIO: InputSource, OutputSink, @unchecked Sendable {
         self.consumer = consumer
         self.log = log
         do throws(GPIOError) {
-            for wire in wiring.inputs {
-                let address = try Self.resolve(wire.line, key: wire.key)
-                let handle = try Self.requestInput(address, bias: wire.bias, consumer: consumer, key: wire.key)
-                let value = kz_line_get(handle)
-                inputs.append(Input(wire: wire, address: address, handle: handle, level: value == 1))
-            }
-            for wire in wiring.outputs {
-                let address = try Self.resolve(wire.line, key: wire.key)
+            // Every line found first (a missing chip is named by its first key, inputs first);
+            // then the outputs, driven low, before any input: a buzzer left sounding by a
+            // killed run (a Pi keeps a released output at its last level) is silenced even
+            // when an input then cannot be had and the service goes on restarting.
+            let inputAddresses = try wiring.inputs.map { wire throws(GPIOError) in try Self.present(wire.line, key: wire.key) }
+            let outputAddresses = try wiring.outputs.map { wire throws(GPIOError) in try Self.present(wire.line, key: wire.key) }
+            for (wire, address) in zip(wiring.outputs, outputAddresses) {
                 var handle: OpaquePointer?
                 let r = kz_line_request_output(address.chipLabel, UInt32(address.offset), 0, consumer, &handle)
                 if r < 0 { throw Self.error(r, address: address, key: wire.key) }
                 outputs.append(Output(wire: wire, address: address, handle: handle))
+            }
+            for (wire, address) in zip(wiring.inputs, inputAddresses) {
+                let handle = try Self.requestInput(address, bias: wire.bias, consumer: consumer, key: wire.key)
+                let value = kz_line_get(handle)
+                inputs.append(Input(wire: wire, address: address, handle: handle, level: value == 1))
             }
         } catch {
             releaseAll()
@@ -91,6 +95,15 @@ public final class LinuxGPIO: InputSource, OutputSink, @unchecked Sendable {
             if r < 0 { throw GPIOError(kind: .lineNotFound(name: name), key: key, line: "line \"\(name)\"") }
             return LineAddress(chipLabel: Self.string(label), offset: Int(offset))
         }
+    }
+
+    /// The line's address, once its chip is known to be there.
+    static func present(_ line: LineReference, key: String) throws(GPIOError) -> LineAddress {
+        let address = try resolve(line, key: key)
+        var path = [CChar](repeating: 0, count: 128)
+        let r = kz_chip_find(address.chipLabel, &path, path.count, nil)
+        if r < 0 { throw error(r, address: address, key: key) }
+        return address
     }
 
     static func requestInput(_ a: LineAddress, bias: LineBias, consumer: String, key: String) throws(GPIOError) -> OpaquePointer? {
