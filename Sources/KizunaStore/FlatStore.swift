@@ -156,6 +156,9 @@ public final class FlatStore: Sendable {
     }
 
     /// Runs a write transaction (used by the writer).
+    /// Closes the file (before it is set aside); the store is not used after.
+    public func close() throws { try pool.close() }
+
     func write<T>(_ body: (Database) throws -> T) throws -> T { try pool.write(body) }
 
     /// Runs a read (concurrent with writes, from a WAL snapshot).

@@ -25,6 +25,7 @@ sensors:
   door.entrance: { line: DOOR_ENTRANCE }
 outputs:
   buzzer:     { line: BUZZER }
+store: { path: /var/lib/kizuna/kizuna.sqlite }
 EOF
 notify=no
 grep -q NOTIFY_SOCKET /usr/bin/kizuna && notify=yes
@@ -94,6 +95,23 @@ in_ns kill -KILL "$pid"
 vm_check "killed with SIGKILL: restarted" vm_wait 20 restarted $((n + 1))
 vm_check "killed with SIGKILL: the lines are taken again" gpiosim_wait_requested $PIR 30
 vm_wait 10 test "$(prop ActiveState)" = active
+
+# A store torn by a power cut (not a database any more): set aside, a fresh one started,
+# and the service watches on, not a restart loop with nobody watched.
+sctl stop kizuna.service
+vm_check "the store was created" test -s /var/lib/kizuna/kizuna.sqlite
+rm -f /var/lib/kizuna/kizuna.sqlite-wal /var/lib/kizuna/kizuna.sqlite-shm
+head -c 8192 /dev/urandom > /var/lib/kizuna/kizuna.sqlite
+chown kizuna:kizuna /var/lib/kizuna/kizuna.sqlite
+sctl start kizuna.service
+vm_check "a damaged store: the service takes the lines" gpiosim_wait_requested $PIR 30
+vm_check "a damaged store: logged as set aside" vm_wait 10 grep -q "kizuna.sqlite is damaged" "$OUT/kizuna.log"
+vm_check "a damaged store: its bytes kept aside" sh -c 'ls /var/lib/kizuna/kizuna.sqlite.corrupt-* > /dev/null'
+gpiosim_pull $PIR up
+vm_check "a damaged store: watching (PIR up, buzzer on)" gpiosim_wait_value $BUZZER 1 5
+gpiosim_pull $PIR down
+vm_wait 10 test "$(prop ActiveState)" = active
+vm_check_eq "$(prop NRestarts)" 0 "a damaged store: no restart (systemctl start counts them from 0)"
 
 # SIGTERM: a clean stop.
 sctl stop kizuna.service

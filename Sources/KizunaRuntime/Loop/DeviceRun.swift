@@ -26,31 +26,52 @@ public final class DeviceRun {
     static let clockWait: Double = 30
 
     /// Requests the lines, opens the store, restores what it remembers, and builds the loop.
-    /// A missing chip or a busy line throws a `GPIOError`; a store that cannot be opened
-    /// throws its error.
+    /// A missing chip or a busy line throws a `GPIOError`. The store never stops the device
+    /// from watching: a damaged file is set aside and a fresh one started; one that cannot
+    /// be opened at all, or read back, is logged as an error and the run goes on without it
+    /// (or without what it remembers): a restart loop would leave her watched by nothing.
     public init(installation: Installation, style: TimelineReporter.Style, trace: Bool, walkTest: Bool,
                 walkTestEdges: Int? = nil, version: String = KizunaVersion.current, log: @escaping (String) -> Void) throws {
         self.installation = installation
         gpio = try LinuxGPIO(wiring: installation.wiring, consumer: "kizuna", log: log)
         let clock = SystemClock()
-        let opened = try installation.store.map { try FlatStore(path: $0.path) }
+        var opened: FlatStore?
+        if let st = installation.store {
+            do {
+                opened = try DamagedStore.open(st.path, at: clock.now().wall, log: log)
+            } catch {
+                log("error: store \(st.path) cannot be opened (\(error)): watching without a record or delivery")
+            }
+        }
         if let s = opened {
             // Within systemd's 60 s start timeout, with half of it left for the rest of the
             // start. The lines are requested already: a press meanwhile waits in the kernel.
-            _ = try Recovery.awaitClock(store: s, bootID: BootID.current, timeout: Self.clockWait, wall: { clock.now().wall },
-                                        sleep: { usleep(UInt32($0 * 1e6)) }, log: log)
+            do {
+                _ = try Recovery.awaitClock(store: s, bootID: BootID.current, timeout: Self.clockWait, wall: { clock.now().wall },
+                                            sleep: { usleep(UInt32($0 * 1e6)) }, log: log)
+            } catch {
+                log("warning: store \(s.path): the last trace cannot be read (\(error)); not waiting for the clock")
+            }
         }
         let start = clock.now()
         var engine = WatchEngine(settings: installation.settings, start: start)
         for (sensor, level) in gpio.initialLevels() { engine.prime(sensor, rawLevel: level) }
-        if let st = installation.store, let s = opened {
-            let w = RuntimeServices.makeWriter(store: s, installation: installation, commitEvery: st.commitEvery.seconds)
-            if let r = try Recovery.recollect(store: s, settings: installation.settings, now: start, bootID: BootID.current) {
-                engine.restore(r)
-                if try Recovery.restoreRoutine(store: s, engine: &engine) { log("info: learned routine restored") }
-                log("info: restored from \(st.path): \(r.occupancy.rawValue), last sign of life " +
-                    (r.lastSign.map { "\((start.monotonic - $0.monotonic)) ago" } ?? "unknown") + ", \(r.openAlarms.count) open alarms")
+        if let st = installation.store, var s = opened {
+            do {
+                if let r = try Recovery.recollect(store: s, settings: installation.settings, now: start, bootID: BootID.current) {
+                    engine.restore(r)
+                    if try Recovery.restoreRoutine(store: s, engine: &engine) { log("info: learned routine restored") }
+                    log("info: restored from \(st.path): \(r.occupancy.rawValue), last sign of life " +
+                        (r.lastSign.map { "\((start.monotonic - $0.monotonic)) ago" } ?? "unknown") + ", \(r.openAlarms.count) open alarms")
+                }
+            } catch {
+                if let fresh = try? DamagedStore.replaceIfDamaged(s, after: error, at: start.wall, log: log) {
+                    s = fresh
+                } else {
+                    log("error: store \(st.path) cannot be read back (\(error)): watching on from now, without what it remembers")
+                }
             }
+            let w = RuntimeServices.makeWriter(store: s, installation: installation, commitEvery: st.commitEvery.seconds)
             w.start()
             store = s
             writer = w
