@@ -137,6 +137,39 @@ public struct Outbox: Sendable {
         }
     }
 
+    /// Steps still waiting for a target no longer configured (a webhook renamed, Alertmanager
+    /// moved to another host): each is handed to every configured target (same step, same
+    /// key) unless that target already has a step of the same alarm (it follows that alarm
+    /// from there: an old step after it would undo it), and closed as `retargeted`; with no
+    /// target at all, closed as `abandoned` (retention then removes them). Without this they
+    /// were never delivered and kept for ever. Returns how many were closed.
+    @discardableResult
+    public func retarget(to targets: [String], at now: WallTime) throws -> Int {
+        try store.write { db in
+            let marks = targets.map { _ in "?" }.joined(separator: ", ")
+            let orphans = try OutboxItem.fetchAll(db, sql: """
+                SELECT * FROM outbox WHERE state = 'pending' \(targets.isEmpty ? "" : "AND target NOT IN (\(marks))") ORDER BY id
+                """, arguments: StatementArguments(targets))
+            // Which alarms each target follows already (before any step is handed over).
+            var followed: [String: Set<Int64>] = [:]
+            for t in targets {
+                followed[t] = Set(try Int64.fetchAll(db, sql: "SELECT DISTINCT alarm_id FROM outbox WHERE target = ?", arguments: [t]))
+            }
+            for o in orphans {
+                for t in targets {
+                    guard followed[t]?.contains(o.alarmID) != true else { continue }
+                    try db.execute(sql: """
+                        INSERT OR IGNORE INTO outbox (target, step_id, alarm_id, step, idempotency_key, message, created_wall_ns)
+                        VALUES (?, ?, ?, ?, ?, ?, ?)
+                        """, arguments: [t, o.stepID, o.alarmID, o.step, o.idempotencyKey, o.message, o.created.nanosecondsSinceEpoch])
+                }
+                try db.execute(sql: "UPDATE outbox SET state = ?, done_wall_ns = ? WHERE id = ?",
+                               arguments: [targets.isEmpty ? "abandoned" : "retargeted", now.nanosecondsSinceEpoch, o.id])
+            }
+            return orphans.count
+        }
+    }
+
     /// Every attempt for one item, oldest first (tests, diagnosis).
     public func attempts(outboxID: Int64) throws -> [(outcome: String, detail: String)] {
         try store.read { db in

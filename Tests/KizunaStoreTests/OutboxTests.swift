@@ -82,6 +82,37 @@ struct OutboxTests {
         #expect(try outbox.firing(target: "ops").map(\.alarmID) == [1], "still firing at Alertmanager")
     }
 
+    @Test("steps waiting for a target no longer configured go to the new one (same key), unless it already follows that alarm; with no target they are dropped")
+    func retargeted() throws {
+        let (dir, store) = try Self.tempStore()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let writer = StoreWriter(store: store, commitEvery: 10)
+        writer.deliveryTargets = ["am@am1:9093"]
+        writer.start()
+        writer.enqueue(steps: [Self.step(41, "alarm", 0), Self.step(41, "repeat", 15), Self.step(42, "alarm", 20)])
+        #expect(writer.flush())
+        writer.stop()
+        let outbox = Outbox(store: store)
+        let old = try outbox.all(target: "am@am1:9093")
+        // The new target already has a step of alarm 42 (queued after the restart).
+        try store.write { db in
+            try db.execute(sql: """
+                INSERT INTO outbox (target, step_id, alarm_id, step, idempotency_key, message, created_wall_ns)
+                VALUES ('am@am3:9093', ?, 42, 'resolve', 'k42r', '{}', 0)
+                """, arguments: [old[2].stepID])
+        }
+        #expect(try outbox.retarget(to: ["am@am3:9093"], at: FlatStoreTests.t) == 3)
+        let moved = try outbox.all(target: "am@am3:9093")
+        #expect(moved.map(\.alarmID) == [42, 41, 41])
+        #expect(Array(moved.suffix(2).map(\.idempotencyKey)) == Array(old.prefix(2).map(\.idempotencyKey)))
+        #expect(try outbox.all(target: "am@am1:9093").allSatisfy { $0.state == "retargeted" })
+        #expect(try outbox.head(target: "am@am3:9093")?.alarmID == 42)
+        #expect(try outbox.retarget(to: ["am@am3:9093"], at: FlatStoreTests.t) == 0, "nothing left behind")
+        // Delivery switched off: what waits is dropped (retention removes it).
+        #expect(try outbox.retarget(to: [], at: FlatStoreTests.t) == 3)
+        #expect(try outbox.depth(target: "am@am3:9093").count == 0)
+    }
+
     @Test("an error after the commit (folding the hours) does not make the writer store and send the batch again")
     func noDoubleCommit() throws {
         let (dir, store) = try Self.tempStore()

@@ -71,6 +71,13 @@ public final class DeviceRun {
                     log("error: store \(st.path) cannot be read back (\(error)): watching on from now, without what it remembers")
                 }
             }
+            // Before any new step is queued: steps left waiting for a target since renamed or
+            // moved go to the targets of this config.
+            let targets = installation.delivery?.targets ?? []
+            if let n = try? Outbox(store: s).retarget(to: targets, at: start.wall), n > 0 {
+                log("warning: \(n) alarm steps were waiting for delivery targets no longer configured: " +
+                    (targets.isEmpty ? "dropped (no delivery configured)" : "handed to \(targets.joined(separator: ", "))"))
+            }
             let w = RuntimeServices.makeWriter(store: s, installation: installation, commitEvery: st.commitEvery.seconds)
             w.start()
             store = s
