@@ -302,9 +302,17 @@ public final class StoreWriter: @unchecked Sendable {
     /// without NTP may think it is 1970, and a simulated day runs in the past.
     func maintain() {
         guard Date().timeIntervalSince(lastPrune) > 3600 else { return }
-        lastPrune = Date()
-        guard let reference = try? retentionReference() else { return }
-        _ = try? prune(now: reference)
+        guard let reference = try? retentionReference() else { lastPrune = Date(); return }
+        // An alarm step queued meanwhile, a flush asked for, or the stop (systemd gives
+        // 10 s): the pass gives way between two batches, and the next idle wake goes on.
+        var gaveWay = false
+        _ = try? prune(now: reference) {
+            self.condition.lock()
+            defer { self.condition.unlock() }
+            gaveWay = !self.steps.isEmpty || self.urgent || self.stopping || self.flushRequests > self.flushesDone
+            return gaveWay
+        }
+        if !gaveWay { lastPrune = Date() }
     }
 
     /// What retention counts ages from: the wall time of the last event *stored* (by `seq`).
@@ -320,9 +328,10 @@ public final class StoreWriter: @unchecked Sendable {
     /// Deletes raw events older than `retentionEvents` and hourly counts older than
     /// `retentionHourly`, 1000 rows per transaction. Delivered outbox rows go with the
     /// events; alarms, audit and undelivered outbox rows are kept. Returns the
-    /// number of rows deleted.
+    /// number of rows deleted. Between two transactions of events, `giveWay` may end the
+    /// pass early (the rest waits for the next one).
     @discardableResult
-    public func prune(now: WallTime) throws -> Int {
+    public func prune(now: WallTime, giveWay: () -> Bool = { false }) throws -> Int {
         var total = 0
         let eventCutoff = (now + Span(nanoseconds: -retentionEvents.nanoseconds)).nanosecondsSinceEpoch
         while true {
@@ -333,6 +342,7 @@ public final class StoreWriter: @unchecked Sendable {
             }
             total += n
             if n < 1000 { break }
+            if giveWay() { return total }
         }
         let hourCutoff = (now + Span(nanoseconds: -retentionHourly.nanoseconds)).nanosecondsSinceEpoch / 1_000_000_000
         total += try store.write { db -> Int in

@@ -124,6 +124,23 @@ struct RecordTests {
         #expect(try store.alarms().count == 1)
     }
 
+    @Test("a long retention pass gives way between its batches when asked (an alarm step queued, the stop), and the next pass goes on")
+    func retentionGivesWay() throws {
+        let dir = try temporaryFolder("record")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (store, writer) = try Self.writerKeeping90Days(in: dir)
+        defer { writer.stop() }
+        let now = WallTime(secondsSinceEpoch: 1_782_867_600)
+        writer.enqueue(events: (0..<3500).map { EventRecord(wall: now + .days(-100) + .seconds(Int64($0)), sensor: "pir.living", kind: "motion-start", value: nil, room: "living") })
+        writer.flush()
+        var asked = 0
+        #expect(try writer.prune(now: now) { asked += 1; return true } == 1000)
+        #expect(asked == 1)
+        #expect(try store.eventCount() == 2500)
+        #expect(try writer.prune(now: now) == 2500)
+        #expect(try store.eventCount() == 0)
+    }
+
     @Test("retention counts from the last event stored: one stamped in 2040 by a clock set wrong, then corrected, does not erase the history")
     func retentionAfterAClockAhead() throws {
         let dir = try temporaryFolder("record")
