@@ -45,6 +45,13 @@ kill $MON; wait $MON 2>/dev/null
 vm_check_eq "$?" 0 "gpio-check: every line usable"
 vm_check "gpio-check shows the chip device and the value" grep -q "pir.living .*/dev/$GPIOSIM_CHIP line 0 (PIR_LIVING) *value 0" "$OUT/check.out"
 cat "$OUT/check.out"
+# The wire's pull resistor is applied when gpio-check reads, as the runtime does (gpio-sim
+# takes a requested bias as the line's pull): pull-up reads 1 on the idle line.
+sed 's|^  pir.living: *{ line: PIR_LIVING }|  pir.living: { line: PIR_LIVING, bias: pull-up }|' "$CONF" > /tmp/kizuna-bias.yaml
+"$K" gpio-check --config /tmp/kizuna-bias.yaml --boards "$BOARDS" --short-timers > "$OUT/check-bias.out" 2>&1
+vm_check "gpio-check reads with the wire's bias (pull-up: value 1)" grep -q "pir.living .*line 0 (PIR_LIVING) *value 1" "$OUT/check-bias.out"
+cat "$OUT/check-bias.out"
+gpiosim_pull $PIR down   # a requested bias stays the sim line's pull: back to low for the cases below
 
 vm_log "case: kizuna run on gpio-sim"
 "$K" run --config "$CONF" --boards "$BOARDS" --short-timers --trace > "$OUT/run.jsonl" 2> "$OUT/run.err" &

@@ -27,11 +27,14 @@ public struct LineReport: Sendable {
 
 public enum GPIOCheck {
     public static func check(_ wiring: Wiring) -> [LineReport] {
-        wiring.inputs.map { report(key: $0.key, line: $0.line, isOutput: false) }
+        wiring.inputs.map { report(key: $0.key, line: $0.line, isOutput: false, bias: $0.bias) }
             + wiring.outputs.map { report(key: $0.key, line: $0.line, isOutput: true) }
     }
 
-    static func report(key: String, line: LineReference, isOutput: Bool) -> LineReport {
+    /// An input is read with the pull resistor its wire asks for, as the runtime reads it:
+    /// read as-is, a door wired for a pull-up on a pin that boots pulled down reads 0 open
+    /// or shut, and `inverted` "fixed" on the ladder then reads it wrong in the runtime.
+    static func report(key: String, line: LineReference, isOutput: Bool, bias: LineBias = .asIs) -> LineReport {
         var r = LineReport(key: key, requested: line.description, isOutput: isOutput, status: .ok)
         let address: LineAddress
         do {
@@ -64,8 +67,7 @@ public enum GPIOCheck {
             // Held by the running Kizuna service is how it should be.
             r.status = holder == "kizuna" ? .ok : .busy(consumer: holder)
         } else if !isOutput {
-            var handle: OpaquePointer?
-            if kz_line_request_input(address.chipLabel, UInt32(address.offset), Int32(KZ_BIAS_AS_IS), "kizuna-check", &handle) == 0 {
+            if let handle = try? LinuxGPIO.requestInput(address, bias: bias, consumer: "kizuna-check", key: key) {
                 let v = kz_line_get(handle)
                 r.value = v >= 0 ? Int(v) : nil
                 kz_line_release(handle)
