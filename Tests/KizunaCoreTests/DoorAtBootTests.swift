@@ -115,6 +115,29 @@ struct DoorAtBootTests {
         #expect(f.engine.inactivity.lastSign == pressed)
     }
 
+    @Test("a PIR found high at the start is not taken as her, but is timed as held high: stuck since before the start, it is judged stuck 2 h after it (it never rose, and was never judged)")
+    func pirHighAtBoot() {
+        var f = TestFlat(start: "10:00:00")
+        let pir = f.id("pir.living")
+        f.engine = WatchEngine(settings: f.engine.settings, start: f.t("10:00:00"))
+        f.engine.prime(pir, rawLevel: true)
+        f.engine.prime(f.id("door.entrance"), rawLevel: false)
+        let sign = f.engine.inactivity.lastSign
+        f.tick(f.t("11:59:59"))
+        #expect(f.steps(.pirStuck).isEmpty)
+        f.tick(f.t("12:00:01"))
+        #expect(f.steps(.pirStuck).map(\.step) == [.alarm])
+        #expect(f.steps(.pirStuck).first?.sensor == pir)
+        #expect(f.engine.inactivity.lastSign == sign, "not a sign of life")
+        #expect(!f.events.contains { $0.kind == .motionStarted })
+        // Found low at the start: nothing.
+        var g = TestFlat(start: "10:00:00")
+        g.engine = WatchEngine(settings: g.engine.settings, start: g.t("10:00:00"))
+        g.engine.prime(pir, rawLevel: false)
+        g.tick(g.t("13:00:00"))
+        #expect(g.steps(.pirStuck).isEmpty)
+    }
+
     @Test("a door found open at the first start is watched from the start: pre-alarm after the day's 30 min, network alarm after the grace")
     func openAtFirstStart() {
         var f = Self.booted(at: "10:00:00", doorOpen: true, restoring: false)

@@ -131,6 +131,25 @@ struct RuleTests {
         #expect(s.first?.at == TestFlat().t("12:30:00"))
     }
 
+    @Test("a PIR whose line is lost while high (its expander unplugged): its motion ends then, so her silence is timed from it, not held open until the stuck rule or the line's return")
+    func pirLostWhileHigh() {
+        var f = TestFlat()
+        f.motion("pir.bedroom", at: f.t("09:00:00"))
+        f.level("pir.living", true, at: f.t("10:00:00"))
+        f.engine.handle(.fault(f.id("pir.living"), .offline, at: f.t("10:00:01")), into: &f.decisions)
+        // The day limit (3 h) from 10:00:01, when it was last seen moving.
+        f.tick(f.t("13:00:00"))
+        #expect(f.steps(.inactivity).isEmpty)
+        f.tick(f.t("13:00:02"))
+        #expect(f.steps(.inactivity).map(\.step) == [.preAlarm])
+        #expect(f.steps(.pirStuck).isEmpty, "not stuck: lost")
+        // Back at 14:00, found low: no sign of life is made of its return.
+        f.engine.handle(.recovered(f.id("pir.living"), at: f.t("14:00:00")), into: &f.decisions)
+        f.level("pir.living", false, at: f.t("14:00:00"))
+        f.tick(f.t("14:05:00"))
+        #expect(!f.steps(.inactivity).contains { $0.step == .cancel || $0.step == .resolve })
+    }
+
     @Test("a stuck PIR no longer hides a silence: inactivity counts from its stuck verdict")
     func stuckPIRDoesNotMaskCollapse() {
         var f = TestFlat()

@@ -102,8 +102,18 @@ public struct WatchEngine: Sendable {
     /// may know since when); a button held is no call for help.
     public mutating func prime(_ sensor: SensorID, rawLevel: Bool) {
         let i = Int(sensor.index)
-        guard channels[i].kind != .pir else { return }
         let active = rawLevel != channels[i].inverted
+        guard channels[i].kind != .pir else {
+            // A PIR found high is not taken as her (one stuck high would be, at every boot),
+            // but it is held high from now: stuck since before the start, it is judged stuck
+            // as one that sticks later (it never rose, and was never judged).
+            if active, !channels[i].motion.isRawHigh {
+                channels[i].motion.primeHigh(at: now)
+                var none: [Decision] = []
+                lower(pirHealth.rawRose(sensor, at: now, ladder: &ladder, into: &none))
+            }
+            return
+        }
         channels[i].debouncer.prime(active)
         channelTimers.set(i, channels[i].deadline)
         if channels[i].kind == .door, active {
@@ -135,6 +145,12 @@ public struct WatchEngine: Sendable {
             syncAggravation()
             lower(environment.deadline)
         case .fault(let s, let fault, let t):
+            if channels[Int(s.index)].kind == .pir, channels[Int(s.index)].motion.isRawHigh {
+                // Its line is lost while high: what it sees is unknown from now. Its motion
+                // ends as if it fell now; held open, no silence could be timed until the line
+                // came back, and its fall then would be a sign of life she never gave.
+                edge(s, false, at: t, into: &out)
+            }
             ring.push(Event(time: t, sensor: s, kind: .sensorFault, value: Double(fault.rawValue)))
             environment.sensorFault(s)
             ladder.raise(.sensorFault, sensor: s, .sensorFault(s, fault), at: t, into: &out)

@@ -38,6 +38,13 @@ public struct MotionFilter: Sendable {
         }
     }
 
+    /// The output found high at start: held high from `time` (for the stuck-PIR rule), no
+    /// episode (its fall ends nothing; its next rise starts one).
+    mutating func primeHigh(at time: Timestamp) {
+        rawHigh = true
+        rawHighSince = time
+    }
+
     /// Takes another hold time (the configuration changed). An end still pending is
     /// confirmed by it, counted from when the output fell.
     mutating func reconfigure(hold: Span) {
