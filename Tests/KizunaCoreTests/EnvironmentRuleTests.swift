@@ -279,6 +279,20 @@ struct EnvironmentRuleTests {
         #expect(f.steps(.heat).last?.at.monotonic == f.t("13:11:00").monotonic)
     }
 
+    @Test("an episode begun on the temperature alone (humidity already lost) is left on the temperature's own thresholds, not held as one begun on WBGT")
+    func heatTemperatureOnlyEpisode() {
+        var f = TestFlat(environment: "11:00:00")
+        f.motion(at: f.t("11:55:00"))
+        f.engine.handle(.fault(f.id("humidity.living"), .crc, at: f.t("11:58:00")), into: &f.decisions)
+        // 31 °C: severe on the reference temperatures (31) after 10 min.
+        f.hold("temperature.living", 31, from: "12:00:00", to: "12:15:00")
+        #expect(f.ladder(.heat) == [.alarm])
+        // 28 °C, below 31 − 1 for 10 min: resolved (held until below 24.4 °C before the fix).
+        f.hold("temperature.living", 28, from: "12:16:00", to: "12:40:00")
+        #expect(f.ladder(.heat) == [.alarm, .resolve])
+        #expect(f.steps(.heat).last?.at.monotonic == f.t("12:26:00").monotonic)
+    }
+
     @Test("a heat alarm open before a restart clears when readings show the room cooled")
     func heatRestored() {
         var f = TestFlat(environment: "11:00:00")

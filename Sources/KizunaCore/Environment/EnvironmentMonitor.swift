@@ -35,6 +35,10 @@ public struct EnvironmentMonitor: Sendable {
         /// The room's humidity sensor, `.none` if it has none.
         let humidity: SensorID
         var usesWBGT: Bool
+        /// The room's humidity was lost while it was in a heat band judged on WBGT: until the
+        /// episode ends (or humidity is back) a band is left only when even saturated air at
+        /// the temperature read would be out of it.
+        var humidityLostInEpisode = false
         var heat: BandTracker
         var cold: BandTracker
         /// The heat alarm open for this episode: 0 none, 2 `heat`, 3 `heat-danger`.
@@ -191,15 +195,18 @@ public struct EnvironmentMonitor: Sendable {
         let humidity = h == .none || t - latestAt[Int(h.index)] > fresh ? Double.nan : latest[Int(h.index)]
         let wbgt = humidity.isFinite
         if wbgt != rooms[r].usesWBGT {
+            rooms[r].humidityLostInEpisode = !wbgt && rooms[r].heat.level > 0
             rooms[r].usesWBGT = wbgt
             rooms[r].heat.retarget(Self.heatThresholds(settings, wbgt: wbgt))
         }
         rooms[r].heat.input(wbgt ? WBGT.indoorEstimate(temperature: temperature, humidity: humidity) : temperature, at: t)
-        // The room's humidity is lost (in fault, or stale) during a heat episode: the air
-        // temperature alone says a band is left only when even saturated air would be out of
-        // it (29 °C read alone after a WBGT of 29.2: still severe). Until then the level holds.
+        // The room's humidity was lost (in fault, or stale) during a heat episode judged on
+        // WBGT: the air temperature alone says a band is left only when even saturated air
+        // would be out of it (29 °C read alone after a WBGT of 29.2: still severe). An episode
+        // begun on the temperature alone is left on its own thresholds.
         let level = rooms[r].heat.level
-        if h != .none, !wbgt, level > 0 {
+        if level == 0 { rooms[r].humidityLostInEpisode = false }
+        if h != .none, !wbgt, level > 0, rooms[r].humidityLostInEpisode {
             let worst = WBGT.indoorEstimate(temperature: temperature, humidity: 100)
             let bands = Self.heatThresholds(settings, wbgt: true)
             for k in 1...level where worst >= bands[k] - settings.heatHysteresis { rooms[r].heat.hold(level: k) }
