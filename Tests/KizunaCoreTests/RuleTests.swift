@@ -150,6 +150,18 @@ struct RuleTests {
         #expect(!f.steps(.inactivity).contains { $0.step == .cancel || $0.step == .resolve })
     }
 
+    @Test("a PIR found stuck whose line is then lost keeps its stuck alarm (a lost line is no sign it is well again)")
+    func stuckPIRLost() {
+        var f = TestFlat()
+        f.motion("pir.bedroom", at: f.t("09:59:00"))
+        f.level("pir.living", true, at: f.t("10:00:00"))
+        f.tick(f.t("12:00:01"))
+        #expect(f.steps(.pirStuck).map(\.step) == [.alarm])
+        f.engine.handle(.fault(f.id("pir.living"), .offline, at: f.t("12:30:00")), into: &f.decisions)
+        f.tick(f.t("13:00:00"))
+        #expect(f.steps(.pirStuck).map(\.step) == [.alarm])
+    }
+
     @Test("a stuck PIR no longer hides a silence: inactivity counts from its stuck verdict")
     func stuckPIRDoesNotMaskCollapse() {
         var f = TestFlat()

@@ -145,11 +145,18 @@ public struct WatchEngine: Sendable {
             syncAggravation()
             lower(environment.deadline)
         case .fault(let s, let fault, let t):
-            if channels[Int(s.index)].kind == .pir, channels[Int(s.index)].motion.isRawHigh {
+            let i = Int(s.index)
+            if channels[i].kind == .pir, channels[i].motion.isRawHigh {
                 // Its line is lost while high: what it sees is unknown from now. Its motion
                 // ends as if it fell now; held open, no silence could be timed until the line
-                // came back, and its fall then would be a sign of life she never gave.
-                edge(s, false, at: t, into: &out)
+                // came back, and its fall then would be a sign of life she never gave. One
+                // found stuck keeps its alarm (a lost line is no sign it is well again).
+                if pirHealth.isStuck(s) {
+                    _ = channels[i].motion.input(false, at: t)
+                    armChannel(i, channels[i].motion.deadline)
+                } else {
+                    edge(s, false, at: t, into: &out)
+                }
             }
             ring.push(Event(time: t, sensor: s, kind: .sensorFault, value: Double(fault.rawValue)))
             environment.sensorFault(s)

@@ -217,8 +217,10 @@ public final class LinuxGPIO: InputSource, OutputSink, @unchecked Sendable {
             inputs[i].backoff = .seconds(1)
             log("info: \(inputs[i].wire.key): line \(inputs[i].address) is back")
             observations.append(.recovered(inputs[i].wire.sensor, at: now))
+            // The level as it is now, even if it is the one it had when the line was lost:
+            // the engine ended a PIR's motion at the loss (a line back high is a rise).
             let v = kz_line_get(handle)
-            if v >= 0, (v == 1) != inputs[i].level {
+            if v >= 0 {
                 inputs[i].level = v == 1
                 observations.append(.level(inputs[i].wire.sensor, high: v == 1, at: now))
             }
