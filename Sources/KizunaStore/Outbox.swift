@@ -153,7 +153,9 @@ public struct Outbox: Sendable {
             // Which alarms each target follows already (before any step is handed over).
             var followed: [String: Set<Int64>] = [:]
             for t in targets {
-                followed[t] = Set(try Int64.fetchAll(db, sql: "SELECT DISTINCT alarm_id FROM outbox WHERE target = ?", arguments: [t]))
+                followed[t] = Set(try Int64.fetchAll(db, sql: """
+                    SELECT DISTINCT alarm_id FROM outbox WHERE target = ? AND state NOT IN ('retargeted', 'abandoned')
+                    """, arguments: [t]))
             }
             for o in orphans {
                 for t in targets {
@@ -162,6 +164,13 @@ public struct Outbox: Sendable {
                         INSERT OR IGNORE INTO outbox (target, step_id, alarm_id, step, idempotency_key, message, created_wall_ns)
                         VALUES (?, ?, ?, ?, ?, ?, ?)
                         """, arguments: [t, o.stepID, o.alarmID, o.step, o.idempotencyKey, o.message, o.created.nanosecondsSinceEpoch])
+                    if db.changesCount == 0 {
+                        // The target had it before it was moved away (moved back since): waiting again.
+                        try db.execute(sql: """
+                            UPDATE outbox SET state = 'pending', done_wall_ns = NULL
+                            WHERE target = ? AND idempotency_key = ? AND state IN ('retargeted', 'abandoned')
+                            """, arguments: [t, o.idempotencyKey])
+                    }
                 }
                 try db.execute(sql: "UPDATE outbox SET state = ?, done_wall_ns = ? WHERE id = ?",
                                arguments: [targets.isEmpty ? "abandoned" : "retargeted", now.nanosecondsSinceEpoch, o.id])

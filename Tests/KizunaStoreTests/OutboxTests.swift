@@ -108,6 +108,10 @@ struct OutboxTests {
         #expect(try outbox.all(target: "am@am1:9093").allSatisfy { $0.state == "retargeted" })
         #expect(try outbox.head(target: "am@am3:9093")?.alarmID == 42)
         #expect(try outbox.retarget(to: ["am@am3:9093"], at: FlatStoreTests.t) == 0, "nothing left behind")
+        // Moved back to am1 before am3 took them: handed back (am1's closed rows follow nothing).
+        #expect(try outbox.retarget(to: ["am@am1:9093"], at: FlatStoreTests.t) == 3)
+        #expect(try outbox.depth(target: "am@am1:9093").count == 3)
+        #expect(try outbox.retarget(to: ["am@am3:9093"], at: FlatStoreTests.t) == 3)
         // Delivery switched off: what waits is dropped (retention removes it).
         #expect(try outbox.retarget(to: [], at: FlatStoreTests.t) == 3)
         #expect(try outbox.depth(target: "am@am3:9093").count == 0)
