@@ -69,7 +69,7 @@ extension ShellSession {
         if let r = reading, now.monotonic - r.at.monotonic > fresh, let poller {
             let asked = now.monotonic
             host.commands.onLoop { _, now in poller.pollSoon(wire.sensor, at: now.monotonic) }
-            for _ in 0..<50 {   // a conversion takes milliseconds: up to 5 s
+            for _ in 0..<100 {   // a conversion takes milliseconds (an SCD4x 5 s): up to 10 s
                 usleep(100_000)
                 (reading, now) = host.commands.onLoop { _, now in (poller.latest[wire.sensor], now) }
                 if let r = reading, r.at.monotonic >= asked { break }

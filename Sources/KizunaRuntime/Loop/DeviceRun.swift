@@ -56,28 +56,45 @@ public final class DeviceRun {
         let start = clock.now()
         var engine = WatchEngine(settings: installation.settings, start: start)
         for (sensor, level) in gpio.initialLevels() { engine.prime(sensor, rawLevel: level) }
-        if let st = installation.store, var s = opened {
+        /// After `error` reading the store back: a damaged file is replaced by a fresh store;
+        /// nil when it could not be (the run goes on without one, never with a closed one).
+        func afterFailure(_ s: FlatStore, _ error: Error, _ what: String) -> FlatStore? {
             do {
-                if let r = try Recovery.recollect(store: s, settings: installation.settings, now: start, bootID: BootID.current) {
+                if let fresh = try DamagedStore.replaceIfDamaged(s, after: error, at: start.wall, log: log) { return fresh }
+                log("error: store \(s.path): \(what) (\(error)): watching on from now")
+                return s
+            } catch {
+                log("error: store \(s.path) is damaged and could not be replaced (\(error)): watching without a record or delivery")
+                return nil
+            }
+        }
+        if opened != nil {
+            do {
+                if let r = try Recovery.recollect(store: opened!, settings: installation.settings, now: start, bootID: BootID.current) {
                     engine.restore(r)
-                    if try Recovery.restoreRoutine(store: s, engine: &engine) { log("info: learned routine restored") }
-                    log("info: restored from \(st.path): \(r.occupancy.rawValue), last sign of life " +
+                    if try Recovery.restoreRoutine(store: opened!, engine: &engine) { log("info: learned routine restored") }
+                    log("info: restored from \(opened!.path): \(r.occupancy.rawValue), last sign of life " +
                         (r.lastSign.map { "\((start.monotonic - $0.monotonic)) ago" } ?? "unknown") + ", \(r.openAlarms.count) open alarms")
                 }
             } catch {
-                if let fresh = try? DamagedStore.replaceIfDamaged(s, after: error, at: start.wall, log: log) {
-                    s = fresh
-                } else {
-                    log("error: store \(st.path) cannot be read back (\(error)): watching on from now, without what it remembers")
-                }
+                opened = afterFailure(opened!, error, "what it remembers cannot be read back")
             }
+        }
+        if let s = opened {
             // Before any new step is queued: steps left waiting for a target since renamed or
             // moved go to the targets of this config.
             let targets = installation.delivery?.targets ?? []
-            if let n = try? Outbox(store: s).retarget(to: targets, at: start.wall), n > 0 {
-                log("warning: \(n) alarm steps were waiting for delivery targets no longer configured: " +
-                    (targets.isEmpty ? "dropped (no delivery configured)" : "handed to \(targets.joined(separator: ", "))"))
+            do {
+                let n = try Outbox(store: s).retarget(to: targets, at: start.wall)
+                if n > 0 {
+                    log("warning: \(n) alarm steps were waiting for delivery targets no longer configured: " +
+                        (targets.isEmpty ? "dropped (no delivery configured)" : "handed to \(targets.joined(separator: ", "))"))
+                }
+            } catch {
+                opened = afterFailure(s, error, "its outbox cannot be read")
             }
+        }
+        if let st = installation.store, let s = opened {
             let w = RuntimeServices.makeWriter(store: s, installation: installation, commitEvery: st.commitEvery.seconds)
             w.start()
             store = s
