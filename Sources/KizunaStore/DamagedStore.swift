@@ -31,9 +31,7 @@ public enum DamagedStore {
         do {
             return try FlatStore(path: path)
         } catch where isDamage(error) {
-            let aside = try setAside(path, at: now)
-            log("error: store \(path) is damaged (\(error)); set aside as \(aside), a fresh one started: nothing from before is restored")
-            return try FlatStore(path: path)
+            return try fresh(path, after: error, at: now, log: log)
         }
     }
 
@@ -42,8 +40,13 @@ public enum DamagedStore {
     public static func replaceIfDamaged(_ store: FlatStore, after error: Error, at now: WallTime, log: (String) -> Void) throws -> FlatStore? {
         guard isDamage(error) else { return nil }
         try store.close()
-        let aside = try setAside(store.path, at: now)
-        log("error: store \(store.path) is damaged (\(error)); set aside as \(aside), a fresh one started: nothing from before is restored")
-        return try FlatStore(path: store.path)
+        return try fresh(store.path, after: error, at: now, log: log)
+    }
+
+    /// Sets the damaged file aside and opens a fresh store at its path.
+    static func fresh(_ path: String, after error: Error, at now: WallTime, log: (String) -> Void) throws -> FlatStore {
+        let aside = try setAside(path, at: now)
+        log("error: store \(path) is damaged (\(error)); set aside as \(aside), a fresh one started: nothing from before is restored")
+        return try FlatStore(path: path)
     }
 }

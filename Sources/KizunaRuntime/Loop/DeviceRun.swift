@@ -68,16 +68,16 @@ public final class DeviceRun {
                 return nil
             }
         }
-        if opened != nil {
+        if let s = opened {
             do {
-                if let r = try Recovery.recollect(store: opened!, settings: installation.settings, now: start, bootID: BootID.current) {
+                if let r = try Recovery.recollect(store: s, settings: installation.settings, now: start, bootID: BootID.current) {
                     engine.restore(r)
-                    if try Recovery.restoreRoutine(store: opened!, engine: &engine) { log("info: learned routine restored") }
-                    log("info: restored from \(opened!.path): \(r.occupancy.rawValue), last sign of life " +
+                    if try Recovery.restoreRoutine(store: s, engine: &engine) { log("info: learned routine restored") }
+                    log("info: restored from \(s.path): \(r.occupancy.rawValue), last sign of life " +
                         (r.lastSign.map { "\((start.monotonic - $0.monotonic)) ago" } ?? "unknown") + ", \(r.openAlarms.count) open alarms")
                 }
             } catch {
-                opened = afterFailure(opened!, error, "what it remembers cannot be read back")
+                opened = afterFailure(s, error, "what it remembers cannot be read back")
             }
         }
         if let s = opened {
