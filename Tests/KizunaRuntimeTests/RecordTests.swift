@@ -99,6 +99,61 @@ struct RecordTests {
         #expect(try store.alarms().count == 1)
     }
 
+    @Test("a store-fault still open after a restart is resolved once the store is written; a failing store is raised once")
+    func storeFaultAcrossARestart() throws {
+        let dir = try temporaryFolder("record")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = try FlatStore(path: dir.appendingPathComponent("kizuna.sqlite").path)
+        let writer = StoreWriter(store: store, commitEvery: 0.01)
+        let failing = Flag()
+        writer.injectFailure = { failing.value ? CocoaError(.fileWriteOutOfSpace) : nil }
+        writer.start()
+        defer { writer.stop() }
+        let sensors = SensorRegistry(["pir.living"].map { SensorDescriptor(name: $0)! })
+        let t0 = Timestamp(monotonic: MonotonicInstant(nanoseconds: 0), wall: WallTime(secondsSinceEpoch: 1_782_867_600))
+        var engine = WatchEngine(settings: EngineSettings(sensors: sensors), start: t0)
+        var out: [Decision] = []
+        // Open as the store gave it back at the boot: its resolve never reached the disk.
+        engine.systemFault(.storeFault, active: true, detail: "the store cannot be written: disk full", at: t0, into: &out)
+        #expect(engine.ladder.isOpen(.storeFault))
+        let commands = CommandQueue()
+        let watcher = StoreFaultWatcher(writer: writer, commands: commands)
+        func runQueued(at t: Timestamp) -> [AlarmStep] {
+            let queued = commands.take()
+            var steps: [AlarmStep] = []
+            for q in queued {
+                guard case .engine(let c) = q else { continue }
+                out.removeAll()
+                c(&engine, t, &out)
+                steps += out.compactMap { if case .alarm(let s) = $0 { s } else { nil } }
+            }
+            return steps
+        }
+        let t1 = t0.advanced(by: .seconds(5))
+        watcher.wokeUp(at: t1, engine: engine)
+        watcher.wokeUp(at: t1, engine: engine)   // woken again before the loop ran it: asked once
+        let resolved = runQueued(at: t1)
+        #expect(resolved.map(\.step) == [.resolve])
+        #expect(resolved.first?.kind == .storeFault)
+        #expect(!engine.ladder.isOpen(.storeFault))
+        watcher.wokeUp(at: t1, engine: engine)
+        #expect(runQueued(at: t1).isEmpty)
+
+        // The disk fails now: raised once, however often the loop wakes.
+        failing.value = true
+        writer.enqueue(events: [EventRecord(wall: t1.wall, sensor: "pir.living", kind: "motion-start", value: nil, room: "living")])
+        for _ in 0..<500 where writer.currentHealth.failure == nil { usleep(10_000) }
+        #expect(writer.currentHealth.failure != nil)
+        let t2 = t1.advanced(by: .seconds(5))
+        watcher.wokeUp(at: t2, engine: engine)
+        watcher.wokeUp(at: t2, engine: engine)
+        let raised = runQueued(at: t2)
+        #expect(raised.map(\.step) == [.alarm])
+        #expect(raised.first?.kind == .storeFault)
+        watcher.wokeUp(at: t2, engine: engine)
+        #expect(runQueued(at: t2).isEmpty)
+    }
+
     /// A store in `dir` and its running writer, keeping raw events 90 days.
     static func writerKeeping90Days(in dir: URL) throws -> (FlatStore, StoreWriter) {
         let store = try FlatStore(path: dir.appendingPathComponent("kizuna.sqlite").path)
