@@ -318,5 +318,15 @@ extension TestFlat {
         f.reconfigure { $0.routine = RoutineSettings() }
         let on = f.engine.routineState
         #expect(on == learned)
+
+        // Off at the boot: what the store kept is set aside, and switching it on in the run
+        // resumes from it (not from nothing, whose first save would overwrite it).
+        var offAtBoot = TestFlat { $0.routine = nil }
+        let takenWhileOff = offAtBoot.engine.restoreRoutine(model.state)
+        #expect(!takenWhileOff)
+        #expect(offAtBoot.engine.routineState.values.isEmpty)
+        offAtBoot.reconfigure { $0.routine = RoutineSettings() }
+        let resumed = offAtBoot.engine.routineState
+        #expect(resumed == learned)
     }
 }

@@ -248,7 +248,7 @@ struct RoutineTests {
         }
     }
 
-    @Test func stateRoundTrip() {
+    @Test func stateRoundTrip() throws {
         var m = RoutineModel(settings: Self.settings, offset: .japan)
         var last = Self.at(0, 0)
         Self.live(&m, days: 0..<9, wake: 7, last: &last)
@@ -278,5 +278,68 @@ struct RoutineTests {
             let refusedHuge = !fresh.restore(huge)
             #expect(refusedHuge)
         }
+        // Within that bound but past what learning gives: bounded, no trap when judged.
+        var corrupt = m.state
+        corrupt.values[4] = 1e12                                                   // the wake minute
+        let row = try #require(m.rowDay.firstIndex { $0 != .min })
+        corrupt.values[RoutineModel.headerCount + 28 + row * 48 + 20] = 1e12        // a silence, on a day remembered
+        var bounded = RoutineModel(settings: Self.settings, offset: .japan)
+        let boundedTaken = bounded.restore(corrupt)
+        #expect(boundedTaken)
+        #expect(bounded.wakeMinutes == 1440)
+        #expect(bounded.longestSilence(slotOfDay: 20) == Self.settings.unknownGap)
+        #expect(bounded.improbableSilence(since: Self.at(9, 10)) <= Self.at(9, 10) + Self.settings.ceiling)
+        #expect(bounded.notUpTime(silenceSince: Self.at(9, 10)) != nil)
+        // Learned at another UTC offset (the timezone corrected): not taken, her nights would
+        // be judged by her days. A version-4 state (no offset) is taken as of the offset now.
+        var elsewhere = RoutineModel(settings: Self.settings, offset: UTCOffset(seconds: 0))
+        let movedRefused = !elsewhere.restore(m.state)
+        #expect(movedRefused)
+        var v4 = m.state
+        v4.values[0] = 4
+        v4.values.remove(at: 8)
+        var again = RoutineModel(settings: Self.settings, offset: .japan)
+        let v4Taken = again.restore(v4)
+        #expect(v4Taken)
+        #expect(again == m)
+    }
+
+    @Test("a silence while a PIR's line is lost is not learned as her routine; once it answers again, learning goes on")
+    func noLearningWhileASensorIsInDoubt() {
+        func longest(_ f: TestFlat) -> Span {
+            var m = RoutineModel(settings: f.engine.settings.routine!, offset: f.engine.settings.utcOffset)
+            _ = m.restore(f.engine.routineState)
+            return (0..<48).map { m.longestSilence(slotOfDay: $0) }.max()!
+        }
+        for lost in [false, true] {
+            var f = TestFlat { $0.routine = RoutineSettings() }
+            f.motion("pir.living", at: f.t("09:00:00"))
+            if lost { f.engine.handle(.fault(f.id("pir.bedroom"), .offline, at: f.t("09:10:00")), into: &f.decisions) }
+            // 2.5 h unseen: where she was, the lost PIR might have seen her.
+            f.motion("pir.living", at: f.t("11:30:00"))
+            #expect(longest(f) >= .minutes(149) || lost)
+            #expect(longest(f) < .minutes(5) || !lost)
+            guard lost else { continue }
+            // The line answers again: the silences from the next sign of life are hers, learned.
+            f.engine.handle(.recovered(f.id("pir.bedroom"), at: f.t("11:40:00")), into: &f.decisions)
+            f.motion("pir.living", at: f.t("11:45:00"))
+            f.motion("pir.living", at: f.t("13:45:00"))
+            #expect(longest(f) >= .minutes(119))
+        }
+    }
+
+    @Test("days since the first sign are not history: ten empty days after a walk test, then one lived, still the fixed limits")
+    func readyByDaysLearned() {
+        var m = RoutineModel(settings: Self.settings, offset: .japan)
+        // The technician's walk test on day 0, then nobody until day 10.
+        m.learn(signOfLifeAt: Self.at(0, 10, 1), previous: Self.at(0, 10))
+        var last = Self.at(10, 6)
+        Self.live(&m, days: 10..<11, wake: 7, last: &last)
+        #expect(!m.isReady(at: Self.at(10, 22, 30)))
+        let p = RoutineSilencePolicy(model: m, fallback: Self.fixed())
+        #expect(p.alarmTime(silenceSince: Self.at(10, 22, 30)).at == Self.fixed().alarmTime(silenceSince: Self.at(10, 22, 30)).at)
+        // Six more days lived: seven learned, ready.
+        Self.live(&m, days: 11..<17, wake: 7, last: &last)
+        #expect(m.isReady(at: Self.at(16, 22, 30)))
     }
 }

@@ -162,6 +162,7 @@ public struct WatchEngine: Sendable {
             environment.sensorFault(s)
             ladder.raise(.sensorFault, sensor: s, .sensorFault(s, fault), at: t, into: &out)
             lower(ladder.deadline)
+            doubtSilence()
         case .recovered(let s, let t):
             sensorRecovered(s, at: t, into: &out)
         }
@@ -376,6 +377,7 @@ public struct WatchEngine: Sendable {
         }
         occupancy.motionStarted(s, at: t, into: &out)
         inactivity.motionStarted(s, at: t, found: doorSinceSilenceAlarm)
+        doubtSilence()
         if !ladder.isEmpty {
             clearInactivity( cancel: .cancelledByMotion(s), resolve: .activitySeen(s), at: t, into: &out)
         }
@@ -390,6 +392,7 @@ public struct WatchEngine: Sendable {
         }
         occupancy.motionEnded(s, lastSeen: lastSeen)
         inactivity.motionEnded(s, lastSeen: lastSeen)
+        doubtSilence()
         lower(occupancy.deadline)
         lower(inactivity.lowerBound)
     }
@@ -407,6 +410,7 @@ public struct WatchEngine: Sendable {
                 doorSinceSilenceAlarm = true
             } else {
                 inactivity.signOfLife(s, at: t, found: true)
+                doubtSilence()
                 if !ladder.isEmpty {
                     clearInactivity( cancel: .activitySeen(s), resolve: .activitySeen(s), at: t, into: &out)
                 }
@@ -430,6 +434,7 @@ public struct WatchEngine: Sendable {
             // Pressed once help was called: maybe someone finding her. Her own "I'm all
             // right" to a pre-alarm is her, as her motion is.
             inactivity.signOfLife(s, at: t, found: ladder.hasInactivity(preAlarm: false))
+            doubtSilence()
             if ladder.hasPreAlarm, bootPresses.remove(Int(s.index)) == nil {
                 // "I'm all right": the button cancels what is about to be called.
                 let cancelled = ladder.cancelPreAlarms(.cancelledByButton(s), at: t, into: &out)
@@ -444,6 +449,25 @@ public struct WatchEngine: Sendable {
             break
         }
         lower(min(occupancy.deadline, doorOpen.deadline, ladder.deadline, pirHealth.deadline, inactivity.lowerBound))
+    }
+
+    /// While a motion sensor or a door is in doubt (found stuck or silent, its line lost),
+    /// the silence from now on is not learned as her routine (`InactivityRule.doNotLearnSilence`).
+    /// Called after each sign of life and each such alarm raised.
+    @inline(__always) mutating func doubtSilence() {
+        if !ladder.isEmpty, sensorInDoubt() { inactivity.doNotLearnSilence() }
+    }
+
+    @inline(never) func sensorInDoubt() -> Bool {
+        ladder.open.contains { a in
+            switch a.kind {
+            case .pirStuck, .pirSilent: return true
+            case .sensorFault:
+                let i = Int(a.sensor.index)
+                return i < channels.count && (channels[i].kind == .pir || channels[i].kind == .door)
+            default: return false
+            }
+        }
     }
 
     /// Clears the alarms about a silent resident (the silence, not up, not back).
@@ -564,6 +588,7 @@ public struct WatchEngine: Sendable {
         if pirHealth.deadline <= at.monotonic {
             stuckScratch.removeAll(keepingCapacity: true)
             pirHealth.expire(at: at, ladder: &ladder, into: &out, stuck: &stuckScratch)
+            doubtSilence()
             for s in stuckScratch where channels[Int(s.index)].motion.active && !discounted[Int(s.index)] {
                 discounted[Int(s.index)] = true
                 occupancy.motionDiscounted(s, at: at, into: &out)
@@ -804,9 +829,15 @@ public struct WatchEngine: Sendable {
     public var routineState: RoutineState { inactivity.routineState ?? RoutineState(values: []) }
 
     /// Puts back a saved routine; a state of another shape is ignored (learning starts
-    /// again, the fixed limits apply meanwhile). Returns whether it was taken.
+    /// again, the fixed limits apply meanwhile). Returns whether it was taken. With the
+    /// routine off it is kept aside (false): switched on in this run, it resumes from what
+    /// was learned, not from nothing (whose first save would have overwritten weeks of it).
     @discardableResult
     public mutating func restoreRoutine(_ s: RoutineState) -> Bool {
+        guard inactivity.policy is RoutineSilencePolicy else {
+            if inactivity.policy is FixedSilenceLimits { shelvedRoutine = s }
+            return false
+        }
         let taken = inactivity.restoreRoutine(s)
         earliest = earliestDeadline()
         catchUpIfOverdue()

@@ -110,9 +110,14 @@ public struct RoutineModel: Sendable, Equatable {
     /// The end of the slot containing `w`: the next moment a sign of life can teach anything.
     public func slotEnd(_ w: WallTime) -> WallTime { start(ofSlot: slot(w) + 1) }
 
-    /// Whether enough history exists (`minHistoryDays`) at `w` to judge by the routine.
+    /// Whether enough history exists (`minHistoryDays`) at `w` to judge by the routine: that
+    /// many days since the first sign learned, and that many days learned. Time alone is not
+    /// history: a walk test at the installation, then ten days with nobody home (she moves in
+    /// later, a stay in hospital, the device unplugged), and one night learned would judge
+    /// her sleep by an empty night (an alarm an hour after she went to bed).
     public func isReady(at w: WallTime) -> Bool {
         firstSeconds != 0 && w.nanosecondsSinceEpoch / 1_000_000_000 - firstSeconds >= Int64(settings.minHistoryDays) * 86_400
+            && remembered >= Int32(settings.minHistoryDays)
     }
 
     /// Slot of the day `i`, wrapped around midnight.

@@ -157,6 +157,11 @@ public struct InactivityRule: Sendable {
 
     /// `found`: the motion follows a door used while an alarm about her silence was out
     /// (someone coming in to her).
+    /// A motion sensor or a door is in doubt (found stuck or silent, its line lost): the
+    /// silence from now is not learned. Her afternoons in a room whose PIR is dead are
+    /// silences it did not see; learned, they would be "usual" at that hour for weeks.
+    mutating func doNotLearnSilence() { silenceNotLearned = true }
+
     mutating func motionStarted(_ sensor: SensorID, at time: Timestamp, found: Bool = false) {
         activeMotion += 1
         signOfLife(sensor, at: time, found: found)

@@ -140,10 +140,11 @@ public enum Recovery {
     }
 
     /// Puts the learned routine saved by the previous run back into the engine. Returns
-    /// whether one was taken (none saved, or saved with another slot size: learning starts again).
+    /// whether one was taken (none saved, or saved with another slot size: learning starts
+    /// again). With the routine off, the engine keeps it aside for a switch back on.
     @discardableResult
     public static func restoreRoutine(store: FlatStore, engine: inout WatchEngine) throws -> Bool {
-        guard engine.settings.routine != nil, let saved = try store.routine() else { return false }
+        guard let saved = try store.routine() else { return false }
         return engine.restoreRoutine(saved.state)
     }
 
