@@ -275,9 +275,9 @@ struct NotBackTests {
         // Before "not back" (version 2): the routine is taken, no outing is remembered.
         var v2 = m.state
         v2.values[0] = 2
-        v2.values.remove(at: 8)   // no offset before version 5
-        v2.values.remove(at: 7)   // no `places` before version 4
-        v2.values.removeLast(v2.values.count - (RoutineModel.headerCount - 2 + 28 + 28 * 48))
+        v2.values.removeSubrange(8..<23)   // no offset nor week before version 5
+        v2.values.remove(at: 7)            // no `places` before version 4
+        v2.values.removeLast(v2.values.count - (RoutineModel.headerCount - 16 + 28 + 28 * 48))
         var older = RoutineModel(settings: r, offset: .japan)
         let v2Taken = older.restore(v2)
         #expect(v2Taken)

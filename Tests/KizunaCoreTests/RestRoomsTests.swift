@@ -143,7 +143,7 @@ struct RestRoomsTests {
         // Version 3 (no `places`, one place) into a two-place model.
         var v3 = flat.state
         v3.values[0] = 3
-        v3.values.remove(at: 8)
+        v3.values.removeSubrange(8..<23)
         v3.values.remove(at: 7)
         var upgraded = RoutineModel(settings: Self.settings, offset: .japan)
         let v3Taken = upgraded.restore(v3)

@@ -297,11 +297,12 @@ struct RoutineTests {
         #expect(movedRefused)
         var v4 = m.state
         v4.values[0] = 4
-        v4.values.remove(at: 8)
+        v4.values.removeSubrange(8..<23)
         var again = RoutineModel(settings: Self.settings, offset: .japan)
         let v4Taken = again.restore(v4)
         #expect(v4Taken)
-        #expect(again == m)
+        #expect(again.longest == m.longest && again.wakeMinutes == m.wakeMinutes)
+        #expect(again.wakeDaysByWeekday == [0, 0, 0, 0, 0, 0, 0])   // no week before version 5
     }
 
     @Test("a silence while a PIR's line is lost is not learned as her routine; once it answers again, learning goes on")
@@ -326,6 +327,23 @@ struct RoutineTests {
             f.motion("pir.living", at: f.t("13:45:00"))
             #expect(longest(f) >= .minutes(119))
         }
+    }
+
+    @Test("not up: a resident up at 07:00 but at 10:00 on one day of the week is not late that day; other days as before")
+    func notUpByDayOfTheWeek() {
+        var m = RoutineModel(settings: Self.settings, offset: .japan)
+        var last = Self.at(0, 0)
+        for d: Int64 in 0..<28 { Self.live(&m, days: d..<(d + 1), wake: d % 7 == 6 ? 10 : 7, last: &last) }
+        // Day 34 is the late day of the week: due at 10:00 + 90 min, not at the average's.
+        let late = m.notUpTime(silenceSince: Self.at(33, 21, 50))
+        #expect(late == Self.at(34, 11, 30))
+        // Day 30 is not: the usual morning of every day (07:00 and the late days' pull) + 90 min.
+        let usual = m.notUpTime(silenceSince: Self.at(29, 21, 50))!
+        #expect(usual >= Self.at(30, 8, 30) && usual < Self.at(30, 9, 30))
+        // The state keeps the week.
+        var again = RoutineModel(settings: Self.settings, offset: .japan)
+        _ = again.restore(m.state)
+        #expect(again.notUpTime(silenceSince: Self.at(33, 21, 50)) == late)
     }
 
     @Test("days since the first sign are not history: ten empty days after a walk test, then one lived, still the fixed limits")

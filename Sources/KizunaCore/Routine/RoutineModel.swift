@@ -66,6 +66,10 @@ public struct RoutineModel: Sendable, Equatable {
     /// Usual minute of the local day of the first sign of life in the wake window.
     public internal(set) var wakeMinutes: Double = 0
     public internal(set) var wakeDays: Int = 0
+    /// The same by day of the week (the local day number modulo 7): a resident up at 06:30
+    /// on weekdays and at 09:00 on Sundays is not late every Sunday at 08:36.
+    public internal(set) var wakeByWeekday = [Double](repeating: 0, count: 7)
+    public internal(set) var wakeDaysByWeekday = [Int](repeating: 0, count: 7)
     var lastWakeDay: Int64 = .min
     /// How long the resident's outings last ("not back"); nil when that rule is off.
     public internal(set) var absences: AbsenceMemory?
@@ -290,6 +294,9 @@ public struct RoutineModel: Sendable, Equatable {
         guard previous < windowStart else { return }   // already up (a sign earlier in the window)
         wakeMinutes = wakeDays == 0 ? Double(minute) : wakeMinutes + 0.3 * (Double(minute) - wakeMinutes)
         wakeDays += 1
+        let w = Self.modulo(day, 7)
+        wakeByWeekday[w] = wakeDaysByWeekday[w] == 0 ? Double(minute) : wakeByWeekday[w] + 0.3 * (Double(minute) - wakeByWeekday[w])
+        wakeDaysByWeekday[w] += 1
     }
 
     /// The first moment the silence that began at `since` (in `place`) is longer than the
@@ -328,14 +335,18 @@ public struct RoutineModel: Sendable, Equatable {
 
     /// When the resident, silent since `since`, is late getting up: the usual first sign of
     /// life of the morning plus the margin, on the first morning whose window starts after
-    /// `since`. Nil until three mornings were seen.
+    /// `since`. Usual: of every morning, or of that day of the week when two of them were
+    /// seen and it is later (never earlier: a weekday the routine has seen less of must
+    /// not call sooner than before). Nil until three mornings were seen.
     public func notUpTime(silenceSince since: WallTime) -> WallTime? {
         guard wakeDays >= 3 else { return nil }
         let local = localNs(since)
         var day = CivilTime.floorDiv(local, Self.dayNs)
         let windowStartNs = Int64(settings.wakeWindowStart.minutes) * 60_000_000_000
         if local - day * Self.dayNs >= windowStartNs { day += 1 }
-        let due = day * Self.dayNs + Int64(wakeMinutes * 60e9) + settings.notUpMargin.nanoseconds
+        let w = Self.modulo(day, 7)
+        let usual = wakeDaysByWeekday[w] >= 2 ? max(wakeMinutes, wakeByWeekday[w]) : wakeMinutes
+        let due = day * Self.dayNs + Int64(usual * 60e9) + settings.notUpMargin.nanoseconds
         return WallTime(nanosecondsSinceEpoch: due - offset.seconds * 1_000_000_000)
     }
 }

@@ -1,13 +1,13 @@
 /// The learned routine as a flat array of numbers, for the store: survives restarts so a
 /// reboot does not throw away weeks of learning. Layout (version 5):
 /// `[5, slotMinutes, memoryDays, firstSeconds, wakeMinutes, wakeDays, lastWakeDay, places,
-/// utcOffsetSeconds, rowDay × memoryDays, longest × (places × memoryDays × slots of the day),
+/// utcOffsetSeconds, wake minute × 7 days of the week, mornings × 7, rowDay × memoryDays, longest × (places × memoryDays × slots of the day),
 /// absenceDays, absence rowDay × absenceDays, longest × absenceDays, count × absenceDays]`
 /// (days: -1 for none; absenceDays 0 when "not back" is off; places 1, or 2 when silences
 /// that began in bed are told apart). The slots and days are the flat's local time: a state
 /// learned at another UTC offset (the config's timezone corrected) is not taken, or her
 /// nights would be judged by her days for weeks. Version 4 is version 5 without the offset
-/// (taken as learned at the offset in force); version 3 is version 4 without `places` (one place);
+/// and the week (taken as learned at the offset in force, no morning by day of the week); version 3 is version 4 without `places` (one place);
 /// a version-2 state (before "not back") is taken with no outings remembered; a version-1
 /// state (the per-slot probabilities of the first model) is not taken. A state of one place
 /// taken by a model of two fills the silences that began in bed: every silence is then
@@ -22,11 +22,13 @@ public struct RoutineState: Sendable, Equatable {
 }
 
 extension RoutineModel {
-    static let headerCount = 9
+    static let headerCount = 23
 
     public var state: RoutineState {
         var v: [Double] = [RoutineState.version, Double(1440 / perDay), Double(memory), Double(firstSeconds), wakeMinutes,
                            Double(wakeDays), lastWakeDay == .min ? -1 : Double(lastWakeDay), Double(places), Double(offset.seconds)]
+        v += wakeByWeekday
+        v += wakeDaysByWeekday.map(Double.init)
         let a = absences?.rowDay.count ?? 0
         v.reserveCapacity(Self.headerCount + rowDay.count + longest.count + 1 + 3 * a)
         v += rowDay.map { $0 == .min ? -1 : Double($0) }
@@ -54,7 +56,8 @@ extension RoutineModel {
         guard let version = v.first, [2, 3, 4, RoutineState.version].contains(version),
               v.allSatisfy({ $0.isFinite && abs($0) < 1e15 }) else { return false }
         // Versions 2 and 3 have no `places` in their header, nor 2 to 4 the offset.
-        let header = version == 5 ? Self.headerCount : version == 4 ? Self.headerCount - 1 : Self.headerCount - 2
+        let v4 = Self.headerCount - 15
+        let header = version == 5 ? Self.headerCount : version == 4 ? v4 : v4 - 1
         guard v.count > header else { return false }
         if version == 5, Int(v[8]) != offset.seconds { return false }
         let saved = version >= 4 ? Int(v[7]) : 1
@@ -64,6 +67,10 @@ extension RoutineModel {
               Int(v[1]) == 1440 / perDay, Int(v[2]) == memory else { return false }
         firstSeconds = Int64(v[3])
         wakeMinutes = min(max(v[4], 0), 1440)
+        for w in 0..<7 {
+            wakeByWeekday[w] = version == 5 ? min(max(v[9 + w], 0), 1440) : 0
+            wakeDaysByWeekday[w] = version == 5 ? Int(max(v[16 + w], 0)) : 0
+        }
         wakeDays = Int(v[5])
         lastWakeDay = v[6] < 0 ? .min : Int64(v[6])
         for r in 0..<memory { rowDay[r] = v[header + r] < 0 ? .min : Int64(v[header + r]) }
