@@ -27,8 +27,20 @@ public struct LineReport: Sendable {
 
 public enum GPIOCheck {
     public static func check(_ wiring: Wiring) -> [LineReport] {
-        wiring.inputs.map { report(key: $0.key, line: $0.line, isOutput: false, bias: $0.bias) }
+        var reports = wiring.inputs.map { report(key: $0.key, line: $0.line, isOutput: false, bias: $0.bias) }
             + wiring.outputs.map { report(key: $0.key, line: $0.line, isOutput: true) }
+        // Two keys on one line (a pin and the line's name): the second is not usable.
+        var seen: [String: String] = [:]
+        for i in reports.indices {
+            guard let path = reports[i].chipPath, let offset = reports[i].offset else { continue }
+            let place = "\(path):\(offset)"
+            if let other = seen[place] {
+                reports[i].status = .error("the same line as \(other)")
+            } else {
+                seen[place] = reports[i].key
+            }
+        }
+        return reports
     }
 
     /// An input is read with the pull resistor its wire asks for, as the runtime reads it:

@@ -10,6 +10,9 @@ public struct GPIOError: Error, CustomStringConvertible, Equatable {
         case offsetOutOfRange
         /// Another process holds the line (EBUSY); its consumer name when the kernel says.
         case busy(consumer: String)
+        /// Two keys of the config on one line (a pin and a line name the kernel gives the
+        /// same GPIO): found before any request, never reported as busy held by 'kizuna'.
+        case sameLine(as: String)
         case system(errno: Int32)
     }
 
@@ -35,6 +38,8 @@ public struct GPIOError: Error, CustomStringConvertible, Equatable {
         case .busy(let consumer):
             return "\(key): \(line) is busy: held by another process" + (consumer.isEmpty ? "" : " ('\(consumer)')") +
                 "; stop it or choose another line"
+        case .sameLine(let other):
+            return "\(key): \(line) is also \(other)'s (a pin and a line name for the same GPIO?): one line cannot be two inputs or outputs"
         case .system(let e):
             return "\(key): \(line): \(String(cString: strerror(e)))"
         }

@@ -54,6 +54,9 @@ public final class LinuxGPIO: InputSource, OutputSink, @unchecked Sendable {
             // when an input then cannot be had and the service goes on restarting.
             let inputAddresses = try wiring.inputs.map { wire throws(GPIOError) in try Self.present(wire.line, key: wire.key) }
             let outputAddresses = try wiring.outputs.map { wire throws(GPIOError) in try Self.present(wire.line, key: wire.key) }
+            if let shared = Self.firstSharedLine(zip(wiring.inputs.map(\.key) + wiring.outputs.map(\.key), inputAddresses + outputAddresses)) {
+                throw GPIOError(kind: .sameLine(as: shared.first), key: shared.second, line: "line \(shared.address)")
+            }
             for (wire, address) in zip(wiring.outputs, outputAddresses) {
                 var handle: OpaquePointer?
                 let r = kz_line_request_output(address.chipLabel, UInt32(address.offset), 0, consumer, &handle)
@@ -95,6 +98,18 @@ public final class LinuxGPIO: InputSource, OutputSink, @unchecked Sendable {
             if r < 0 { throw GPIOError(kind: .lineNotFound(name: name), key: key, line: "line \"\(name)\"") }
             return LineAddress(chipLabel: Self.string(label), offset: Int(offset))
         }
+    }
+
+    /// The first line two keys resolve to (a line named on the running system is known only
+    /// here: the config could not compare it with the pins), in the order given.
+    public static func firstSharedLine<S: Sequence>(_ lines: S) -> (first: String, second: String, address: LineAddress)?
+        where S.Element == (String, LineAddress) {
+        var seen: [LineAddress: String] = [:]
+        for (key, address) in lines {
+            if let other = seen[address] { return (other, key, address) }
+            seen[address] = key
+        }
+        return nil
     }
 
     /// The line's address, once its chip is known to be there.
