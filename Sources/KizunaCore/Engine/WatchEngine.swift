@@ -451,7 +451,7 @@ public struct WatchEngine: Sendable {
         lower(min(occupancy.deadline, doorOpen.deadline, ladder.deadline, pirHealth.deadline, inactivity.lowerBound))
     }
 
-    /// While a motion sensor or a door is in doubt (found stuck or silent, its line lost),
+    /// While a motion sensor or a door is in doubt (a PIR found silent, a line lost),
     /// the silence from now on is not learned as her routine (`InactivityRule.doNotLearnSilence`).
     /// Called after each sign of life and each such alarm raised.
     @inline(__always) mutating func doubtSilence() {
@@ -461,7 +461,10 @@ public struct WatchEngine: Sendable {
     @inline(never) func sensorInDoubt() -> Bool {
         ladder.open.contains { a in
             switch a.kind {
-            case .pirStuck, .pirSilent: return true
+            // Not a PIR found stuck: its alarm already calls the technician, and NEARS's
+            // radio losses (140 "stuck" spells in 281 days) paused learning so often that
+            // false alarms rose from 0.90 to 1.06 per 30 days (EVALUATION.md).
+            case .pirSilent: return true
             case .sensorFault:
                 let i = Int(a.sensor.index)
                 return i < channels.count && (channels[i].kind == .pir || channels[i].kind == .door)

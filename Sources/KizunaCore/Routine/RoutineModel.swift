@@ -336,8 +336,9 @@ public struct RoutineModel: Sendable, Equatable {
     /// When the resident, silent since `since`, is late getting up: the usual first sign of
     /// life of the morning plus the margin, on the first morning whose window starts after
     /// `since`. Usual: of every morning, or of that day of the week when two of them were
-    /// seen and it is later (never earlier: a weekday the routine has seen less of must
-    /// not call sooner than before). Nil until three mornings were seen.
+    /// seen and it is later by more than half the margin (never earlier: a weekday the
+    /// routine has seen less of must not call sooner than before). Nil until three mornings
+    /// were seen.
     public func notUpTime(silenceSince since: WallTime) -> WallTime? {
         guard wakeDays >= 3 else { return nil }
         let local = localNs(since)
@@ -345,7 +346,11 @@ public struct RoutineModel: Sendable, Equatable {
         let windowStartNs = Int64(settings.wakeWindowStart.minutes) * 60_000_000_000
         if local - day * Self.dayNs >= windowStartNs { day += 1 }
         let w = Self.modulo(day, 7)
-        let usual = wakeDaysByWeekday[w] >= 2 ? max(wakeMinutes, wakeByWeekday[w]) : wakeMinutes
+        // A day of the week later by more than half the margin: a lie-in day, not noise (a
+        // morning or two a little later would only delay the call; within half the margin
+        // the margin covers it).
+        let lieIn = wakeByWeekday[w] - wakeMinutes > Double(settings.notUpMargin.nanoseconds) / 120e9
+        let usual = wakeDaysByWeekday[w] >= 2 && lieIn ? wakeByWeekday[w] : wakeMinutes
         let due = day * Self.dayNs + Int64(usual * 60e9) + settings.notUpMargin.nanoseconds
         return WallTime(nanosecondsSinceEpoch: due - offset.seconds * 1_000_000_000)
     }

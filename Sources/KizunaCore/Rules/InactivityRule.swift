@@ -157,7 +157,7 @@ public struct InactivityRule: Sendable {
 
     /// `found`: the motion follows a door used while an alarm about her silence was out
     /// (someone coming in to her).
-    /// A motion sensor or a door is in doubt (found stuck or silent, its line lost): the
+    /// A motion sensor or a door is in doubt (a PIR found silent, a line lost): the
     /// silence from now is not learned. Her afternoons in a room whose PIR is dead are
     /// silences it did not see; learned, they would be "usual" at that hour for weeks.
     mutating func doNotLearnSilence() { silenceNotLearned = true }
