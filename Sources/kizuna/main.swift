@@ -30,6 +30,25 @@ struct Kizuna: ParsableCommand {
 }
 
 /// Prints a config error and gives exit status 2 (the input is wrong, not the program).
+/// A recording for `replay` and `evaluate`: a mapping or recording error exits 2 naming the
+/// file and line; lines skipped (`--lenient`) and mapped sensors never seen are said on stderr.
+func loadRecording(files: [String], format: RecordingFormat, map: String?, lenient: Bool) throws -> Recording {
+    let recording: Recording
+    do {
+        recording = try RecordingLoader.load(files: files, format: format, mapping: map, lenient: lenient)
+    } catch let e as ConfigError {
+        throw fail(e)
+    } catch {
+        StandardOutput.error("kizuna: \(error)\n")
+        throw ExitCode(2)
+    }
+    if recording.skipped > 0 { StandardOutput.error("kizuna: warning: \(recording.skipped) broken lines skipped (--lenient)\n") }
+    for key in recording.unseenMapped {
+        StandardOutput.error("kizuna: warning: \(map ?? "mapping"): sensors.\(key) never occurs in the recording (misspelt?)\n")
+    }
+    return recording
+}
+
 func fail(_ error: ConfigError) -> ExitCode {
     StandardOutput.error("kizuna: \(error)\n")
     return ExitCode(2)
@@ -189,15 +208,7 @@ struct ReplayCommand: ParsableCommand {
         guard let gapLimit = DurationText.parse(gap), gapLimit > .zero else {
             throw ValidationError("--gap: expected a duration such as 6h or 90m, got '\(gap)'")
         }
-        let recording: Recording
-        do {
-            recording = try RecordingLoader.load(files: files, format: recordingFormat, mapping: map, lenient: lenient)
-        } catch let e as ConfigError {
-            throw fail(e)
-        } catch {
-            StandardOutput.error("kizuna: \(error)\n")
-            throw ExitCode(2)
-        }
+        let recording = try loadRecording(files: files, format: recordingFormat, map: map, lenient: lenient)
         let base = try config.map { try loadInstallation($0, boards: boards).settings }
         func time(_ text: String?, _ name: String) throws -> WallTime? {
             guard let text else { return nil }
@@ -538,15 +549,20 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Also write every cut (time, away, at night, next sign of life, both latencies) to this file, tab-separated.")
     var perCut: String?
 
+    @Flag(help: "Skip and count broken lines instead of stopping at the first.")
+    var lenient = false
+
     func run() throws {
         guard let f = RecordingFormat(rawValue: format) else {
             throw ValidationError("--format: expected casas, nears or kizuna, got \"\(format)\"")
         }
-        let recording = try RecordingLoader.load(files: files, format: f, mapping: map, lenient: true)
+        guard cuts >= 0 else { throw ValidationError("--cuts: expected a number of cuts, 0 or more, got \(cuts)") }
+        let recording = try loadRecording(files: files, format: f, map: map, lenient: lenient)
         // The recording's sensors and its own clock (the night window and the routine's
-        // slots are local times of the recording), the config's thresholds.
-        var settings = recording.engineSettings(base: try config.map { try loadInstallation($0, boards: boards).settings })
-        if settings.routine == nil { settings.routine = RoutineSettings() }
+        // slots are local times of the recording), the config's thresholds: with
+        // `routine: off` there, its fixed limits are what is measured against the 12 h timer.
+        let settings = recording.engineSettings(base: try config.map { try loadInstallation($0, boards: boards).settings })
+        if settings.routine == nil { print("routine: off in \(config ?? "the config"): the column \"routine\" is its fixed limits") }
         let report = Evaluation.run(recording, settings: settings, cuts: cuts, seed: seed)
         print(Evaluation.describe(report), terminator: "")
         for a in report.falseAlarmSteps {

@@ -38,7 +38,8 @@ struct ReplayTests {
         let r = try RecordingLoader.load(files: [Self.fixtures + "/nears.json"], format: .nears, mapping: nil, lenient: false)
         #expect(Self.names(r) == ["pir.bed", "door.entrance", "activity.refrigerator"])
         #expect(r.sensors.sensors[2].kind == .pir)
-        #expect(r.observations.count == 4)
+        #expect(r.observations.count == 5)   // the fridge opened: a rise and a fall
+        #expect(r.eventCount == 6)
         #expect(r.otherEvents == [Self.wall("2023-05-05T04:02:33.657Z"), Self.wall("2023-05-05T04:38:17.927Z")])
         #expect(r.first == Self.wall("2023-05-05T04:02:33.657Z"))
         #expect(r.last == Self.wall("2023-05-05T10:48:03.841Z"))
@@ -136,6 +137,85 @@ struct ReplayTests {
         #expect(r.otherEvents.count == 1)
     }
 
+    @Test("a date the clock cannot hold, or that does not exist, is a broken line: never a trap, never another day")
+    func impossibleDates() throws {
+        for (line, bad) in [("2300-01-01 00:00:00.0 Kitchen Kitchen ON", "2300-01-01 00:00:00.0"),
+                            ("1600-01-01 00:00:00.0 Kitchen Kitchen ON", "1600-01-01 00:00:00.0"),
+                            ("2011-06-31 08:00:00.0 Kitchen Kitchen ON", "2011-06-31 08:00:00.0"),
+                            ("2011-02-29 08:00:00.0 Kitchen Kitchen ON", "2011-02-29 08:00:00.0")] {
+            #expect(throws: RecordingError(file: "al.txt", line: 1, message: "bad date and time '\(bad)'")) {
+                try RecordingLoader.parse(line, file: "al.txt", format: .casas)
+            }
+            #expect(try RecordingLoader.parse(line, file: "al.txt", format: .casas, lenient: true).skipped == 1)
+        }
+        #expect(try RecordingLoader.parse("2012-02-29 08:00:00.0 Kitchen Kitchen ON", format: .casas).observations.count == 1)
+        let far = #"{"subject":"kitchen","sensor":"motion","sentAt":{"$date":"2300-01-01T00:00:00.000Z"},"state":"ON"}"#
+        do throws(RecordingError) {
+            _ = try RecordingLoader.parse(far, file: "1.json", format: .nears)
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.line == 1)
+        }
+    }
+
+    @Test("CASAS: tabs or several spaces between the date and the time; a CIL line whose state is not one is broken")
+    func casasSeparators() throws {
+        for text in ["2016-07-12\t00:00:30.6\tBedroomABed\tON\tSleep", "2016-07-12  00:00:30.6 BedroomABed ON Sleep",
+                     "2016-07-12 \t00:00:30.6\tBedroomABed\tON"] {
+            let r = try RecordingLoader.parse(text, format: .casas)
+            #expect(r.observations == [.level(SensorID(0), high: true, at: Recording.stamp(Self.wall("2016-07-12T00:00:30.6")))])
+        }
+        #expect(throws: RecordingError(file: "cil.txt", line: 1, message: "unknown state 'MAYBE' for BedroomABed (expected ON, OFF, OPEN or CLOSE)")) {
+            try RecordingLoader.parse("2016-07-12\t00:00:30.6\tBedroomABed\tMAYBE\tSleep", file: "cil.txt", format: .casas)
+        }
+        // A sensor the mapping ignores, with a location and a state, is no error.
+        #expect(try RecordingLoader.parse("2011-06-15 01:03:39.1 LivingRoomLight LivingRoom ON", format: .casas).otherEvents.count == 1)
+    }
+
+    @Test("a mapping file without defaults keeps the format's clock; its sensors never seen are listed; nothing read is an error")
+    func mappingChecks() throws {
+        let m = try ReplayMapping.parse("sensors:\n  door: door.entrance\n  kitchen: pir.kitchen\n  Kitchen: pir.cook\n", file: "map.yaml", format: .nears)
+        #expect(m.local == UTCOffset(seconds: -5 * 3600))
+        let json = #"{"subject":"kitchen","sensor":"motion","sentAt":{"$date":"2023-05-05T12:00:00.000Z"},"state":"ON"}"#
+        let r = try RecordingLoader.parse(json, format: .nears, mapping: m)
+        #expect(r.local == UTCOffset(seconds: -5 * 3600))
+        #expect(r.unseenMapped == ["door", "Kitchen"])
+
+        let dir = try temporaryFolder("replay")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("al.txt").path
+        try "2011-06-15 01:03:4 Bedroom Bedroom OFF Sleep\nnot a line\n".write(toFile: file, atomically: true, encoding: .utf8)
+        #expect(throws: RecordingError(file: file, line: 0, message: "all 2 lines broken (skipped): is --format right?")) {
+            try RecordingLoader.load(files: [file], format: .casas, mapping: ReplayMapping.casas, lenient: true)
+        }
+    }
+
+    @Test("an activity contact left open is no one moving: each opening and closing is a moment of activity")
+    func activityContactPulses() throws {
+        func line(_ subject: String, _ sensor: String, _ time: String, _ state: String) -> String {
+            #"{"subject":"\#(subject)","sensor":"\#(sensor)","sentAt":{"$date":"2023-05-05T\#(time).000Z"},"state":"\#(state)"}"#
+        }
+        // 08:00 local is 13:00Z. The wardrobe opened at 09:00 and closed 9 h later.
+        // Hourly readings: the hub was up all along.
+        let text = ([line("kitchen", "motion", "13:00:00", "ON"), line("kitchen", "motion", "13:00:05", "OFF"),
+                     line("clothes", "contact", "14:00:00", "OPEN"), line("clothes", "contact", "23:00:00", "CLOSED"),
+                     // Its periodic report of the state it has: nobody (NEARS sends these at night).
+                     line("clothes", "contact", "15:00:00", "OPEN")]
+                    + (14...22).map { line("kitchen", "temperature", "\($0):30:00", "24.0 °C") })
+            .joined(separator: "\n")
+        let r = try RecordingLoader.parse(text, format: .nears)
+        #expect(r.observations.count == 6)
+        #expect(r.eventCount == 14)
+        #expect(r.otherEvents.contains(Self.wall("2023-05-05T15:00:00Z")))
+        let outcome = Replay.run(r, settings: r.engineSettings(), until: Self.wall("2023-05-06T04:00:00Z"))
+        #expect(!outcome.steps.contains { $0.kind == .pirStuck })
+        // Silent from the opening (09:00 local): alarmed before she closed it at 18:00.
+        #expect(outcome.gaps.isEmpty)
+        let alarm = try #require(outcome.steps.first { $0.kind == .inactivity && $0.step == .alarm })
+        #expect(alarm.at.wall < Self.wall("2023-05-05T23:00:00Z"))
+        #expect(ReplaySummary.json(outcome, recording: r).contains(#""events":4,"#))   // motion and contacts, readings aside
+    }
+
     // MARK: - The engine through a replay
 
     /// A day of a CASAS home: kitchen motion every 20 minutes from 08:00 to 12:00, then
@@ -203,6 +283,16 @@ struct ReplayTests {
         let blind = Replay.run(r, settings: r.engineSettings(), until: Self.wall("2011-06-20T19:00:00"), gapLimit: .hours(12))
         #expect(blind.gaps.isEmpty)
         #expect(blind.steps.contains { $0.kind == .inactivity })
+
+        // Stopped inside the outage (`--until`, or a cut): offline from its start to there,
+        // not 7 h of her silence (the hole's end is in the recording, after the stop).
+        for stopped in [Replay.run(r, settings: r.engineSettings(), until: Self.wall("2011-06-20T15:00:00")),
+                        Replay.run(r, settings: r.engineSettings(), cutAt: Self.wall("2011-06-20T15:00:00"), until: Self.wall("2011-06-20T15:00:00"))] {
+            #expect(stopped.gaps.count == 1)
+            #expect(stopped.gaps.first?.from == Self.wall("2011-06-20T08:00:05"))
+            #expect(stopped.gaps.first?.to == Self.wall("2011-06-20T15:00:00"))
+            #expect(!stopped.steps.contains { $0.kind.isInactivity })
+        }
     }
 
     @Test("periodic readings keep the system up: silence with readings is the resident's")
@@ -240,10 +330,12 @@ struct ReplayTests {
         #expect(found.gaps.count == 2)
         #expect(given.gaps.map(\.from) == found.gaps.map(\.from) && given.gaps.map(\.to) == found.gaps.map(\.to))
         #expect(given.steps == found.steps && given.transitions == found.transitions && given.timeIn == found.timeIn)
-        // A cut before the second gap ends: the device runs on, the gap is not played.
+        // A cut before the second gap ends: offline from its start to the cut, and the device
+        // runs on from there.
         let cut = Replay.run(r, settings: settings, cutAt: w("2023-05-05T20:00:00"), until: w("2023-05-06T04:00:00"), gaps: gaps)
         let cutFound = Replay.run(r, settings: settings, cutAt: w("2023-05-05T20:00:00"), until: w("2023-05-06T04:00:00"))
-        #expect(cut.gaps.count == 1 && cutFound.gaps.count == 1)
+        #expect(cut.gaps.count == 2 && cutFound.gaps.count == 2)
+        #expect(cut.gaps.last?.from == w("2023-05-05T17:00:05") && cut.gaps.last?.to == w("2023-05-05T20:00:00"))
         #expect(cut.steps == cutFound.steps && cut.transitions == cutFound.transitions)
     }
 }

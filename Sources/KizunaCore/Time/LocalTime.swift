@@ -77,6 +77,20 @@ public enum CivilTime {
         return era * 146_097 + doe - 719_468
     }
 
+    /// Whether `year-month-day` is a date this clock can hold: years 1900–2199 (64-bit
+    /// nanoseconds hold 1678–2262 only: any other would trap on overflow), and a day the month
+    /// has (30 February is no date, not 2 March: the caller gets its error, not other rows).
+    @inlinable public static func isDate(year y: Int64, month mo: Int64, day d: Int64) -> Bool {
+        guard (1900...2199).contains(y), (1...12).contains(mo), d >= 1 else { return false }
+        let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)
+        let last: Int64 = switch mo {
+        case 2: leap ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
+        return d <= last
+    }
+
     /// Floor division that rounds toward minus infinity.
     @inlinable static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
         let q = a / b
@@ -135,11 +149,7 @@ public enum CivilTime {
         guard u.count >= 16, u[4] == 45, u[7] == 45, u[10] == 84 || u[10] == 32, u[13] == 58,
               let y = num(0..<4), let mo = num(5..<7), let d = num(8..<10),
               let h = num(11..<13), let mi = num(14..<16),
-              (1...12).contains(mo), (1...31).contains(d), h < 24, mi < 60,
-              (1900...2199).contains(y) else { return nil }   // 64-bit nanoseconds hold 1678–2262 only
-        // 30 February is no date (not 2 March): the caller gets its error, not other rows.
-        let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)
-        guard d <= [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][Int(mo) - 1] else { return nil }
+              h < 24, mi < 60, isDate(year: y, month: mo, day: d) else { return nil }
         var i = 16
         var s: Int64 = 0, nanos: Int64 = 0
         if i < u.count, u[i] == 58 {

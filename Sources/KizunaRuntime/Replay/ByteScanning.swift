@@ -4,25 +4,32 @@ import KizunaCore
 /// building strings or dictionaries per line (a year of a home's events is ~100 MB).
 enum ByteTime {
     /// Parses `YYYY-MM-DD[T ]HH:MM:SS[.fff…][Z|±HH:MM]` in `b[lo..<hi]`; without a zone the
-    /// time is read in `defaultOffset`. The same grammar as `CivilTime.parseISO8601` with
-    /// seconds required.
+    /// time is read in `defaultOffset`. The same grammar and dates as `CivilTime.parseISO8601`
+    /// with seconds required (a year past 2262 would overflow: refused, as 30 February is).
     static func parse(_ b: UnsafeBufferPointer<UInt8>, _ lo: Int, _ hi: Int, defaultOffset: UTCOffset) -> WallTime? {
-        guard hi - lo >= 19 else { return nil }
+        guard hi - lo >= 19, b[lo + 10] == 84 || b[lo + 10] == 32 else { return nil }
+        return parse(b, date: lo, time: lo + 11, hi, defaultOffset: defaultOffset)
+    }
+
+    /// The same, with the date at `date` (`YYYY-MM-DD`) and the time at `time`
+    /// (`HH:MM:SS[.fff…][zone]`, up to `hi`): CASAS files put tabs or several spaces between.
+    static func parse(_ b: UnsafeBufferPointer<UInt8>, date lo: Int, time t: Int, _ hi: Int, defaultOffset: UTCOffset) -> WallTime? {
+        guard t >= lo + 10, hi - t >= 8 else { return nil }
         var ok = true
         @inline(__always) func digit(_ i: Int) -> Int64 {
-            let c = b[lo + i]
+            let c = b[i]
             if c < 48 || c > 57 { ok = false }
             return Int64(c) &- 48
         }
-        let y = digit(0) * 1000 + digit(1) * 100 + digit(2) * 10 + digit(3)
-        let mo = digit(5) * 10 + digit(6)
-        let d = digit(8) * 10 + digit(9)
-        let h = digit(11) * 10 + digit(12)
-        let mi = digit(14) * 10 + digit(15)
-        let s = digit(17) * 10 + digit(18)
-        guard ok, b[lo + 4] == 45, b[lo + 7] == 45, b[lo + 10] == 84 || b[lo + 10] == 32, b[lo + 13] == 58, b[lo + 16] == 58,
-              mo >= 1, mo <= 12, d >= 1, d <= 31, h < 24, mi < 60, s < 61 else { return nil }
-        var i = lo + 19
+        let y = digit(lo) * 1000 + digit(lo + 1) * 100 + digit(lo + 2) * 10 + digit(lo + 3)
+        let mo = digit(lo + 5) * 10 + digit(lo + 6)
+        let d = digit(lo + 8) * 10 + digit(lo + 9)
+        let h = digit(t) * 10 + digit(t + 1)
+        let mi = digit(t + 3) * 10 + digit(t + 4)
+        let s = digit(t + 6) * 10 + digit(t + 7)
+        guard ok, b[lo + 4] == 45, b[lo + 7] == 45, b[t + 2] == 58, b[t + 5] == 58,
+              h < 24, mi < 60, s < 61, CivilTime.isDate(year: y, month: mo, day: d) else { return nil }
+        var i = t + 8
         var nanos: Int64 = 0
         if i < hi, b[i] == 46 || b[i] == 44 {
             i += 1

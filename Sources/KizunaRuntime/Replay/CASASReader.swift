@@ -2,7 +2,8 @@ import KizunaCore
 
 /// Reads WSU CASAS text recordings into a `RecordingBuilder`:
 /// `date time sensor location state [label]` (space separated, the AL home) or
-/// `date time<TAB>sensor<TAB>state<TAB>[label]` (the CIL homes).
+/// `date time<TAB>sensor<TAB>state<TAB>[label]` (the CIL homes): any run of spaces and tabs
+/// separates the fields, the date from the time too.
 ///
 /// The times carry no zone: they are the home's local clock, read as UTC (offset 0) and
 /// printed back the same way, so a replay's output shows the times of the file.
@@ -27,7 +28,7 @@ enum CASASReader {
             }
             if n == 0 { return }
             guard n >= 4 else { return bad("expected date, time, sensor and state") }
-            guard hi[0] + 1 == lo[1], let wall = ByteTime.parse(b, lo[0], hi[1], defaultOffset: .utc) else {
+            guard hi[0] == lo[0] + 10, let wall = ByteTime.parse(b, date: lo[0], time: lo[1], hi[1], defaultOffset: .utc) else {
                 return bad("bad date and time '\(b.text(lo[0], hi[1]))'")
             }
             // With a location column: sensor location state [label]; without: sensor state [label].
@@ -35,6 +36,11 @@ enum CASASReader {
             let s = hasLocation ? 4 : 3
             let slot = hasLocation ? builder.table.slot(b, lo[2], hi[2], lo[3], hi[3]) : builder.table.slot(b, lo[2], hi[2])
             guard slot >= 0 else {
+                // A CIL line whose state is not one (`BedroomABed MAYBE Sleep`) reads as a sensor
+                // and a location: if the sensor alone is one the engine has, the state is wrong.
+                if hasLocation, !isState(b, lo[4], hi[4]), builder.table.slot(b, lo[2], hi[2]) >= 0 {
+                    return bad("unknown state '\(b.text(lo[3], hi[3]))' for \(b.text(lo[2], hi[2])) (expected ON, OFF, OPEN or CLOSE)")
+                }
                 builder.otherEvent(at: wall)
                 return
             }

@@ -26,6 +26,12 @@ public struct Recording: Sendable {
     /// The flat's local time, for the engine's night window (NEARS: Sherbrooke, -05:00,
     /// without DST; CASAS: the recording's clock, which is already local time).
     public var local: UTCOffset
+    /// Sensors a mapping file names that never occur in the recording (a misspelt name, a
+    /// CASAS key without its location): warned of, never silently nothing.
+    public var unseenMapped: [String] = []
+    /// Observations made for the engine, not recorded: each activity contact change is a
+    /// pulse, its fall made here (`RecordingBuilder.level`).
+    public var derived = 0
 
     public init(format: RecordingFormat, sensors: SensorRegistry, observations: [Observation], otherEvents: [WallTime] = [],
                 first: WallTime, last: WallTime, skipped: Int = 0, clock: UTCOffset = .utc, local: UTCOffset = .utc) {
@@ -40,8 +46,20 @@ public struct Recording: Sendable {
         self.local = local
     }
 
+    /// How many recorded events the first `count` observations are (the pulses' falls made
+    /// for the engine are not): what a replay's summary calls its events.
+    public func recordedEvents(inFirst count: Int) -> Int {
+        guard derived > 0 else { return count }
+        let pulsed = Set(sensors.sensors.indices.filter { sensors.sensors[$0].name.hasPrefix("activity.") })
+        var made = 0
+        for o in observations.prefix(count) {
+            if case .level(let s, false, _) = o, pulsed.contains(Int(s.index)) { made += 1 }
+        }
+        return count - made
+    }
+
     /// Every event of the recording, sign of life or not.
-    public var eventCount: Int { observations.count + otherEvents.count }
+    public var eventCount: Int { observations.count - derived + otherEvents.count }
 
     /// The stamp of a wall time on the recording's single clock.
     @inlinable public static func stamp(_ wall: WallTime) -> Timestamp {

@@ -9,6 +9,8 @@ struct SensorTable {
     private var slots: [Int32] = []
     private var last = -1
     private(set) var descriptors: [SensorDescriptor] = []
+    /// Per engine sensor: an activity contact, whose every change is a moment of activity.
+    private(set) var pulses: [Bool] = []
     private var byName: [String: Int32] = [:]
 
     init(mapping: ReplayMapping) { self.mapping = mapping }
@@ -48,6 +50,7 @@ struct SensorTable {
             } else {
                 slot = Int32(descriptors.count)
                 descriptors.append(d)
+                pulses.append(d.name.hasPrefix("activity."))
                 byName[d.name] = slot
             }
         }
@@ -58,6 +61,12 @@ struct SensorTable {
     }
 
     func kind(_ slot: Int32) -> SensorKind { descriptors[Int(slot)].kind }
+
+    /// Whether the recording had a sensor named `key`.
+    func hasSeen(_ key: String) -> Bool {
+        let bytes = Array(key.utf8)
+        return keys.contains(bytes)
+    }
 }
 
 /// Collects a recording's events as the readers find them, then puts them in time order.
@@ -89,6 +98,41 @@ struct RecordingBuilder {
         add(.level(SensorID(UInt16(slot)), high: high, at: Recording.stamp(wall)))
     }
 
+    /// An activity contact (a cupboard, the fridge) opened or closed: someone was there at
+    /// that moment, a rise and a fall (the PIR hold is the episode). Its level is not motion:
+    /// a wardrobe left open a day and a half is no one moving in front of it (held high, it
+    /// hid every silence and was reported a stuck PIR after 2 h). A report of the state it
+    /// already had (a sensor's periodic report, a message received twice) is no one either:
+    /// only a sign the system was up. In time order, from closed.
+    /// Returns how many falls it made (observations that are not recorded events).
+    func pulseActivityContacts(_ obs: inout [Observation], others: inout [WallTime]) -> Int {
+        guard table.pulses.contains(true) else { return 0 }
+        var derived = 0
+        var open = [Bool](repeating: false, count: table.pulses.count)
+        var out: [Observation] = []
+        out.reserveCapacity(obs.count + obs.count / 8)
+        var repeated = false
+        for o in obs {
+            guard case .level(let s, let high, let t) = o, table.pulses[Int(s.index)] else {
+                out.append(o)
+                continue
+            }
+            let i = Int(s.index)
+            if high == open[i] {
+                others.append(t.wall)
+                repeated = true
+                continue
+            }
+            open[i] = high
+            out.append(.level(s, high: true, at: t))
+            out.append(.level(s, high: false, at: t))
+            derived += 1
+        }
+        obs = out
+        if repeated { others.sort() }
+        return derived
+    }
+
     @inline(__always) mutating func otherEvent(at wall: WallTime) {
         if let last = other.last, wall < last { otherInOrder = false }
         other.append(wall)
@@ -109,13 +153,17 @@ struct RecordingBuilder {
         }
         var others = other
         if !otherInOrder { others.sort() }
+        let derived = pulseActivityContacts(&obs, others: &others)
         let firstObs = obs.first?.time.wall, lastObs = obs.last?.time.wall
         let candidatesFirst = [firstObs, others.first].compactMap { $0 }
         let candidatesLast = [lastObs, others.last].compactMap { $0 }
         let zero = WallTime(nanosecondsSinceEpoch: 0)
         let clock = self.clock ?? .utc
-        return Recording(format: format, sensors: SensorRegistry(table.descriptors), observations: obs, otherEvents: others,
+        var recording = Recording(format: format, sensors: SensorRegistry(table.descriptors), observations: obs, otherEvents: others,
                          first: candidatesFirst.min() ?? zero, last: candidatesLast.max() ?? zero, skipped: skipped,
                          clock: clock, local: local ?? clock)
+        recording.unseenMapped = table.mapping.listed.filter { !table.hasSeen($0) }
+        recording.derived = derived
+        return recording
     }
 }

@@ -37,7 +37,14 @@ public enum RecordingLoader {
             }
             if let failure { throw failure }
         }
-        return builder.finish(local: mapping.local)
+        let recording = builder.finish(local: mapping.local)
+        guard recording.eventCount > 0 else {
+            // Nothing to replay: a wrong --format, or every line broken under --lenient. Not a
+            // report of zero days with zero alarms.
+            let why = builder.skipped > 0 ? "all \(builder.skipped) lines broken (skipped)" : "no events"
+            throw RecordingError(file: files.joined(separator: " "), line: 0, message: "\(why): is --format right?")
+        }
+        return recording
     }
 
     /// Parses recording text held in memory (tests, small inputs).

@@ -91,6 +91,11 @@ public enum Replay {
             p.offline(from: gaps[gi].from, to: gaps[gi].to)
             gi += 1
         }
+        // A gap still open where the replay stops (`--until` or a cut inside an outage): the
+        // system was offline from its start to there, never a silence of hers.
+        if gi < gaps.count, gaps[gi].from < stop {
+            p.offline(from: gaps[gi].from, to: stop)
+        }
         p.engine.tick(at: Recording.stamp(end), into: &p.out)
         p.flush()
         p.account(until: end)

@@ -7,10 +7,11 @@ import KizunaCore
 /// Activity contacts (fridge, freezer, cupboards, drawers: someone opened them) are a
 /// sign of life as strong as motion, and carry no door meaning (opening the fridge must
 /// not start the "gone out?" count). They are given to the engine as PIR-like sensors,
-/// named `activity.NAME` with kind `.pir`: opening is motion starting, closing is motion
-/// ending after the PIR hold. Not a button: the engine reads a button press outside a
-/// pre-alarm as a call for help. (The PIR health rule watches them too: one unused for
-/// days while the door is used may be reported `pir-silent`.)
+/// named `activity.NAME` with kind `.pir`: opening and closing are each a moment of
+/// motion (a rise and a fall, the PIR hold its episode); left open is no one moving. Not a
+/// button: the engine reads a button press outside a pre-alarm as a call for help. (The PIR
+/// health rule watches them too: one unused for days while the door is used may be
+/// reported `pir-silent`.)
 ///
 /// A mapping file (`kizuna replay --map FILE`) is small YAML:
 /// ```yaml
@@ -37,6 +38,9 @@ public struct ReplayMapping: Sendable, Equatable {
     public var identityFallback: Bool
     /// The flat's local time for the night window; nil: the format's default.
     public var local: UTCOffset?
+    /// The recording's sensors a mapping file names, in its order (the defaults are not
+    /// listed: they cover several homes, and a home has only some of them).
+    public var listed: [String] = []
 
     public init(roles: [String: Role], identityFallback: Bool = false, local: UTCOffset? = nil) {
         self.roles = roles
@@ -107,8 +111,11 @@ public struct ReplayMapping: Sendable, Equatable {
         for name in ["bedroom", "kitchen", "living", "entrance", "bathroom", "shower"] {
             roles[name] = ReplayMapping.sensor("pir.\(name)")
         }
-        for name in ["refrigerator", "freezer", "food_storage", "plates_cabinet", "utensils_drawer", "clothes", "vanity"] {
-            roles[name] = ReplayMapping.sensor("activity.\(name)")
+        // Each in the room the recording gives it (`location`): a silence after the wardrobe
+        // began in the bedroom, as one after the bedroom's PIR does (`routine: rest_rooms`).
+        for (name, room) in [("refrigerator", "kitchen"), ("freezer", "kitchen"), ("food_storage", "kitchen"), ("plates_cabinet", "kitchen"),
+                             ("utensils_drawer", "kitchen"), ("clothes", "bedroom"), ("vanity", "bathroom")] {
+            roles[name] = .sensor(SensorDescriptor(name: "activity.\(name)", kind: .pir, room: room))
         }
         return ReplayMapping(roles: roles, local: UTCOffset(seconds: -5 * 3600))
     }()
@@ -149,7 +156,9 @@ public struct ReplayMapping: Sendable, Equatable {
         for (key, _) in entries { roles[key] = nil }
         // Which source already feeds each engine sensor (two sources on one sensor would mix their levels).
         var used: [String: String] = [:]
-        for (key, role) in roles { if case .sensor(let d) = role { used[d.name] = key } }
+        for (key, role) in roles.sorted(by: { $0.key < $1.key }) {   // the same name in the message at every run
+            if case .sensor(let d) = role, used[d.name] == nil { used[d.name] = key }
+        }
         for (key, node) in entries {
             let value = try node.string()
             guard let parsed = role(parsing: value, readings: format == .kizuna) else {
@@ -162,6 +171,9 @@ public struct ReplayMapping: Sendable, Equatable {
             }
             roles[key] = parsed
         }
-        return ReplayMapping(roles: roles, identityFallback: base.identityFallback, local: local ?? base.local)
+        // The format's clock whether or not its sensors are taken (NEARS is -05:00 either way).
+        var mapping = ReplayMapping(roles: roles, identityFallback: base.identityFallback, local: local ?? defaults(for: format).local)
+        mapping.listed = entries.map(\.key)
+        return mapping
     }
 }

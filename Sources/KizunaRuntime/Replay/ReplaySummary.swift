@@ -18,7 +18,7 @@ public enum ReplaySummary {
         for state in [OccupancyState.home, .away, .resting, .unknown] { h.add(state.rawValue, hours(o.timeIn[state] ?? .zero)) }
         var j = JSONLine()
         j.add("type", "summary")
-        j.add("events", o.events)
+        j.add("events", recording.recordedEvents(inFirst: o.events))
         j.add("days", rounded(o.days, 1000))
         j.addRaw("alarms", counts(o.alarmCount()))
         j.addRaw("prealarms", counts(o.alarmCount(reachingNetwork: false)))
@@ -32,7 +32,7 @@ public enum ReplaySummary {
     /// The same, for a person.
     public static func text(_ o: ReplayOutcome, recording: Recording) -> String {
         let from = CivilTime.iso8601(o.first, offset: recording.clock), to = CivilTime.iso8601(o.last, offset: recording.clock)
-        var lines = ["", "Replay: \(o.events) events from \(recording.sensors.count) sensors, \(from) … \(to) (\(rounded(o.days, 10)) days)"]
+        var lines = ["", "Replay: \(recording.recordedEvents(inFirst: o.events)) events from \(recording.sensors.count) sensors, \(from) … \(to) (\(rounded(o.days, 10)) days)"]
         let alarms = o.alarmCount(), raised = o.alarmCount(reachingNetwork: false)
         let kinds = AlarmKind.allCases.filter { (raised[$0] ?? 0) > 0 }
         lines.append(kinds.isEmpty ? "Alarms: none"
