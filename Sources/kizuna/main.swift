@@ -29,7 +29,6 @@ struct Kizuna: ParsableCommand {
     )
 }
 
-/// Prints a config error and gives exit status 2 (the input is wrong, not the program).
 /// A recording for `replay` and `evaluate`: a mapping or recording error exits 2 naming the
 /// file and line; lines skipped (`--lenient`) and mapped sensors never seen are said on stderr.
 func loadRecording(files: [String], format: RecordingFormat, map: String?, lenient: Bool) throws -> Recording {
@@ -49,6 +48,7 @@ func loadRecording(files: [String], format: RecordingFormat, map: String?, lenie
     return recording
 }
 
+/// Prints a config error and gives exit status 2 (the input is wrong, not the program).
 func fail(_ error: ConfigError) -> ExitCode {
     StandardOutput.error("kizuna: \(error)\n")
     return ExitCode(2)

@@ -130,6 +130,13 @@ struct RecordTests {
             return steps
         }
         let t1 = t0.advanced(by: .seconds(5))
+        // Nothing written yet since the boot (a disk still full would fail the first commit):
+        // no resolve on hope.
+        watcher.wokeUp(at: t1, engine: engine)
+        #expect(runQueued(at: t1).isEmpty)
+        writer.enqueue(events: [EventRecord(wall: t1.wall, sensor: "pir.living", kind: "motion-start", value: nil, room: "living")])
+        #expect(writer.flush())
+        #expect(writer.currentHealth.commits > 0)
         watcher.wokeUp(at: t1, engine: engine)
         watcher.wokeUp(at: t1, engine: engine)   // woken again before the loop ran it: asked once
         let resolved = runQueued(at: t1)

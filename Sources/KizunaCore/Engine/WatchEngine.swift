@@ -419,6 +419,7 @@ public struct WatchEngine: Sendable {
             if active {
                 doorOpen.opened(s, at: t)
                 pirHealth.doorOpened(at: t, ladder: &ladder, into: &out)
+                doubtSilence()   // a PIR found silent at this door use: the silence from here too
             } else {
                 doorOpen.closed(s, at: t, ladder: &ladder, into: &out)
             }
@@ -464,13 +465,19 @@ public struct WatchEngine: Sendable {
             // Not a PIR found stuck: its alarm already calls the technician, and NEARS's
             // radio losses (140 "stuck" spells in 281 days) paused learning so often that
             // false alarms rose from 0.90 to 1.06 per 30 days (EVALUATION.md).
-            case .pirSilent: return true
+            // A replay's activity contact (`activity.NAME`: a cupboard unused for days) is
+            // not a dead sensor; learning goes on.
+            case .pirSilent: return !isActivityContact(a.sensor)
             case .sensorFault:
                 let i = Int(a.sensor.index)
                 return i < channels.count && (channels[i].kind == .pir || channels[i].kind == .door)
             default: return false
             }
         }
+    }
+
+    func isActivityContact(_ s: SensorID) -> Bool {
+        Int(s.index) < settings.sensors.count && settings.sensors.sensors[Int(s.index)].name.hasPrefix("activity.")
     }
 
     /// Clears the alarms about a silent resident (the silence, not up, not back).
@@ -767,6 +774,7 @@ public struct WatchEngine: Sendable {
             }
         }
         ladder.nextID = max(ladder.nextID, r.nextAlarmID)
+        doubtSilence()   // a sensor still in doubt: the silence under way is not learned either
         earliest = earliestDeadline()
         catchUpIfOverdue()
     }

@@ -72,7 +72,8 @@ extension WatchEngine {
         }
         let model = routine.model
         let first = model.firstSeconds
-        let days = first == 0 ? 0 : max(0, Double(now.nanosecondsSinceEpoch / 1_000_000_000 - first) / 86_400)
+        // Days passed, but no more than days learned (`isReady` asks both).
+        let days = first == 0 ? 0 : min(max(0, Double(now.nanosecondsSinceEpoch / 1_000_000_000 - first) / 86_400), Double(model.remembered))
         var summary = RoutineSummary(phase: model.isReady(at: now) ? .ready : .learning, daysLearned: days,
                                      daysNeeded: model.settings.minHistoryDays, silenceLimit: limit)
         if model.places > 1, model.isReady(at: now) {

@@ -155,13 +155,13 @@ public struct InactivityRule: Sendable {
     /// Where "not back" counts from: the declared return, or the departure.
     var notBackStart: Timestamp? { declaredUntil ?? awaySince?.time }
 
-    /// `found`: the motion follows a door used while an alarm about her silence was out
-    /// (someone coming in to her).
     /// A motion sensor or a door is in doubt (a PIR found silent, a line lost): the
     /// silence from now is not learned. Her afternoons in a room whose PIR is dead are
     /// silences it did not see; learned, they would be "usual" at that hour for weeks.
     mutating func doNotLearnSilence() { silenceNotLearned = true }
 
+    /// `found`: the motion follows a door used while an alarm about her silence was out
+    /// (someone coming in to her).
     mutating func motionStarted(_ sensor: SensorID, at time: Timestamp, found: Bool = false) {
         activeMotion += 1
         signOfLife(sensor, at: time, found: found)

@@ -22,10 +22,14 @@ public final class StoreFaultWatcher: RuntimeObserver {
     public func apply(_ decisions: [Decision], engine: WatchEngine) {}
 
     public func wokeUp(at now: Timestamp, engine: WatchEngine) {
-        let failure = writer.currentHealth.failure
+        let health = writer.currentHealth
+        let failure = health.failure
         let failing = failure != nil
-        guard failing != engine.ladder.isOpen(.storeFault) else {
-            asked = nil
+        let open = engine.ladder.isOpen(.storeFault)
+        // Written again means a commit went through: after a restart nothing has been tried
+        // yet, and a disk still full would be resolved, then raised again at the first commit.
+        guard failing != open, failing || health.commits > 0 else {
+            if failing == open { asked = nil }
             return
         }
         guard asked != failing else { return }
