@@ -346,6 +346,46 @@ struct RoutineTests {
         #expect(again.notUpTime(silenceSince: Self.at(33, 21, 50)) == late)
     }
 
+    @Test("a PIR found silent at a door use pauses learning; a replay's cupboard found silent (unopened for days) does not")
+    func silentAtTheDoor() {
+        func learnedLongest(cupboard: String) -> (Span, Bool) {
+            let sensors = SensorRegistry([SensorDescriptor(name: "pir.living")!, SensorDescriptor(name: cupboard, kind: .pir, room: "kitchen"),
+                                          SensorDescriptor(name: "door.entrance")!])
+            var settings = EngineSettings(sensors: sensors, routine: RoutineSettings())
+            settings.rules.pirSilentAfter = .hours(1)
+            settings.rules.pirSilentDoorUses = 1
+            let t0 = Timestamp(monotonic: MonotonicInstant(nanoseconds: 1_000_000_000),
+                               wall: CivilTime.parseISO8601("2026-07-01T09:00:00", defaultOffset: .japan)!)
+            var e = WatchEngine(settings: settings, start: t0)
+            var out: [Decision] = []
+            let living = SensorID(0), door = SensorID(2)
+            e.prime(door, rawLevel: false)
+            func at(_ m: Int64) -> Timestamp { t0.advanced(by: .minutes(m)) }
+            func motion(_ m: Int64) {
+                e.handle(.level(living, high: true, at: at(m)), into: &out)
+                e.handle(.level(living, high: false, at: at(m).advanced(by: .seconds(2))), into: &out)
+            }
+            motion(0)
+            motion(85)
+            // The door at 10:30: the cupboard, never used since 09:00, is found silent.
+            e.handle(.level(door, high: true, at: at(90)), into: &out)
+            e.handle(.level(door, high: false, at: at(90).advanced(by: .seconds(5))), into: &out)
+            motion(91)
+            motion(241)   // 2.5 h quiet in the living room
+            e.tick(at: at(242), into: &out)
+            let raised = e.openAlarms.contains { $0.kind == .pirSilent && $0.sensor == SensorID(1) }
+            var m = RoutineModel(settings: settings.routineInForce!, offset: settings.utcOffset)
+            _ = m.restore(e.routineState)
+            return ((0..<48).map { m.longestSilence(slotOfDay: $0) }.max()!, raised)
+        }
+        let (cupboard, cupboardRaised) = learnedLongest(cupboard: "activity.fridge")
+        #expect(cupboardRaised)
+        #expect(cupboard >= .minutes(149))
+        let (pir, pirRaised) = learnedLongest(cupboard: "pir.fridge")
+        #expect(pirRaised)
+        #expect(pir < .minutes(100))   // 09:00 to 10:25, learned before it was found silent; not the 2.5 h after
+    }
+
     @Test("days since the first sign are not history: ten empty days after a walk test, then one lived, still the fixed limits")
     func readyByDaysLearned() {
         var m = RoutineModel(settings: Self.settings, offset: .japan)
