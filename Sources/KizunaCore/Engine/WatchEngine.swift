@@ -477,7 +477,7 @@ public struct WatchEngine: Sendable {
     }
 
     func isActivityContact(_ s: SensorID) -> Bool {
-        Int(s.index) < settings.sensors.count && settings.sensors.sensors[Int(s.index)].name.hasPrefix("activity.")
+        Int(s.index) < settings.sensors.count && settings.sensors.sensors[Int(s.index)].isActivityContact
     }
 
     /// Clears the alarms about a silent resident (the silence, not up, not back).

@@ -61,6 +61,13 @@ public struct SensorDescriptor: Hashable, Sendable {
         guard !room.isEmpty else { return nil }
         self.init(name: name, kind: kind, room: room)
     }
+
+    /// How a replay names an activity contact (fridge, cupboard: `activity.NAME`, kind `.pir`):
+    /// each change of state is a moment of activity, and one unused for days is no dead sensor.
+    public static let activityPrefix = "activity."
+
+    /// An activity contact of a replay (`activityPrefix`), not a PIR.
+    public var isActivityContact: Bool { name.hasPrefix(Self.activityPrefix) }
 }
 
 /// The sensors of one installation, in a fixed order: a `SensorID` is an index here.

@@ -50,7 +50,7 @@ public struct Recording: Sendable {
     /// for the engine are not): what a replay's summary calls its events.
     public func recordedEvents(inFirst count: Int) -> Int {
         guard derived > 0 else { return count }
-        let pulsed = Set(sensors.sensors.indices.filter { sensors.sensors[$0].name.hasPrefix("activity.") })
+        let pulsed = Set(sensors.sensors.indices.filter { sensors.sensors[$0].isActivityContact })
         var made = 0
         for o in observations.prefix(count) {
             if case .level(let s, false, _) = o, pulsed.contains(Int(s.index)) { made += 1 }

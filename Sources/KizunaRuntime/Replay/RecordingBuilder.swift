@@ -50,7 +50,7 @@ struct SensorTable {
             } else {
                 slot = Int32(descriptors.count)
                 descriptors.append(d)
-                pulses.append(d.name.hasPrefix("activity."))
+                pulses.append(d.isActivityContact)
                 byName[d.name] = slot
             }
         }

@@ -58,8 +58,8 @@ public struct ReplayMapping: Sendable, Equatable {
     /// also the measured kinds (`temperature.living`).
     public static func role(parsing value: String, readings: Bool = false) -> Role? {
         if value == "ignore" { return .ignore }
-        if value.hasPrefix("activity.") {
-            let name = value.dropFirst("activity.".count)
+        if value.hasPrefix(SensorDescriptor.activityPrefix) {
+            let name = value.dropFirst(SensorDescriptor.activityPrefix.count)
             guard !name.isEmpty, !name.contains(" ") else { return nil }
             return .sensor(SensorDescriptor(name: value, kind: .pir, room: String(name)))
         }
@@ -115,7 +115,7 @@ public struct ReplayMapping: Sendable, Equatable {
         // began in the bedroom, as one after the bedroom's PIR does (`routine: rest_rooms`).
         for (name, room) in [("refrigerator", "kitchen"), ("freezer", "kitchen"), ("food_storage", "kitchen"), ("plates_cabinet", "kitchen"),
                              ("utensils_drawer", "kitchen"), ("clothes", "bedroom"), ("vanity", "bathroom")] {
-            roles[name] = .sensor(SensorDescriptor(name: "activity.\(name)", kind: .pir, room: room))
+            roles[name] = .sensor(SensorDescriptor(name: SensorDescriptor.activityPrefix + name, kind: .pir, room: room))
         }
         return ReplayMapping(roles: roles, local: UTCOffset(seconds: -5 * 3600))
     }()
