@@ -44,6 +44,20 @@ struct NotBackTests {
         #expect(longer.notBackTime(awaySince: Self.w(96))?.limit == .hours(51))
     }
 
+    @Test("outings learned on a clock that ran 90 days ahead still count once it is set back, and her real outings are learned")
+    func clockSetBack() {
+        var s = AbsenceSettings()
+        s.minAbsences = 3
+        var m = AbsenceMemory(settings: s)
+        // Three outings on the wrong clock (days 90 to 92: rows 0 to 2), 2 h each.
+        for d in 0..<3 { m.learn(from: Self.w(Double(90 + d) * 24 + 10), to: Self.w(Double(90 + d) * 24 + 12)) }
+        // Set back to day 1: they still judge (2 h + 25 % + 1 h, never under the 4 h floor).
+        #expect(m.notBackTime(awaySince: Self.w(24 + 9))?.limit == .hours(4))
+        // Her 5 h outing on day 1 (row 1, held by day 91) is learned, not refused as old.
+        m.learn(from: Self.w(24 + 10), to: Self.w(24 + 15))
+        #expect(m.notBackTime(awaySince: Self.w(48 + 9))?.limit == .minutes(435))   // 5 h + 25 % + 1 h
+    }
+
     @Test("a policy installed while she is out answers for that outing (no stale deadline of the old one)")
     func policyInstalledWhileOut() {
         var f = TestFlat()                                     // fixed limits: no "not back"

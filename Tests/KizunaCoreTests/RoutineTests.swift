@@ -248,6 +248,59 @@ struct RoutineTests {
         }
     }
 
+    /// Her day `d` with a silence from 10:00 to 15:00: signs every 10 min from 07:00 to 10:00
+    /// and from 15:00 to 22:00.
+    static func dayWithAQuietAfternoon(_ m: inout RoutineModel, day d: Int64) {
+        var last = at(d, 6, 50)
+        var t = at(d, 7)
+        while t < at(d, 22) {
+            if t > at(d, 10), t < at(d, 15) { t = t + .minutes(10); continue }
+            m.learn(signOfLifeAt: t, previous: last)
+            last = t
+            t = t + .minutes(10)
+        }
+    }
+
+    @Test("a clock that ran 364 days ahead, then set back: the routine still judges, and learns her real days")
+    func clockSetBackModel() {
+        var m = RoutineModel(settings: Self.settings, offset: .japan)
+        var last = Self.at(364, 0)
+        // Two weeks learned on the wrong clock: rows 0 to 13 hold days 364 to 377.
+        Self.live(&m, days: 364..<378, wake: 7, last: &last)
+        // Set back: real day 2, whose row holds day 366. Her days are still hers.
+        let readyAtOnce = m.isReady(at: Self.at(2, 7))
+        #expect(readyAtOnce)
+        Self.dayWithAQuietAfternoon(&m, day: 2)
+        // Refused as "older than memory", the 5 h would not be there (10 min, the old row's).
+        #expect(m.longestSilence(slotOfDay: 29) == .hours(5))
+        let (ready, remembered) = (m.isReady(at: Self.at(2, 22)), m.remembered)
+        #expect(ready)
+        #expect(remembered == 14)
+        // The technician's `status` says so (not "learned from 0 days").
+        var f = TestFlat()
+        f.engine.setSilencePolicy(RoutineSilencePolicy(model: m, fallback: Self.fixed()))
+        let summary = f.engine.routineSummary(at: Self.at(2, 22))
+        #expect(summary.phase == .ready)
+        #expect(summary.daysLearned == 14)
+    }
+
+    @Test("the clock set back during a silence: that silence is not learned, and learning goes on at once on the right clock")
+    func clockSetBackRule() {
+        var (rule, start) = Self.ruleAfterTwoWeeks()
+        // 10:00 on day 14, but the clock reads 364 days ahead: her signs at 10:00 and 10:10.
+        let ahead = Timestamp(monotonic: start.monotonic, wall: Self.at(378, 10))
+        rule.signOfLife(SensorID(0), at: ahead)
+        rule.signOfLife(SensorID(0), at: Timestamp(monotonic: start.monotonic + .minutes(10), wall: Self.at(378, 10, 10)))
+        // NTP sets it back; her sign at 10:20, then none until 15:20.
+        rule.signOfLife(SensorID(0), at: Timestamp(monotonic: start.monotonic + .minutes(20), wall: Self.at(14, 10, 20)))
+        var model = (rule.policy as? RoutineSilencePolicy)?.model
+        #expect(model?.longestSilence(slotOfDay: 20) == .minutes(10), "the 10 min across the step is not learned as 364 days")
+        rule.signOfLife(SensorID(0), at: Timestamp(monotonic: start.monotonic + .minutes(320), wall: Self.at(14, 15, 20)))
+        model = (rule.policy as? RoutineSilencePolicy)?.model
+        // Learned at once: not held off until the slot end the wrong clock gave (day 378, 10:30).
+        #expect(model?.longestSilence(slotOfDay: 30) == .hours(5))
+    }
+
     @Test func stateRoundTrip() throws {
         var m = RoutineModel(settings: Self.settings, offset: .japan)
         var last = Self.at(0, 0)

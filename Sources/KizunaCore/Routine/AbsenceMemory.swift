@@ -47,7 +47,11 @@ public struct AbsenceMemory: Sendable, Equatable {
         let day = Self.day(start)
         let r = Int((day % Int64(rowDay.count) + Int64(rowDay.count)) % Int64(rowDay.count))
         if rowDay[r] != day {
-            guard rowDay[r] == .min || rowDay[r] < day else { return }   // older than memory
+            // A row of a later day than her return was learned on a clock that ran ahead and
+            // has since been set back: taken over, as an old one is (kept, it would refuse
+            // her outings until the clock caught up with it).
+            let ahead = rowDay[r] != .min && rowDay[r] > Self.day(end)
+            guard ahead || rowDay[r] == .min || rowDay[r] < day else { return }   // older than memory
             rowDay[r] = day
             longest[r] = 0
             count[r] = 0
@@ -60,7 +64,9 @@ public struct AbsenceMemory: Sendable, Equatable {
     func remembered(at: WallTime) -> (count: Int, longest: Double) {
         let today = Self.day(at)
         var n = 0.0, m = 0.0
-        for r in rowDay.indices where rowDay[r] != .min && rowDay[r] <= today && today - rowDay[r] < Int64(rowDay.count) {
+        // Rows ahead of `at` are outings learned on a clock that ran ahead (and was set back):
+        // hers all the same, counted until her days take their rows over.
+        for r in rowDay.indices where rowDay[r] != .min && today - rowDay[r] < Int64(rowDay.count) {
             n += count[r]
             m = max(m, longest[r])
         }

@@ -82,9 +82,13 @@ public struct InactivityRule: Sendable {
     /// is learned only up to the alarm.
     mutating func signOfLife(_ sensor: SensorID, at time: Timestamp, found: Bool = false) {
         if time.monotonic >= lastSign.monotonic {
+            let clockSet = Self.clockWasSet(from: lastSign, to: time)
+            // Set back (it ran ahead), the clock would otherwise keep learning off until it
+            // reached the slot end the policy gave on the wrong clock: a year ahead, a year.
+            if clockSet, nextLearn.nanosecondsSinceEpoch != .max { nextLearn = WallTime(nanosecondsSinceEpoch: .min) }
             if silenceNotLearned {
                 silenceNotLearned = false
-            } else if Self.clockWasSet(from: lastSign, to: time) {
+            } else if clockSet {
                 // NTP stepped the wall clock during the silence: its length on the wall
                 // clock is not how long she was quiet. Not learned.
             } else if time.wall >= nextLearn {
