@@ -90,14 +90,16 @@ extension FlatStore {
         }
     }
 
-    /// The last motion seen by each PIR.
-    public func lastMotionBySensor() throws -> [String: WallTime] {
-        try read { db in
+    /// The last motion seen by each PIR: hers, or with `stray` any output of the PIR (the
+    /// triggers not taken as her too).
+    public func lastMotionBySensor(stray: Bool = false) throws -> [String: WallTime] {
+        let kinds = stray ? "'motion-start', 'motion-end', 'stray-motion-start', 'stray-motion-end'" : "'motion-start', 'motion-end'"
+        return try read { db in
             var out: [String: WallTime] = [:]
             for row in try Row.fetchAll(db, sql: """
                 SELECT e.sensor, e.wall_ns FROM event e JOIN (
                     SELECT MAX(seq) AS last FROM event
-                    WHERE kind IN ('motion-start', 'motion-end') GROUP BY sensor
+                    WHERE kind IN (\(kinds)) GROUP BY sensor
                 ) m ON e.seq = m.last
                 """) {
                 out[row["sensor"]] = WallTime(nanosecondsSinceEpoch: row["wall_ns"])

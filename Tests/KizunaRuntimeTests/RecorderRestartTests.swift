@@ -83,4 +83,54 @@ struct RecorderRestartTests {
             #expect(calls.map(\.step) == (letGo ? [.alarm] : []), "let go at the stop: \(letGo)")
         }
     }
+
+    @Test("a stray trigger (one PIR alone, after her silence alarm went out) is stored as such, and a restart does not count her silence from it")
+    func strayTriggerAcrossARestart() throws {
+        let dir = try temporaryFolder("stray")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = try FlatStore(path: dir.appendingPathComponent("k.sqlite").path)
+        let sensors = SensorRegistry(["pir.living", "pir.bedroom"].map { SensorDescriptor(name: $0)! })
+        let settings = EngineSettings(sensors: sensors)
+        let (living, bedroom) = (sensors.id(named: "pir.living")!, sensors.id(named: "pir.bedroom")!)
+        let day = CivilTime.parseISO8601("2026-07-01T10:00:00", defaultOffset: .japan)!
+        let first = Timestamp(monotonic: MonotonicInstant(nanoseconds: 1_000_000_000), wall: day)
+        var engine = WatchEngine(settings: settings, start: first)
+        do {
+            let writer = StoreWriter(store: store, commitEvery: 0.01)
+            writer.start()
+            defer { writer.stop() }
+            let recorder = FlatRecorder(writer: writer, sensors: sensors, bootID: "first")
+            var out: [Decision] = []
+            func edge(_ s: SensorID, _ high: Bool, _ t: Timestamp) {
+                engine.handle(.level(s, high: high, at: t), into: &out)
+                recorder.apply(out, engine: engine)
+                out.removeAll()
+            }
+            // Her last motion at 10:00; the silence alarm goes to the authority.
+            edge(living, true, first)
+            edge(living, false, first.advanced(by: .seconds(5)))
+            engine.tick(at: first.advanced(by: .hours(6)), into: &out)
+            recorder.apply(out, engine: engine)
+            out.removeAll()
+            #expect(engine.ladder.open.contains { $0.kind == .inactivity && $0.phase == .alarm })
+            // 16:30: the bedroom PIR fires once, alone (a draught, a twitch): not her.
+            let stray = first.advanced(by: .minutes(390))
+            edge(bedroom, true, stray)
+            edge(bedroom, false, stray.advanced(by: .seconds(3)))
+            engine.tick(at: stray.advanced(by: .minutes(1)), into: &out)
+            recorder.apply(out, engine: engine)
+            #expect(engine.ladder.open.contains { $0.kind == .inactivity && $0.phase == .alarm })
+            #expect(writer.flush())
+        }
+        let kinds = try store.read { db in try String.fetchAll(db, sql: "SELECT kind FROM event WHERE sensor = 'pir.bedroom' ORDER BY seq") }
+        #expect(kinds == ["stray-motion-start", "stray-motion-end"])
+        // A restart at 17:00: her silence still counts from 10:00, not from the draught.
+        let boot = Timestamp(monotonic: MonotonicInstant(nanoseconds: 5_000_000_000), wall: day + .hours(7))
+        let r = try #require(try Recovery.recollect(store: store, settings: settings, now: boot, bootID: "second"))
+        #expect(r.lastSign?.wall == day + .seconds(5))
+        #expect(r.lastSignSensor == living)
+        #expect(r.lastMotion[bedroom] == nil)
+        // The bedroom PIR did fire: not found silent for it.
+        #expect(r.lastTrigger[bedroom]?.wall == day + .minutes(390) + .seconds(3))
+    }
 }

@@ -70,6 +70,16 @@ struct ReplayTests {
         #expect(r.observations[2] == .reading(SensorID(1), value: 27.5, at: Recording.stamp(Self.wall("2026-07-01T07:05:00+09:00"))))
     }
 
+    @Test("Kizuna NDJSON: a stray trigger the device did not take as her is still the PIR's output (the replay judges it again)")
+    func kizunaStrayMotion() throws {
+        let text = #"{"seq":1,"at":"2026-07-01T07:00:00.000+09:00","sensor":"pir.living","kind":"stray-motion-start"}"# + "\n" +
+            #"{"seq":2,"at":"2026-07-01T07:00:03.000+09:00","sensor":"pir.living","kind":"stray-motion-end"}"#
+        let r = try RecordingLoader.parse(text, file: "events.ndjson", format: .kizuna)
+        #expect(r.observations == [.level(SensorID(0), high: true, at: Recording.stamp(Self.wall("2026-07-01T07:00:00+09:00"))),
+                                   .level(SensorID(0), high: false, at: Recording.stamp(Self.wall("2026-07-01T07:00:03+09:00")))])
+        #expect(r.otherEvents.isEmpty)
+    }
+
     @Test("a broken line names the file and the line; --lenient skips and counts it")
     func brokenLines() throws {
         let text = """

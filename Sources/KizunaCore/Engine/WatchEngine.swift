@@ -355,10 +355,10 @@ public struct WatchEngine: Sendable {
     }
 
     mutating func motionStarted(_ s: SensorID, at t: Timestamp, into out: inout [Decision]) {
-        ring.push(Event(time: t, sensor: s, kind: .motionStarted))
         if pirHealth.isStuck(s) {
             // Found retriggering and not quiet since: what it sees is not taken as her (and
             // cancels nothing; the button and the other sensors do).
+            ring.push(Event(time: t, sensor: s, kind: .strayMotionStarted))
             discounted[Int(s.index)] = true
             return
         }
@@ -372,9 +372,11 @@ public struct WatchEngine: Sendable {
                 // sign of life either.
                 heldTrigger = (s, t)
                 discounted[Int(s.index)] = true
+                ring.push(Event(time: t, sensor: s, kind: .strayMotionStarted))
                 return
             }
         }
+        ring.push(Event(time: t, sensor: s, kind: .motionStarted))
         occupancy.motionStarted(s, at: t, into: &out)
         inactivity.motionStarted(s, at: t, found: doorSinceSilenceAlarm)
         doubtSilence()
@@ -385,11 +387,12 @@ public struct WatchEngine: Sendable {
     }
 
     mutating func motionEnded(_ s: SensorID, lastSeen: Timestamp, into out: inout [Decision]) {
-        ring.push(Event(time: lastSeen, sensor: s, kind: .motionEnded))
         if discounted[Int(s.index)] {
+            ring.push(Event(time: lastSeen, sensor: s, kind: .strayMotionEnded))
             discounted[Int(s.index)] = false
             return
         }
+        ring.push(Event(time: lastSeen, sensor: s, kind: .motionEnded))
         occupancy.motionEnded(s, lastSeen: lastSeen)
         inactivity.motionEnded(s, lastSeen: lastSeen)
         doubtSilence()
@@ -713,12 +716,16 @@ public struct WatchEngine: Sendable {
         /// The VOC readings stored in the hours before the stop, oldest first: the VOC watches'
         /// baselines and a rise in force are rebuilt from them.
         public var vocReadings: [(sensor: SensorID, at: Timestamp, value: Double)]
+        /// Each PIR's last output, stray triggers included (`lastMotion` is her motion only):
+        /// a PIR that fired is not silent, whether or not it was taken as her.
+        public var lastTrigger: [SensorID: Timestamp] = [:]
 
         public init(occupancy: OccupancyState, lastSign: Timestamp?, lastSignSensor: SensorID, lastMotion: [SensorID: Timestamp],
                     openAlarms: [OpenAlarm], nextAlarmID: UInt64, declaredAbsence: DeclaredAbsence? = nil, lastSignPlaceKnown: Bool = true,
                     lastSignLearnable: Bool = true, doorsOpenedAt: [SensorID: Timestamp] = [:], doorsSilenced: Set<SensorID> = [], retired: [UInt64: String] = [:],
                     lastButtonPress: [SensorID: Timestamp] = [:], buttonReleasedAtStop: [SensorID: Bool] = [:],
-                    vocReadings: [(sensor: SensorID, at: Timestamp, value: Double)] = []) {
+                    vocReadings: [(sensor: SensorID, at: Timestamp, value: Double)] = [], lastTrigger: [SensorID: Timestamp] = [:]) {
+            self.lastTrigger = lastTrigger
             self.retired = retired
             self.vocReadings = vocReadings
             self.lastButtonPress = lastButtonPress
@@ -747,7 +754,8 @@ public struct WatchEngine: Sendable {
         if let sign = r.lastSign, Int(r.lastSignSensor.index) < channels.count, channels[Int(r.lastSignSensor.index)].kind == .door {
             occupancy.resumeDeparture(door: r.lastSignSensor, at: sign)   // the door, then no motion: maybe out
         }
-        for (s, t) in r.lastMotion { pirHealth.restore(s, lastMotion: t) }
+        let fired = r.lastMotion.merging(r.lastTrigger) { $0.monotonic > $1.monotonic ? $0 : $1 }
+        for (s, t) in fired { pirHealth.restore(s, lastMotion: t) }
         pirHealth.adopt(r.openAlarms, at: now)
         // An inactivity alarm still open: the silence raised it then, not at this boot.
         if let raised = r.openAlarms.filter({ $0.kind == .inactivity || $0.kind == .inactivityNotUp }).map(\.raisedAt.wall).min() {

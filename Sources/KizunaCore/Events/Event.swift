@@ -18,6 +18,13 @@ public enum EventKind: UInt8, Sendable, CaseIterable {
     /// A help button let go (a pull-cord reset). Not a sign of life: it is kept so that a
     /// restart knows whether the cord was still pulled when the device stopped.
     case buttonReleased
+    /// A PIR trigger not taken as the resident, and its end: held back for a second trigger
+    /// that did not come (`strayTrigger`: the flat reads empty, or an alarm about her silence
+    /// has gone out), or from a PIR found stuck. Kept, so that the authority's log shows the
+    /// PIR fired and what the runtime made of it; not a sign of life, so that a restart does
+    /// not count her silence from a draught.
+    case strayMotionStarted
+    case strayMotionEnded
 
     public var name: String {
         switch self {
@@ -32,12 +39,22 @@ public enum EventKind: UInt8, Sendable, CaseIterable {
         case .heatBand: "heat-band"
         case .vocRise: "voc-rise"
         case .buttonReleased: "button-release"
+        case .strayMotionStarted: "stray-motion-start"
+        case .strayMotionEnded: "stray-motion-end"
         }
     }
 
     /// Whether the event's `value` means something (a reading, the heat band 0–3, the VOC
     /// rise in percent): stored and printed with it.
     public var hasValue: Bool { self == .reading || self == .heatBand || self == .vocRise }
+
+    /// A PIR's output, whether or not it was taken as the resident (the PIR works).
+    @inlinable public var isMotion: Bool {
+        switch self {
+        case .motionStarted, .motionEnded, .strayMotionStarted, .strayMotionEnded: true
+        default: false
+        }
+    }
 
     /// A sign that someone is alive and moving in the flat.
     @inlinable public var isSignOfLife: Bool {

@@ -48,7 +48,7 @@ public final class MetricsRecorder: RuntimeObserver {
         while lastSequence < ring.pushed {
             let e = ring[oldestFirst: Int(lastSequence - first)]
             let name = sensors.name(e.sensor)
-            if e.kind.isSignOfLife || e.kind == .buttonReleased {
+            if e.kind.isSignOfLife || e.kind.isMotion || e.kind == .buttonReleased {
                 heldSigns[name, default: 0] += 1
             } else {
                 metrics.event(sensor: name)

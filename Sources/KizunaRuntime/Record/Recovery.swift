@@ -30,6 +30,10 @@ public enum Recovery {
         for (name, wall) in try store.lastMotionBySensor() {
             if let id = sensors.id(named: name) { lastMotion[id] = stamp(wall) }
         }
+        var lastTrigger: [SensorID: Timestamp] = [:]
+        for (name, wall) in try store.lastMotionBySensor(stray: true) {
+            if let id = sensors.id(named: name) { lastTrigger[id] = stamp(wall) }
+        }
         var lastButtonPress: [SensorID: Timestamp] = [:]
         for (name, wall) in try store.lastButtonPressBySensor() {
             if let id = sensors.id(named: name) { lastButtonPress[id] = stamp(wall) }
@@ -95,7 +99,7 @@ public enum Recovery {
             lastSignPlaceKnown: placeStillKnown(snapshot: snapshot, now: now, bootID: bootID),
             lastSignLearnable: offBriefly(snapshot: snapshot, now: now),
             doorsOpenedAt: doorsOpenedAt, doorsSilenced: doorsSilenced, retired: retired, lastButtonPress: lastButtonPress,
-            buttonReleasedAtStop: buttonReleasedAtStop, vocReadings: vocReadings)
+            buttonReleasedAtStop: buttonReleasedAtStop, vocReadings: vocReadings, lastTrigger: lastTrigger)
     }
 
     /// The sensors whose stuck-value fault was open when the runtime stopped, from the

@@ -38,9 +38,12 @@ enum KizunaEventReader {
             }
             if builder.clock == nil { builder.clock = clock }
             let what: What
-            if b.matches(kind.lo, kind.hi, "motion-start") || b.matches(kind.lo, kind.hi, "door-open") {
+            // A stray trigger is the PIR's output all the same: the replay's engine judges it again.
+            if b.matches(kind.lo, kind.hi, "motion-start") || b.matches(kind.lo, kind.hi, "door-open")
+                || b.matches(kind.lo, kind.hi, "stray-motion-start") {
                 what = .level(true)
-            } else if b.matches(kind.lo, kind.hi, "motion-end") || b.matches(kind.lo, kind.hi, "door-close") {
+            } else if b.matches(kind.lo, kind.hi, "motion-end") || b.matches(kind.lo, kind.hi, "door-close")
+                        || b.matches(kind.lo, kind.hi, "stray-motion-end") {
                 what = .level(false)
             } else if b.matches(kind.lo, kind.hi, "button") {
                 what = .press
