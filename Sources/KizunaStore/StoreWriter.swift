@@ -283,6 +283,19 @@ public final class StoreWriter: @unchecked Sendable {
                 try Int64.fetchOne(db, sql: "SELECT MAX(hour_wall_s) / 3600 FROM hourly_activity")
             } ?? (try store.read { db in try Int64.fetchOne(db, sql: "SELECT MIN(wall_ns) / 3600000000000 - 1 FROM event") } ?? hourNow - 1)
         }
+        if let last = lastAggregatedHour, last >= hourNow {
+            // The clock was set back: an hour stamped ahead (an RTC set wrong) was folded. Go
+            // on from the last hour folded before now: kept at the hour ahead, no hour would
+            // be folded until the clock caught up with it, and retention would delete the raw
+            // events of every hour meanwhile unfolded (holes in the authority's history).
+            lastAggregatedHour = try store.read { db in
+                try Int64.fetchOne(db, sql: "SELECT MAX(hour_wall_s) / 3600 FROM hourly_activity WHERE hour_wall_s < ?",
+                                   arguments: [hourNow * 3600])
+            } ?? (try store.read { db in
+                try Int64.fetchOne(db, sql: "SELECT MIN(wall_ns) / 3600000000000 - 1 FROM event WHERE wall_ns < ?",
+                                   arguments: [hourNow * 3_600_000_000_000])
+            } ?? hourNow - 1)
+        }
         guard let last = lastAggregatedHour, last + 1 < hourNow else { return }
         let from = (last + 1) * 3_600_000_000_000, to = hourNow * 3_600_000_000_000
         try store.write { db in

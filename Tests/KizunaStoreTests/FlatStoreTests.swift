@@ -92,6 +92,34 @@ struct FlatStoreTests {
         #expect(try store.hourly(from: Self.t + .minutes(59), to: Self.t + .minutes(60)).count == 2)
     }
 
+    @Test("hours are still folded after the clock is set back from an hour stamped ahead (an RTC a year wrong, then NTP)")
+    func hourlyAfterTheClockIsSetBack() throws {
+        let (store, writer, dir) = try Self.store()
+        defer { writer.stop(); try? FileManager.default.removeItem(at: dir) }
+        let year: Int64 = 365 * 86_400
+        // Two hours on a clock a year ahead: the first is folded.
+        writer.enqueue(events: [Self.event(year + 10, "pir.kitchen", "motion-start")])
+        writer.enqueue(events: [Self.event(year + 3700, "pir.kitchen", "motion-start")])
+        #expect(writer.flush())
+        #expect(try store.hourly(from: Self.t + .seconds(year), to: Self.t + .seconds(year + 7200)).count == 1)
+        // Set back: her motion at 01:00 and 02:00, then 03:00. Her hours are folded as they end.
+        for s: Int64 in [10, 3700, 7300] {
+            writer.enqueue(events: [Self.event(s, "pir.living", "motion-start")])
+            #expect(writer.flush())
+        }
+        let rows = try store.hourly(from: Self.t, to: Self.t + .hours(3))
+        #expect(rows.map(\.hour) == [Self.t, Self.t + .hours(1)])
+        #expect(rows.allSatisfy { $0.room == "living" && $0.motion == 1 })
+        // A restart (a new writer reads the hours folded) goes on the same way.
+        writer.stop()
+        let again = StoreWriter(store: store, commitEvery: 0.01)
+        again.start()
+        defer { again.stop() }
+        again.enqueue(events: [Self.event(10_900, "pir.living", "motion-start")])
+        #expect(again.flush())
+        #expect(try store.hourly(from: Self.t, to: Self.t + .hours(4)).count == 3)
+    }
+
     @Test("events page by cursor and by time")
     func paging() throws {
         let (store, writer, dir) = try Self.store()
