@@ -53,7 +53,7 @@ public final class StoreWriter: @unchecked Sendable {
     var flushesDone = 0
     var health = StoreHealth(queuedEvents: 0, queuedSteps: 0, droppedEvents: 0, commits: 0)
     var thread: Thread?
-    var lastPrune = Date.distantPast
+    var retention = RetentionSchedule(start: DispatchTime.now().uptimeNanoseconds)
     var lastAggregatedHour: Int64?
     /// Test hook: make every commit fail with this error while set.
     public var injectFailure: (@Sendable () -> Error?)?
@@ -314,8 +314,10 @@ public final class StoreWriter: @unchecked Sendable {
     /// Ages are measured from the last event stored, not the system clock: a Pi that boots
     /// without NTP may think it is 1970, and a simulated day runs in the past.
     func maintain() {
-        guard Date().timeIntervalSince(lastPrune) > 3600 else { return }
-        guard let reference = try? retentionReference() else { lastPrune = Date(); return }
+        let now = DispatchTime.now().uptimeNanoseconds
+        guard retention.due(at: now) else { return }
+        guard let reference = try? retentionReference() else { retention.passed(at: now); return }
+        guard retention.mayCount(from: reference, at: now) else { return }   // the clock jumped ahead: an hour later
         // An alarm step queued meanwhile, a flush asked for, or the stop (systemd gives
         // 10 s): the pass gives way between two batches, and the next idle wake goes on.
         var gaveWay = false
@@ -325,14 +327,15 @@ public final class StoreWriter: @unchecked Sendable {
             gaveWay = !self.steps.isEmpty || self.urgent || self.stopping || self.flushRequests > self.flushesDone
             return gaveWay
         }
-        if !gaveWay { lastPrune = Date() }
+        if !gaveWay { retention.passed(at: now) }
     }
 
     /// What retention counts ages from: the wall time of the last event *stored* (by `seq`).
     /// Not the latest wall time: one event stamped in 2040 by a clock set wrong (an RTC
     /// module with a bad battery), then corrected, made every later pass delete everything
     /// older than 2040 minus the retention — all the flat's real history, hour after hour.
-    /// (While the clock is still wrong, a pass in that hour counts from 2040 too: not solved.)
+    /// While the clock is still wrong, a pass would count from 2040 too: `RetentionSchedule`
+    /// puts off a pass after such a jump, and the first one of a run, by an hour.
     public func retentionReference() throws -> WallTime? {
         try store.read { db in try Int64.fetchOne(db, sql: "SELECT wall_ns FROM event ORDER BY seq DESC LIMIT 1") }
             .map { WallTime(nanosecondsSinceEpoch: $0) }
