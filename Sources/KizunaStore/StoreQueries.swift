@@ -77,16 +77,34 @@ extension FlatStore {
     // still open, nor an old motion as her last sign of life.
 
     /// The last sign of life (motion, door, button) and the sensor that gave it, but from
-    /// the sensors `excluding` (PIRs found stuck: their motion is stored, and is not her).
-    public func lastSignOfLife(excluding: [String] = []) throws -> (wall: WallTime, sensor: String)? {
+    /// the sensors `excluding` (PIRs found stuck: their motion is stored, and is not her), and
+    /// but the doors used within `doorsNotSigns` (from, until; nil: still): while an alarm
+    /// about her silence was out, a door alone was not her.
+    public func lastSignOfLife(excluding: [String] = [], doorsNotSigns: [(from: WallTime, until: WallTime?)] = []) throws
+        -> (wall: WallTime, sensor: String)? {
         try read { db in
             let marks = excluding.map { _ in "?" }.joined(separator: ", ")
+            var arguments = StatementArguments(excluding)
+            var windows = ""
+            for w in doorsNotSigns {
+                windows += " AND NOT (kind IN ('door-open', 'door-close') AND wall_ns >= ? AND wall_ns < ?)"
+                _ = arguments.append(contentsOf: [w.from.nanosecondsSinceEpoch, w.until?.nanosecondsSinceEpoch ?? Int64.max])
+            }
             return try Row.fetchOne(db, sql: """
                 SELECT wall_ns, sensor FROM event
                 WHERE kind IN ('motion-start', 'motion-end', 'door-open', 'door-close', 'button')
-                  \(excluding.isEmpty ? "" : "AND sensor NOT IN (\(marks))")
+                  \(excluding.isEmpty ? "" : "AND sensor NOT IN (\(marks))")\(windows)
                 ORDER BY seq DESC LIMIT 1
-                """, arguments: StatementArguments(excluding)).map { (WallTime(nanosecondsSinceEpoch: $0["wall_ns"]), $0["sensor"]) }
+                """, arguments: arguments).map { (WallTime(nanosecondsSinceEpoch: $0["wall_ns"]), $0["sensor"]) }
+        }
+    }
+
+    /// Whether a door was used within `from` ..< `until` (nil: up to now).
+    public func doorUsed(from: WallTime, until: WallTime?) throws -> Bool {
+        try read { db in
+            try Bool.fetchOne(db, sql: """
+                SELECT EXISTS (SELECT 1 FROM event WHERE kind IN ('door-open', 'door-close') AND wall_ns >= ? AND wall_ns < ?)
+                """, arguments: [from.nanosecondsSinceEpoch, until?.nanosecondsSinceEpoch ?? Int64.max]) ?? false
         }
     }
 

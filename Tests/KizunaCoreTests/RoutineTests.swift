@@ -209,14 +209,18 @@ struct RoutineTests {
         before.tick(before.t("+14 11:30:00"))
         let raised = try #require(before.steps(.inactivity).first { $0.step == .alarm })
         #expect(raised.at.wall < before.t("+14 11:30:00").wall)
-        // The device restarts at 12:00 with the alarm open; a carer comes in at 15:00.
+        // The device restarts at 12:00 with the alarm open; a carer comes in at 15:00 (or
+        // came in by the door before the restart: the store says so, `doorSinceSilenceAlarm`).
+        for doorBefore in [false, true] {
         var after = flat(start: "+14 12:00:00")
         after.engine.restore(WatchEngine.Recollection(
             occupancy: .home, lastSign: before.engine.inactivity.lastSign, lastSignSensor: after.id("pir.living"),
             lastMotion: [after.id("pir.living"): before.engine.inactivity.lastSign], openAlarms: before.engine.ladder.open,
-            nextAlarmID: 10))
-        after.door(open: true, at: after.t("+14 15:00:00"))
-        after.tick(after.t("+14 15:00:01"))
+            nextAlarmID: 10, doorSinceSilenceAlarm: doorBefore))
+        if !doorBefore {
+            after.door(open: true, at: after.t("+14 15:00:00"))
+            after.tick(after.t("+14 15:00:01"))
+        }
         // The door alone ends nothing (the alarm went out): the carer comes in to her.
         #expect(after.engine.ladder.hasSilenceAlarmOut())
         after.motion("pir.living", at: after.t("+14 15:00:30"))
@@ -230,6 +234,7 @@ struct RoutineTests {
         // 11:00: the silence up to the alarm's first step (its pre-alarm).
         let firstStep = try #require(before.steps(.inactivity).first)
         #expect(model.longestSilence(slotOfDay: 22) == firstStep.at.wall - before.engine.inactivity.lastSign.wall)
+        }
     }
 
     @Test("a silence across a long stop of the device, or across a clock set by NTP, is not learned; across a short restart it is")

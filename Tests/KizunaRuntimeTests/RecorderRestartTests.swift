@@ -133,4 +133,60 @@ struct RecorderRestartTests {
         // The bedroom PIR did fire: not found silent for it.
         #expect(r.lastTrigger[bedroom]?.wall == day + .minutes(390) + .seconds(3))
     }
+
+    @Test("a door used while her silence alarm is out (a neighbour looks in and leaves) is not her last sign after a restart; once the alarm is acknowledged it is")
+    func doorWhileTheAlarmIsOut() throws {
+        for acknowledged in [false, true] {
+            let dir = try temporaryFolder("door-out")
+            defer { try? FileManager.default.removeItem(at: dir) }
+            let store = try FlatStore(path: dir.appendingPathComponent("k.sqlite").path)
+            let sensors = SensorRegistry(["pir.living", "door.entrance"].map { SensorDescriptor(name: $0)! })
+            let settings = EngineSettings(sensors: sensors)
+            let (living, door) = (sensors.id(named: "pir.living")!, sensors.id(named: "door.entrance")!)
+            let day = CivilTime.parseISO8601("2026-07-01T10:00:00", defaultOffset: .japan)!
+            let first = Timestamp(monotonic: MonotonicInstant(nanoseconds: 1_000_000_000), wall: day)
+            var engine = WatchEngine(settings: settings, start: first)
+            engine.prime(door, rawLevel: false)
+            do {
+                let writer = StoreWriter(store: store, commitEvery: 0.01)
+                writer.start()
+                defer { writer.stop() }
+                let recorder = FlatRecorder(writer: writer, sensors: sensors, bootID: "first")
+                var out: [Decision] = []
+                func step(_ t: Timestamp, _ o: Observation? = nil) {
+                    if let o { engine.handle(o, into: &out) }
+                    engine.tick(at: t, into: &out)
+                    recorder.apply(out, engine: engine)
+                    out.removeAll()
+                }
+                // Her last motion at 10:00; the silence alarm goes to the authority.
+                step(first, .level(living, high: true, at: first))
+                step(first.advanced(by: .seconds(5)), .level(living, high: false, at: first.advanced(by: .seconds(5))))
+                step(first.advanced(by: .hours(6)))
+                let alarm = try #require(engine.ladder.open.first { $0.kind == .inactivity && $0.phase == .alarm })
+                if acknowledged {
+                    #expect(engine.acknowledge(alarmID: alarm.id, by: "authority:ops", at: first.advanced(by: .minutes(370)), into: &out))
+                    recorder.apply(out, engine: engine)
+                    out.removeAll()
+                }
+                // 16:30: the door opens and shuts; nobody is seen moving.
+                let opened = first.advanced(by: .minutes(390))
+                step(opened.advanced(by: .seconds(2)), .level(door, high: true, at: opened))
+                step(opened.advanced(by: .seconds(12)), .level(door, high: false, at: opened.advanced(by: .seconds(10))))
+                #expect(writer.flush())
+            }
+            // A restart at 16:40.
+            let boot = Timestamp(monotonic: MonotonicInstant(nanoseconds: 5_000_000_000), wall: day + .minutes(400))
+            let r = try #require(try Recovery.recollect(store: store, settings: settings, now: boot, bootID: "second"))
+            if acknowledged {
+                // Taken in hand: the door is hers again, as it was before the restart.
+                #expect(r.lastSignSensor == door)
+                #expect(!r.doorSinceSilenceAlarm)
+            } else {
+                #expect(r.lastSign?.wall == day + .seconds(5))
+                #expect(r.lastSignSensor == living)
+                #expect(r.doorSinceSilenceAlarm)
+            }
+        }
+    }
 }

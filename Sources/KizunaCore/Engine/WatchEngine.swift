@@ -719,13 +719,18 @@ public struct WatchEngine: Sendable {
         /// Each PIR's last output, stray triggers included (`lastMotion` is her motion only):
         /// a PIR that fired is not silent, whether or not it was taken as her.
         public var lastTrigger: [SensorID: Timestamp] = [:]
+        /// A door was used while the alarm about her silence (still out) was: her next motion
+        /// may be someone coming in to her.
+        public var doorSinceSilenceAlarm = false
 
         public init(occupancy: OccupancyState, lastSign: Timestamp?, lastSignSensor: SensorID, lastMotion: [SensorID: Timestamp],
                     openAlarms: [OpenAlarm], nextAlarmID: UInt64, declaredAbsence: DeclaredAbsence? = nil, lastSignPlaceKnown: Bool = true,
                     lastSignLearnable: Bool = true, doorsOpenedAt: [SensorID: Timestamp] = [:], doorsSilenced: Set<SensorID> = [], retired: [UInt64: String] = [:],
                     lastButtonPress: [SensorID: Timestamp] = [:], buttonReleasedAtStop: [SensorID: Bool] = [:],
-                    vocReadings: [(sensor: SensorID, at: Timestamp, value: Double)] = [], lastTrigger: [SensorID: Timestamp] = [:]) {
+                    vocReadings: [(sensor: SensorID, at: Timestamp, value: Double)] = [], lastTrigger: [SensorID: Timestamp] = [:],
+                    doorSinceSilenceAlarm: Bool = false) {
             self.lastTrigger = lastTrigger
+            self.doorSinceSilenceAlarm = doorSinceSilenceAlarm
             self.retired = retired
             self.vocReadings = vocReadings
             self.lastButtonPress = lastButtonPress
@@ -764,6 +769,7 @@ public struct WatchEngine: Sendable {
         for a in r.openAlarms {
             if let why = r.retired[a.id] { ladder.retire(a, because: why, at: now) } else { ladder.restore(a) }
         }
+        doorSinceSilenceAlarm = r.doorSinceSilenceAlarm && ladder.hasSilenceAlarmOut()
         resumeDoors(r)
         resumeButtons(r)
         environment.adopt(r.openAlarms, presumedHome: occupancy.state.isPresumedHome)

@@ -10,7 +10,17 @@ public enum Recovery {
         // A PIR found stuck (held high, or retriggering) when the runtime stopped: its stored
         // motion was not taken as her, and must not become her last sign at the restart.
         let stuckPIRs = try store.openAlarms().compactMap { a, _ in a.kind == AlarmKind.pirStuck.rawValue ? a.sensor : nil }
-        let lastSign = try store.lastSignOfLife(excluding: stuckPIRs)
+        // An alarm about her silence that went out (until someone acknowledged it): a door used
+        // meanwhile was not her (a neighbour who looked in and left), and is not her last sign
+        // after a restart either; if one was used, her next motion may be someone finding her.
+        var silenceOut: [(from: WallTime, until: WallTime?)] = []
+        for (a, _) in try store.openAlarms() where a.kind == AlarmKind.inactivity.rawValue || a.kind == AlarmKind.inactivityNotUp.rawValue {
+            let steps = try store.steps(ofAlarm: a.id)
+            guard let out = steps.first(where: { $0.step == "alarm" })?.wall else { continue }
+            silenceOut.append((out, steps.first(where: { $0.step == "acknowledge" })?.wall))
+        }
+        let lastSign = try store.lastSignOfLife(excluding: stuckPIRs, doorsNotSigns: silenceOut)
+        let doorSinceSilenceAlarm = try silenceOut.contains { w in try w.until == nil && store.doorUsed(from: w.from, until: nil) }
         guard snapshot != nil || lastSign != nil else { return nil }
         // Within the same boot the monotonic clock still holds: use the saved pairing, immune
         // to wall-clock jumps since. After a reboot, only the wall clock can say how long ago,
@@ -99,7 +109,8 @@ public enum Recovery {
             lastSignPlaceKnown: placeStillKnown(snapshot: snapshot, now: now, bootID: bootID),
             lastSignLearnable: offBriefly(snapshot: snapshot, now: now),
             doorsOpenedAt: doorsOpenedAt, doorsSilenced: doorsSilenced, retired: retired, lastButtonPress: lastButtonPress,
-            buttonReleasedAtStop: buttonReleasedAtStop, vocReadings: vocReadings, lastTrigger: lastTrigger)
+            buttonReleasedAtStop: buttonReleasedAtStop, vocReadings: vocReadings, lastTrigger: lastTrigger,
+            doorSinceSilenceAlarm: doorSinceSilenceAlarm)
     }
 
     /// The sensors whose stuck-value fault was open when the runtime stopped, from the
