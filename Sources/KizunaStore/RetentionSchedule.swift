@@ -10,7 +10,11 @@ import KizunaCore
 /// a minute of the boot), then one an hour; and a pass whose last stored event jumped ahead
 /// of the previous pass's by more than the time between them (plus an hour) is put off an
 /// hour, so a wrong clock corrected meanwhile deletes nothing. A clock that stays wrong for
-/// longer than that is taken as it is: the store cannot tell it from the truth.
+/// longer than that cannot be told from the truth by the store; so a pass never moves a cutoff
+/// past the oldest row kept by more than the time since the last pass and an hour
+/// (`cutoff`): steady, that is the retention; after a clock a year ahead, two hours of history
+/// lost per hour it stays wrong, not all of it at once; after the device was off for days, the
+/// backlog is caught up at twice the pace of time.
 struct RetentionSchedule {
     static let hourNs: UInt64 = 3_600_000_000_000
     var lastPass: UInt64
@@ -32,6 +36,15 @@ struct RetentionSchedule {
         guard reference - last.wall > elapsed else { return true }
         lastPass = now
         return false
+    }
+
+    /// The cutoff a pass at `now` may use: `wanted` (the reference minus the retention), but no
+    /// further past `oldest` (the oldest row kept; nil: none) than the time since the last pass
+    /// and an hour.
+    func cutoff(wanted: WallTime, oldest: WallTime?, at now: UInt64) -> WallTime {
+        guard let oldest else { return wanted }
+        let elapsed = Int64(min(now &- lastPass, UInt64(Int64.max / 2))) + Int64(Self.hourNs)
+        return min(wanted, oldest + Span(nanoseconds: elapsed))
     }
 
     /// A pass ran (or had nothing to count from) at `now`.

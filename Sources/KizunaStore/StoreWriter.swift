@@ -272,7 +272,7 @@ public final class StoreWriter: @unchecked Sendable {
         // After the commit: an error folding the hours (a disk nearly full) must not make the
         // caller put back a batch that is already stored (its alarm steps would be written and
         // sent twice, under new idempotency keys). The hours are folded at the next commit.
-        if let last = events.last { try? aggregateHours(upTo: last.wall) }
+        if let latest = events.lazy.map(\.wall).max() { try? aggregateHours(upTo: latest) }
     }
 
     /// Folds every finished hour before `now` into `hourly_activity` (one write an hour).
@@ -283,8 +283,10 @@ public final class StoreWriter: @unchecked Sendable {
                 try Int64.fetchOne(db, sql: "SELECT MAX(hour_wall_s) / 3600 FROM hourly_activity")
             } ?? (try store.read { db in try Int64.fetchOne(db, sql: "SELECT MIN(wall_ns) / 3600000000000 - 1 FROM event") } ?? hourNow - 1)
         }
-        if let last = lastAggregatedHour, last >= hourNow {
-            // The clock was set back: an hour stamped ahead (an RTC set wrong) was folded. Go
+        if let last = lastAggregatedHour, last > hourNow {
+            // The clock was set back: an hour not even begun was folded, stamped ahead (an RTC
+            // set wrong). (An event stamped late, a motion's end a few seconds into the hour
+            // already folded, is not that: nothing to do.) Go
             // on from the last hour folded before now: kept at the hour ahead, no hour would
             // be folded until the clock caught up with it, and retention would delete the raw
             // events of every hour meanwhile unfolded (holes in the authority's history).
@@ -321,7 +323,7 @@ public final class StoreWriter: @unchecked Sendable {
         // An alarm step queued meanwhile, a flush asked for, or the stop (systemd gives
         // 10 s): the pass gives way between two batches, and the next idle wake goes on.
         var gaveWay = false
-        _ = try? prune(now: reference) {
+        _ = try? prune(now: reference, within: { wanted, oldest in self.retention.cutoff(wanted: wanted, oldest: oldest, at: now) }) {
             self.condition.lock()
             defer { self.condition.unlock() }
             gaveWay = !self.steps.isEmpty || self.urgent || self.stopping || self.flushRequests > self.flushesDone
@@ -346,10 +348,15 @@ public final class StoreWriter: @unchecked Sendable {
     /// events; alarms, audit and undelivered outbox rows are kept. Returns the
     /// number of rows deleted. Between two transactions of events, `giveWay` may end the
     /// pass early (the rest waits for the next one).
+    /// `within` may bring a cutoff nearer: given the one wanted and the oldest row of its table
+    /// (`RetentionSchedule.cutoff`).
     @discardableResult
-    public func prune(now: WallTime, giveWay: () -> Bool = { false }) throws -> Int {
+    public func prune(now: WallTime, within: (_ wanted: WallTime, _ oldest: WallTime?) -> WallTime = { wanted, _ in wanted },
+                      giveWay: () -> Bool = { false }) throws -> Int {
         var total = 0
-        let eventCutoff = (now + Span(nanoseconds: -retentionEvents.nanoseconds)).nanosecondsSinceEpoch
+        let oldestEvent = try store.read { db in try Int64.fetchOne(db, sql: "SELECT MIN(wall_ns) FROM event") }
+        let eventCutoff = within(now + Span(nanoseconds: -retentionEvents.nanoseconds),
+                                 oldestEvent.map { WallTime(nanosecondsSinceEpoch: $0) }).nanosecondsSinceEpoch
         while true {
             let n = try store.write { db -> Int in
                 try db.execute(sql: "DELETE FROM event WHERE seq IN (SELECT seq FROM event WHERE wall_ns < ? ORDER BY seq LIMIT 1000)",
@@ -360,7 +367,9 @@ public final class StoreWriter: @unchecked Sendable {
             if n < 1000 { break }
             if giveWay() { return total }
         }
-        let hourCutoff = (now + Span(nanoseconds: -retentionHourly.nanoseconds)).nanosecondsSinceEpoch / 1_000_000_000
+        let oldestHour = try store.read { db in try Int64.fetchOne(db, sql: "SELECT MIN(hour_wall_s) FROM hourly_activity") }
+        let hourCutoff = within(now + Span(nanoseconds: -retentionHourly.nanoseconds),
+                                oldestHour.map { WallTime(secondsSinceEpoch: $0) }).nanosecondsSinceEpoch / 1_000_000_000
         total += try store.write { db -> Int in
             try db.execute(sql: "DELETE FROM hourly_activity WHERE hour_wall_s < ?", arguments: [hourCutoff])
             return db.changesCount

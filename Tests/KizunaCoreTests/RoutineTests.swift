@@ -266,13 +266,21 @@ struct RoutineTests {
         }
     }
 
-    @Test("a clock that ran 364 days ahead, then set back: the routine still judges, and learns her real days")
+    @Test("a clock that ran 364 days ahead, seen set back: the routine still judges, and learns her real days; a clock found far behind, no step seen, dates nothing")
     func clockSetBackModel() {
         var m = RoutineModel(settings: Self.settings, offset: .japan)
         var last = Self.at(364, 0)
         // Two weeks learned on the wrong clock: rows 0 to 13 hold days 364 to 377.
         Self.live(&m, days: 364..<378, wake: 7, last: &last)
-        // Set back: real day 2, whose row holds day 366. Her days are still hers.
+        // The same history and a clock 362 days behind it at a boot (no RTC, no network): which
+        // clock is wrong is not known, and nothing is dated by it; the fixed limits judge.
+        var behind = m
+        Self.dayWithAQuietAfternoon(&behind, day: 2)
+        let (behindLearned, behindReady) = (behind.longestSilence(slotOfDay: 29), behind.isReady(at: Self.at(2, 22)))
+        #expect(behindLearned == .minutes(10))
+        #expect(!behindReady)
+        // Seen set back to real day 2 (its row held day 366). Her days are still hers.
+        m.clockSetBack(to: Self.at(2, 7))
         let readyAtOnce = m.isReady(at: Self.at(2, 7))
         #expect(readyAtOnce)
         Self.dayWithAQuietAfternoon(&m, day: 2)
@@ -286,7 +294,12 @@ struct RoutineTests {
         f.engine.setSilencePolicy(RoutineSilencePolicy(model: m, fallback: Self.fixed()))
         let summary = f.engine.routineSummary(at: Self.at(2, 22))
         #expect(summary.phase == .ready)
-        #expect(summary.daysLearned == 14)
+        #expect(summary.daysLearned > 13 && summary.daysLearned <= 14)
+        // Her next days take the rows over as they come; the rows dated back age out.
+        Self.live(&m, days: 3..<31, wake: 8, last: &last)
+        let wake = m.wakeMinutes
+        #expect(m.longestSilence(slotOfDay: 29) == .minutes(10))   // day 2 forgotten after 28 days
+        #expect(wake > 470)   // up at 08:00 now
     }
 
     @Test("the clock set back during a silence: that silence is not learned, and learning goes on at once on the right clock")

@@ -196,7 +196,7 @@ struct RecordTests {
         writer.enqueue(events: (0..<3500).map { EventRecord(wall: now + .days(-100) + .seconds(Int64($0)), sensor: "pir.living", kind: "motion-start", value: nil, room: "living") })
         writer.flush()
         var asked = 0
-        #expect(try writer.prune(now: now) { asked += 1; return true } == 1000)
+        #expect(try writer.prune(now: now, giveWay: { asked += 1; return true }) == 1000)
         #expect(asked == 1)
         #expect(try store.eventCount() == 2500)
         #expect(try writer.prune(now: now) == 2500)

@@ -18,9 +18,9 @@ public enum EventKind: UInt8, Sendable, CaseIterable {
     /// A help button let go (a pull-cord reset). Not a sign of life: it is kept so that a
     /// restart knows whether the cord was still pulled when the device stopped.
     case buttonReleased
-    /// A PIR trigger not taken as the resident, and its end: held back for a second trigger
-    /// that did not come (`strayTrigger`: the flat reads empty, or an alarm about her silence
-    /// has gone out), or from a PIR found stuck. Kept, so that the authority's log shows the
+    /// A PIR trigger not taken as the resident when it came, and its end: held back for a
+    /// second trigger (`strayTrigger`: the flat reads empty, or an alarm about her silence has
+    /// gone out; if one follows, that one is her motion), or from a PIR found stuck. Kept, so that the authority's log shows the
     /// PIR fired and what the runtime made of it; not a sign of life, so that a restart does
     /// not count her silence from a draught.
     case strayMotionStarted

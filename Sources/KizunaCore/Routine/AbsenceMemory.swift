@@ -47,11 +47,7 @@ public struct AbsenceMemory: Sendable, Equatable {
         let day = Self.day(start)
         let r = Int((day % Int64(rowDay.count) + Int64(rowDay.count)) % Int64(rowDay.count))
         if rowDay[r] != day {
-            // A row of a later day than her return was learned on a clock that ran ahead and
-            // has since been set back: taken over, as an old one is (kept, it would refuse
-            // her outings until the clock caught up with it).
-            let ahead = rowDay[r] != .min && rowDay[r] > Self.day(end)
-            guard ahead || rowDay[r] == .min || rowDay[r] < day else { return }   // older than memory
+            guard rowDay[r] == .min || rowDay[r] < day else { return }   // older than memory
             rowDay[r] = day
             longest[r] = 0
             count[r] = 0
@@ -60,13 +56,21 @@ public struct AbsenceMemory: Sendable, Equatable {
         count[r] += 1
     }
 
+    /// The wall clock was seen stepping back to `now` (`RoutineModel.clockSetBack`): outings
+    /// remembered on days ahead of today are dated back into their row's latest day at or
+    /// before today. Hers all the same, they still count, and age out as any other.
+    mutating func clockSetBack(to now: WallTime) {
+        let today = Self.day(now), n = Int64(rowDay.count)
+        for r in rowDay.indices where rowDay[r] != .min && rowDay[r] > today {
+            rowDay[r] = today - ((today - Int64(r)) % n + n) % n
+        }
+    }
+
     /// The absences remembered on the days up to `memoryDays` before `at`: how many, and the longest.
     func remembered(at: WallTime) -> (count: Int, longest: Double) {
         let today = Self.day(at)
         var n = 0.0, m = 0.0
-        // Rows ahead of `at` are outings learned on a clock that ran ahead (and was set back):
-        // hers all the same, counted until her days take their rows over.
-        for r in rowDay.indices where rowDay[r] != .min && today - rowDay[r] < Int64(rowDay.count) {
+        for r in rowDay.indices where rowDay[r] != .min && rowDay[r] <= today && today - rowDay[r] < Int64(rowDay.count) {
             n += count[r]
             m = max(m, longest[r])
         }

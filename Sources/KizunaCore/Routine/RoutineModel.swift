@@ -119,12 +119,30 @@ public struct RoutineModel: Sendable, Equatable {
     /// history: a walk test at the installation, then ten days with nobody home (she moves in
     /// later, a stay in hospital, the device unplugged), and one night learned would judge
     /// her sleep by an empty night (an alarm an hour after she went to bed).
-    /// A first sign later than `w` was learned on a clock that ran ahead and has since been
-    /// set back: the days remembered are her history.
     public func isReady(at w: WallTime) -> Bool {
-        guard firstSeconds != 0, remembered >= Int32(settings.minHistoryDays) else { return false }
-        let since = w.nanosecondsSinceEpoch / 1_000_000_000 - firstSeconds
-        return since >= Int64(settings.minHistoryDays) * 86_400 || since < 0
+        firstSeconds != 0 && w.nanosecondsSinceEpoch / 1_000_000_000 - firstSeconds >= Int64(settings.minHistoryDays) * 86_400
+            && remembered >= Int32(settings.minHistoryDays)
+    }
+
+    /// The wall clock was seen stepping back to `now` (NTP, or a technician, correcting a
+    /// clock that ran ahead: an RTC a year wrong). The days learned "in the future" are her
+    /// days dated wrong: each row ahead of today is dated back to the latest day at or before
+    /// today that falls in the same row, so it still judges, ages out as any other, and is
+    /// taken over by her real days as they come. Left dated ahead, it refused every real day
+    /// of its row as "older than memory" until the clock caught up with it (a year ahead: a
+    /// year without learning); and a first sign ahead of now kept the routine from judging.
+    /// Only a step seen: a clock found far behind at a boot (no RTC, no network) may be the
+    /// wrong one, and is not allowed to date her history.
+    public mutating func clockSetBack(to now: WallTime) {
+        let today = CivilTime.floorDiv(localNs(now), Self.dayNs)
+        for r in 0..<memory where rowDay[r] != .min && rowDay[r] > today {
+            rowDay[r] = today - Int64(Self.modulo(today - Int64(r), memory))
+        }
+        let secs = now.nanosecondsSinceEpoch / 1_000_000_000
+        // Her history is the days remembered (a step of minutes at the installation adds none).
+        if firstSeconds > secs { firstSeconds = max(1, secs - Int64(max(0, remembered - 1)) * 86_400) }
+        if lastWakeDay > today { lastWakeDay = .min }
+        absences?.clockSetBack(to: now)
     }
 
     /// Slot of the day `i`, wrapped around midnight.
@@ -244,12 +262,8 @@ public struct RoutineModel: Sendable, Equatable {
     public mutating func learn(signOfLifeAt t: WallTime, previous: WallTime, place: Int = 0) {
         let secs = t.nanosecondsSinceEpoch / 1_000_000_000
         if firstSeconds == 0 { firstSeconds = max(1, secs) }
-        // Learned first on a clock that ran ahead, then set back: her history is the days
-        // remembered, not "none yet" for as long as the clock was ahead.
-        if firstSeconds > secs { firstSeconds = max(1, secs - Int64(remembered) * 86_400) }
         learnWake(t, previous: previous)
         guard t > previous, t - previous <= settings.unknownGap else { return }
-        let today = CivilTime.floorDiv(localNs(t), Self.dayNs)
         // Every slot the silence overlapped: how long it had lasted by the end of its overlap.
         var a = slot(previous)
         while start(ofSlot: a) < t {
@@ -257,12 +271,7 @@ public struct RoutineModel: Sendable, Equatable {
             let day = CivilTime.floorDiv(a * slotNs, Self.dayNs)
             let r = Self.modulo(day, memory)
             if rowDay[r] != day {
-                // A row of a later day than today was learned on a clock that ran ahead (a
-                // wrong RTC, a bad time server) and has since been set back: it is taken over
-                // like an old one. Kept, it would refuse her real days as "older than memory"
-                // until the clock caught up with it (a year ahead: a year without learning).
-                let ahead = rowDay[r] != .min && rowDay[r] > today
-                if !ahead, rowDay[r] != .min && rowDay[r] > day { a += 1; continue }   // older than memory
+                if rowDay[r] != .min && rowDay[r] > day { a += 1; continue }   // older than memory
                 if rowDay[r] == .min {
                     remembered += 1
                     upNeeded = daysNeededUp()

@@ -51,6 +51,8 @@ public struct RoutineSilencePolicy: SilencePolicy {
         return model.slotEnd(t)
     }
 
+    public mutating func clockSetBack(to now: WallTime) { model.clockSetBack(to: now) }
+
     public var routineState: RoutineState? { model.state }
     public mutating func restoreRoutine(_ s: RoutineState) -> Bool { model.restore(s) }
 }

@@ -72,10 +72,8 @@ extension WatchEngine {
         }
         let model = routine.model
         let first = model.firstSeconds
-        // Days passed, but no more than days learned (`isReady` asks both); a first sign ahead
-        // of `now` was learned on a clock since set back: the days learned.
-        let passed = Double(now.nanosecondsSinceEpoch / 1_000_000_000 - first) / 86_400
-        let days = first == 0 ? 0 : min(passed < 0 ? .infinity : passed, Double(model.remembered))
+        // Days passed, but no more than days learned (`isReady` asks both).
+        let days = first == 0 ? 0 : min(max(0, Double(now.nanosecondsSinceEpoch / 1_000_000_000 - first) / 86_400), Double(model.remembered))
         var summary = RoutineSummary(phase: model.isReady(at: now) ? .ready : .learning, daysLearned: days,
                                      daysNeeded: model.settings.minHistoryDays, silenceLimit: limit)
         if model.places > 1, model.isReady(at: now) {

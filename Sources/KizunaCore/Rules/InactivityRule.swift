@@ -83,9 +83,13 @@ public struct InactivityRule: Sendable {
     mutating func signOfLife(_ sensor: SensorID, at time: Timestamp, found: Bool = false) {
         if time.monotonic >= lastSign.monotonic {
             let clockSet = Self.clockWasSet(from: lastSign, to: time)
-            // Set back (it ran ahead), the clock would otherwise keep learning off until it
-            // reached the slot end the policy gave on the wrong clock: a year ahead, a year.
-            if clockSet, nextLearn.nanosecondsSinceEpoch != .max { nextLearn = WallTime(nanosecondsSinceEpoch: .min) }
+            if clockSet, Self.drift(from: lastSign, to: time) < 0 {
+                // Set back (it ran ahead): what was learned on the wrong clock is dated back,
+                // and learning is not kept off until the slot end the policy gave on that
+                // clock (a year ahead: a year).
+                policy.clockSetBack(to: time.wall)
+                if nextLearn.nanosecondsSinceEpoch != .max { nextLearn = WallTime(nanosecondsSinceEpoch: .min) }
+            }
             if silenceNotLearned {
                 silenceNotLearned = false
             } else if clockSet {
@@ -121,8 +125,14 @@ public struct InactivityRule: Sendable {
     /// Whether the wall clock was set between `a` and `b` (by more than a minute): the wall
     /// and the monotonic clock disagree on the time between them.
     static func clockWasSet(from a: Timestamp, to b: Timestamp) -> Bool {
-        let drift = (b.wall - a.wall).nanoseconds - (b.monotonic - a.monotonic).nanoseconds
-        return drift > 60_000_000_000 || drift < -60_000_000_000
+        let d = drift(from: a, to: b)
+        return d > 60_000_000_000 || d < -60_000_000_000
+    }
+
+    /// How far the wall clock moved beyond the monotonic one between `a` and `b` (ns):
+    /// negative when it was set back.
+    static func drift(from a: Timestamp, to b: Timestamp) -> Int64 {
+        (b.wall - a.wall).nanoseconds - (b.monotonic - a.monotonic).nanoseconds
     }
 
     /// The occupancy machine decided she is home again (at `t`, the sign that says so): the

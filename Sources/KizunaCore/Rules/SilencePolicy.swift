@@ -19,6 +19,8 @@ public protocol SilencePolicy: Sendable {
     /// Returns the moment before which another call would teach nothing: the rule calls
     /// again only after it, so learning stays off the per-event path.
     mutating func learn(signOfLifeAt t: WallTime, previous: WallTime, from sensor: SensorID) -> WallTime
+    /// The wall clock was seen stepping back to `now` (`RoutineModel.clockSetBack`).
+    mutating func clockSetBack(to now: WallTime)
     /// The learned state, for the store (nil: nothing learned).
     var routineState: RoutineState? { get }
     /// Puts back a learned state; returns whether it was taken.
@@ -34,6 +36,7 @@ extension SilencePolicy {
     public func notBackTime(awaySince since: WallTime) -> (at: WallTime, limit: Span)? { nil }
     public mutating func learnAbsence(from start: WallTime, to end: WallTime) {}
     public mutating func learn(signOfLifeAt t: WallTime, previous: WallTime, from sensor: SensorID) -> WallTime { WallTime(nanosecondsSinceEpoch: .max) }
+    public mutating func clockSetBack(to now: WallTime) {}
     public var routineState: RoutineState? { nil }
     public mutating func restoreRoutine(_ state: RoutineState) -> Bool { false }
 }
