@@ -272,24 +272,29 @@ public final class StoreWriter: @unchecked Sendable {
         // After the commit: an error folding the hours (a disk nearly full) must not make the
         // caller put back a batch that is already stored (its alarm steps would be written and
         // sent twice, under new idempotency keys). The hours are folded at the next commit.
-        if let latest = events.lazy.map(\.wall).max() { try? aggregateHours(upTo: latest) }
+        if let latest = events.lazy.map(\.wall).max(), let earliest = events.lazy.map(\.wall).min() {
+            try? aggregateHours(from: earliest, upTo: latest)
+        }
     }
 
-    /// Folds every finished hour before `now` into `hourly_activity` (one write an hour).
-    func aggregateHours(upTo now: WallTime) throws {
+    /// Folds every finished hour before `now` into `hourly_activity` (one write an hour);
+    /// `earliest`: the earliest event just stored (an hour already folded is folded again).
+    func aggregateHours(from earliest: WallTime? = nil, upTo now: WallTime) throws {
         let hourNow = now.nanosecondsSinceEpoch / 3_600_000_000_000
         if lastAggregatedHour == nil {
             lastAggregatedHour = try store.read { db in
                 try Int64.fetchOne(db, sql: "SELECT MAX(hour_wall_s) / 3600 FROM hourly_activity")
             } ?? (try store.read { db in try Int64.fetchOne(db, sql: "SELECT MIN(wall_ns) / 3600000000000 - 1 FROM event") } ?? hourNow - 1)
         }
+        // The hour of `earliest`, rounded down before 1970 too.
+        let earliestHour = earliest.map { e in
+            e.nanosecondsSinceEpoch >= 0 ? e.nanosecondsSinceEpoch / 3_600_000_000_000 : (e.nanosecondsSinceEpoch + 1) / 3_600_000_000_000 - 1
+        }
         if let last = lastAggregatedHour, last > hourNow {
-            // The clock was set back: an hour not even begun was folded, stamped ahead (an RTC
-            // set wrong). (An event stamped late, a motion's end a few seconds into the hour
-            // already folded, is not that: nothing to do.) Go
-            // on from the last hour folded before now: kept at the hour ahead, no hour would
-            // be folded until the clock caught up with it, and retention would delete the raw
-            // events of every hour meanwhile unfolded (holes in the authority's history).
+            // The clock was set back: an hour not yet begun was folded, stamped ahead (an RTC
+            // set wrong; or read back so at a restart). Kept, no hour would be folded until the
+            // clock caught up with it, and retention would delete the raw events of every hour
+            // meanwhile unfolded. The fold goes on from the last hour folded before now.
             lastAggregatedHour = try store.read { db in
                 try Int64.fetchOne(db, sql: "SELECT MAX(hour_wall_s) / 3600 FROM hourly_activity WHERE hour_wall_s < ?",
                                    arguments: [hourNow * 3600])
@@ -297,6 +302,11 @@ public final class StoreWriter: @unchecked Sendable {
                 try Int64.fetchOne(db, sql: "SELECT MIN(wall_ns) / 3600000000000 - 1 FROM event WHERE wall_ns < ?",
                                    arguments: [hourNow * 3_600_000_000_000])
             } ?? hourNow - 1)
+        }
+        if let last = lastAggregatedHour, let earliestHour, earliestHour <= last {
+            // An event stored in an hour already folded (a motion's end stamped a little late,
+            // a clock set back minutes): that hour is folded again (the fold recounts it).
+            lastAggregatedHour = earliestHour - 1
         }
         guard let last = lastAggregatedHour, last + 1 < hourNow else { return }
         let from = (last + 1) * 3_600_000_000_000, to = hourNow * 3_600_000_000_000

@@ -134,9 +134,10 @@ struct RecorderRestartTests {
         #expect(r.lastTrigger[bedroom]?.wall == day + .minutes(390) + .seconds(3))
     }
 
-    @Test("a door used while her silence alarm is out (a neighbour looks in and leaves) is not her last sign after a restart; once the alarm is acknowledged it is")
+    @Test("a door used while her silence alarm is out (a neighbour looks in and leaves) is not her last sign after a restart, acknowledged since or not; used once the alarm is acknowledged, it is")
     func doorWhileTheAlarmIsOut() throws {
-        for acknowledged in [false, true] {
+        // The alarm not acknowledged; acknowledged before the door; acknowledged after it.
+        for (acknowledged, ackAfterDoor) in [(false, false), (true, false), (true, true)] {
             let dir = try temporaryFolder("door-out")
             defer { try? FileManager.default.removeItem(at: dir) }
             let store = try FlatStore(path: dir.appendingPathComponent("k.sqlite").path)
@@ -164,21 +165,23 @@ struct RecorderRestartTests {
                 step(first.advanced(by: .seconds(5)), .level(living, high: false, at: first.advanced(by: .seconds(5))))
                 step(first.advanced(by: .hours(6)))
                 let alarm = try #require(engine.ladder.open.first { $0.kind == .inactivity && $0.phase == .alarm })
-                if acknowledged {
-                    #expect(engine.acknowledge(alarmID: alarm.id, by: "authority:ops", at: first.advanced(by: .minutes(370)), into: &out))
+                func acknowledge(at t: Timestamp) {
+                    #expect(engine.acknowledge(alarmID: alarm.id, by: "authority:ops", at: t, into: &out))
                     recorder.apply(out, engine: engine)
                     out.removeAll()
                 }
+                if acknowledged, !ackAfterDoor { acknowledge(at: first.advanced(by: .minutes(370))) }
                 // 16:30: the door opens and shuts; nobody is seen moving.
                 let opened = first.advanced(by: .minutes(390))
                 step(opened.advanced(by: .seconds(2)), .level(door, high: true, at: opened))
                 step(opened.advanced(by: .seconds(12)), .level(door, high: false, at: opened.advanced(by: .seconds(10))))
+                if ackAfterDoor { acknowledge(at: first.advanced(by: .minutes(395))) }
                 #expect(writer.flush())
             }
             // A restart at 16:40.
             let boot = Timestamp(monotonic: MonotonicInstant(nanoseconds: 5_000_000_000), wall: day + .minutes(400))
             let r = try #require(try Recovery.recollect(store: store, settings: settings, now: boot, bootID: "second"))
-            if acknowledged {
+            if acknowledged, !ackAfterDoor {
                 // Taken in hand: the door is hers again, as it was before the restart.
                 #expect(r.lastSignSensor == door)
                 #expect(!r.doorSinceSilenceAlarm)

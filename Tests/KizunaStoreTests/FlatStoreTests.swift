@@ -120,6 +120,19 @@ struct FlatStoreTests {
         #expect(try store.hourly(from: Self.t, to: Self.t + .hours(4)).count == 3)
     }
 
+    @Test("an event stored in an hour already folded (a motion's end stamped late, a clock set back minutes) is counted: that hour is folded again")
+    func hourlyFoldedAgain() throws {
+        let (store, writer, dir) = try Self.store()
+        defer { writer.stop(); try? FileManager.default.removeItem(at: dir) }
+        for s: Int64 in [3500, 3700, 3590, 7300] {   // 3590: stored after 3700, in the hour 3700 folded
+            writer.enqueue(events: [Self.event(s, "pir.kitchen", "motion-start")])
+            #expect(writer.flush())
+        }
+        let rows = try store.hourly(from: Self.t, to: Self.t + .hours(2))
+        #expect(rows.map(\.hour) == [Self.t, Self.t + .hours(1)])
+        #expect(rows.map(\.motion) == [2, 1])
+    }
+
     @Test("events page by cursor and by time")
     func paging() throws {
         let (store, writer, dir) = try Self.store()

@@ -719,8 +719,8 @@ public struct WatchEngine: Sendable {
         /// Each PIR's last output, stray triggers included (`lastMotion` is her motion only):
         /// a PIR that fired is not silent, whether or not it was taken as her.
         public var lastTrigger: [SensorID: Timestamp] = [:]
-        /// A door was used while the alarm about her silence (still out) was: her next motion
-        /// may be someone coming in to her.
+        /// A door was used while the alarm about her silence (still open) was out: her next
+        /// motion may be someone coming in to her.
         public var doorSinceSilenceAlarm = false
 
         public init(occupancy: OccupancyState, lastSign: Timestamp?, lastSignSensor: SensorID, lastMotion: [SensorID: Timestamp],
@@ -769,7 +769,7 @@ public struct WatchEngine: Sendable {
         for a in r.openAlarms {
             if let why = r.retired[a.id] { ladder.retire(a, because: why, at: now) } else { ladder.restore(a) }
         }
-        doorSinceSilenceAlarm = r.doorSinceSilenceAlarm && ladder.hasSilenceAlarmOut()
+        doorSinceSilenceAlarm = r.doorSinceSilenceAlarm && ladder.hasInactivity(preAlarm: false)
         resumeDoors(r)
         resumeButtons(r)
         environment.adopt(r.openAlarms, presumedHome: occupancy.state.isPresumedHome)

@@ -57,8 +57,14 @@ public struct InactivityRule: Sendable {
         self.lastSignSensor = sensor
         self.placeKnown = placeKnown
         if !learnable { silenceNotLearned = true }
+        signRestored = true
         cached = nil
     }
+
+    /// The last sign was restored from the store: its pairing of wall and monotonic time is the
+    /// recovery's guess (a clock behind the store at a boot is taken as "off no time at all"),
+    /// so the first sign after it does not tell a step of the clock.
+    var signRestored = false
 
     /// Whether the silence under way is judged by where its last sign was (`restore`).
     public private(set) var placeKnown = true
@@ -83,7 +89,7 @@ public struct InactivityRule: Sendable {
     mutating func signOfLife(_ sensor: SensorID, at time: Timestamp, found: Bool = false) {
         if time.monotonic >= lastSign.monotonic {
             let clockSet = Self.clockWasSet(from: lastSign, to: time)
-            if clockSet, Self.drift(from: lastSign, to: time) < 0 {
+            if clockSet, !signRestored, Self.drift(from: lastSign, to: time) < 0 {
                 // Set back (it ran ahead): what was learned on the wrong clock is dated back,
                 // and learning is not kept off until the slot end the policy gave on that
                 // clock (a year ahead: a year).
@@ -108,6 +114,7 @@ public struct InactivityRule: Sendable {
             lastSign = time
             lastSignSensor = sensor
             placeKnown = true
+            signRestored = false
         }
         fired = false
         raisedAt = nil

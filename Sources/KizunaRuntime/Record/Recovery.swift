@@ -14,13 +14,17 @@ public enum Recovery {
         // meanwhile was not her (a neighbour who looked in and left), and is not her last sign
         // after a restart either; if one was used, her next motion may be someone finding her.
         var silenceOut: [(from: WallTime, until: WallTime?)] = []
-        for (a, _) in try store.openAlarms() where a.kind == AlarmKind.inactivity.rawValue || a.kind == AlarmKind.inactivityNotUp.rawValue {
+        for (a, _) in try store.openAlarms() where (a.kind == AlarmKind.inactivity.rawValue || a.kind == AlarmKind.inactivityNotUp.rawValue)
+            && a.state != "prealarm" {
             let steps = try store.steps(ofAlarm: a.id)
-            guard let out = steps.first(where: { $0.step == "alarm" })?.wall else { continue }
+            // Its network step is kept with it; were it missing, from its raise.
+            let out = steps.first(where: { $0.step == "alarm" })?.wall ?? a.raised
             silenceOut.append((out, steps.first(where: { $0.step == "acknowledge" })?.wall))
         }
         let lastSign = try store.lastSignOfLife(excluding: stuckPIRs, doorsNotSigns: silenceOut)
-        let doorSinceSilenceAlarm = try silenceOut.contains { w in try w.until == nil && store.doorUsed(from: w.from, until: nil) }
+        // As the engine keeps it: set by a door while the alarm was out, kept after it is
+        // acknowledged, until someone is seen.
+        let doorSinceSilenceAlarm = try silenceOut.contains { w in try store.doorUsed(from: w.from, until: w.until) }
         guard snapshot != nil || lastSign != nil else { return nil }
         // Within the same boot the monotonic clock still holds: use the saved pairing, immune
         // to wall-clock jumps since. After a reboot, only the wall clock can say how long ago,
