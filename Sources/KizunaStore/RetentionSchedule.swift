@@ -11,10 +11,11 @@ import KizunaCore
 /// of the previous pass's by more than the time between them (plus an hour) is put off an
 /// hour, so a wrong clock corrected meanwhile deletes nothing. A clock that stays wrong for
 /// longer than that cannot be told from the truth by the store; so a pass never moves a cutoff
-/// past the oldest row kept by more than the time since the last pass and an hour
-/// (`cutoff`): steady, that is the retention; after a clock a year ahead, two hours of history
-/// lost per hour it stays wrong, not all of it at once; after the device was off for days, the
-/// backlog is caught up at twice the pace of time.
+/// past the oldest row kept by more than a day for each hour since the last pass, and a day
+/// (`cutoff`). Steady, that is the retention. A clock a year ahead and left wrong loses a day
+/// of history an hour: two days to notice before a 30-day history is gone, not one pass. A
+/// retention shortened by the authority (less kept about her), or a backlog after the device
+/// was off, is caught up a day an hour.
 struct RetentionSchedule {
     static let hourNs: UInt64 = 3_600_000_000_000
     var lastPass: UInt64
@@ -39,12 +40,12 @@ struct RetentionSchedule {
     }
 
     /// The cutoff a pass at `now` may use: `wanted` (the reference minus the retention), but no
-    /// further past `oldest` (the oldest row kept; nil: none) than the time since the last pass
-    /// and an hour.
+    /// further past `oldest` (the oldest row kept; nil: none) than a day for each hour since the
+    /// last pass, and a day.
     func cutoff(wanted: WallTime, oldest: WallTime?, at now: UInt64) -> WallTime {
         guard let oldest else { return wanted }
-        let elapsed = Int64(min(now &- lastPass, UInt64(Int64.max / 2))) + Int64(Self.hourNs)
-        return min(wanted, oldest + Span(nanoseconds: elapsed))
+        let hours = min(now &- lastPass, UInt64(Int64.max / 48)) / Self.hourNs + 1
+        return min(wanted, oldest + .days(Int64(min(hours, 1_000_000))))
     }
 
     /// A pass ran (or had nothing to count from) at `now`.

@@ -52,18 +52,19 @@ struct RetentionScheduleTests {
         #expect(ok7)
     }
 
-    @Test("a cutoff moves past the oldest row kept by no more than the time since the last pass and an hour")
+    @Test("a cutoff moves past the oldest row kept by no more than a day for each hour since the last pass, and a day")
     func cutoffBounded() {
         let s = RetentionSchedule(start: 0)
         let oldest = Self.real
         // Steady: what retention wants is within the bound.
         #expect(s.cutoff(wanted: oldest + .minutes(30), oldest: oldest, at: Self.hour) == oldest + .minutes(30))
-        // A clock a year ahead wants everything gone: two hours of it, an hour after the start.
-        #expect(s.cutoff(wanted: oldest + .days(300), oldest: oldest, at: Self.hour) == oldest + .hours(2))
+        // A clock a year ahead wants everything gone: two days of it, an hour after the start.
+        #expect(s.cutoff(wanted: oldest + .days(300), oldest: oldest, at: Self.hour) == oldest + .days(2))
+        #expect(s.cutoff(wanted: oldest + .days(300), oldest: oldest, at: Self.hour - 1) == oldest + .days(1))
         #expect(s.cutoff(wanted: oldest + .days(300), oldest: nil, at: Self.hour) == oldest + .days(300))
     }
 
-    @Test("through the store: a pass counting from a clock a year ahead deletes two hours of a 40-day history, not all of it")
+    @Test("through the store: a pass counting from a clock a year ahead deletes two days of a 40-day history, not all of it")
     func clockAheadThroughTheStore() throws {
         let (store, writer, dir) = try FlatStoreTests.store()
         defer { writer.stop(); try? FileManager.default.removeItem(at: dir) }
@@ -72,8 +73,8 @@ struct RetentionScheduleTests {
         let schedule = RetentionSchedule(start: 0)
         let ahead = Self.real + .days(40 + 365)
         let deleted = try writer.prune(now: ahead, within: { wanted, oldest in schedule.cutoff(wanted: wanted, oldest: oldest, at: Self.hour) })
-        #expect(deleted == 2)   // 01:00 and 02:00 of the first day (the cutoff, 03:00, is kept)
+        #expect(deleted == 48)   // the first two days (the cutoff, 01:00 on the third, is kept)
         // Without the bound, the same pass deletes the whole history.
-        #expect(try writer.prune(now: ahead) == 40 * 24 - 2)
+        #expect(try writer.prune(now: ahead) == 40 * 24 - 48)
     }
 }
