@@ -84,110 +84,111 @@ struct RecorderRestartTests {
         }
     }
 
-    @Test("a stray trigger (one PIR alone, after her silence alarm went out) is stored as such, and a restart does not count her silence from it")
-    func strayTriggerAcrossARestart() throws {
-        let dir = try temporaryFolder("stray")
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let store = try FlatStore(path: dir.appendingPathComponent("k.sqlite").path)
-        let sensors = SensorRegistry(["pir.living", "pir.bedroom"].map { SensorDescriptor(name: $0)! })
-        let settings = EngineSettings(sensors: sensors)
-        let (living, bedroom) = (sensors.id(named: "pir.living")!, sensors.id(named: "pir.bedroom")!)
+    /// A flat recorded through the real store: her last motion at 10:00 on the living-room PIR,
+    /// and by 16:00 the alarm about her silence has gone to the authority. Then what a test
+    /// does, and a restart (`recollect`).
+    final class SilentFlat {
+        let dir: URL
+        let store: FlatStore
+        let sensors: SensorRegistry
+        let settings: EngineSettings
         let day = CivilTime.parseISO8601("2026-07-01T10:00:00", defaultOffset: .japan)!
-        let first = Timestamp(monotonic: MonotonicInstant(nanoseconds: 1_000_000_000), wall: day)
-        var engine = WatchEngine(settings: settings, start: first)
-        do {
-            let writer = StoreWriter(store: store, commitEvery: 0.01)
+        let first: Timestamp
+        var engine: WatchEngine
+        let writer: StoreWriter
+        let recorder: FlatRecorder
+        var out: [Decision] = []
+
+        init(_ names: [String]) throws {
+            dir = try temporaryFolder("silent-flat")
+            store = try FlatStore(path: dir.appendingPathComponent("k.sqlite").path)
+            sensors = SensorRegistry((["pir.living"] + names).map { SensorDescriptor(name: $0)! })
+            settings = EngineSettings(sensors: sensors)
+            first = Timestamp(monotonic: MonotonicInstant(nanoseconds: 1_000_000_000), wall: day)
+            engine = WatchEngine(settings: settings, start: first)
+            for s in sensors.sensors where s.name.hasPrefix("door.") { engine.prime(sensors.id(named: s.name)!, rawLevel: false) }
+            writer = StoreWriter(store: store, commitEvery: 0.01)
             writer.start()
-            defer { writer.stop() }
-            let recorder = FlatRecorder(writer: writer, sensors: sensors, bootID: "first")
-            var out: [Decision] = []
-            func edge(_ s: SensorID, _ high: Bool, _ t: Timestamp) {
-                engine.handle(.level(s, high: high, at: t), into: &out)
-                recorder.apply(out, engine: engine)
-                out.removeAll()
-            }
-            // Her last motion at 10:00; the silence alarm goes to the authority.
-            edge(living, true, first)
-            edge(living, false, first.advanced(by: .seconds(5)))
-            engine.tick(at: first.advanced(by: .hours(6)), into: &out)
+            recorder = FlatRecorder(writer: writer, sensors: sensors, bootID: "first")
+            let living = id("pir.living")
+            step(first, .level(living, high: true, at: first))
+            step(first.advanced(by: .seconds(5)), .level(living, high: false, at: first.advanced(by: .seconds(5))))
+            step(first.advanced(by: .hours(6)))
+        }
+
+        deinit {
+            writer.stop()
+            try? FileManager.default.removeItem(at: dir)
+        }
+
+        func id(_ name: String) -> SensorID { sensors.id(named: name)! }
+        /// `minutes` after 10:00.
+        func at(_ minutes: Int64, seconds: Int64 = 0) -> Timestamp { first.advanced(by: .minutes(minutes) + .seconds(seconds)) }
+        var alarmOut: OpenAlarm? { engine.ladder.open.first { $0.kind == .inactivity && $0.phase == .alarm } }
+
+        /// Hands `o` (if any) to the engine, ticks it to `t` and records what it decided.
+        func step(_ t: Timestamp, _ o: Observation? = nil) {
+            if let o { engine.handle(o, into: &out) }
+            engine.tick(at: t, into: &out)
             recorder.apply(out, engine: engine)
             out.removeAll()
-            #expect(engine.ladder.open.contains { $0.kind == .inactivity && $0.phase == .alarm })
-            // 16:30: the bedroom PIR fires once, alone (a draught, a twitch): not her.
-            let stray = first.advanced(by: .minutes(390))
-            edge(bedroom, true, stray)
-            edge(bedroom, false, stray.advanced(by: .seconds(3)))
-            engine.tick(at: stray.advanced(by: .minutes(1)), into: &out)
-            recorder.apply(out, engine: engine)
-            #expect(engine.ladder.open.contains { $0.kind == .inactivity && $0.phase == .alarm })
-            #expect(writer.flush())
         }
-        let kinds = try store.read { db in try String.fetchAll(db, sql: "SELECT kind FROM event WHERE sensor = 'pir.bedroom' ORDER BY seq") }
+
+        func acknowledge(_ alarm: OpenAlarm, at t: Timestamp) -> Bool {
+            let done = engine.acknowledge(alarmID: alarm.id, by: "authority:ops", at: t, into: &out)
+            recorder.apply(out, engine: engine)
+            out.removeAll()
+            return done
+        }
+
+        /// What a restart `minutes` after 10:00 reads back from the store.
+        func recollect(atMinute minutes: Int64) throws -> WatchEngine.Recollection? {
+            #expect(writer.flush())
+            let boot = Timestamp(monotonic: MonotonicInstant(nanoseconds: 5_000_000_000), wall: day + .minutes(minutes))
+            return try Recovery.recollect(store: store, settings: settings, now: boot, bootID: "second")
+        }
+    }
+
+    @Test("a stray trigger (one PIR alone, after her silence alarm went out) is stored as such, and a restart does not count her silence from it")
+    func strayTriggerAcrossARestart() throws {
+        let f = try SilentFlat(["pir.bedroom"])
+        let bedroom = f.id("pir.bedroom")
+        #expect(f.alarmOut != nil)
+        // 16:30: the bedroom PIR fires once, alone (a draught, a twitch): not her.
+        f.step(f.at(390, seconds: 1), .level(bedroom, high: true, at: f.at(390)))
+        f.step(f.at(391), .level(bedroom, high: false, at: f.at(390, seconds: 3)))
+        #expect(f.alarmOut != nil)
+        let r = try #require(try f.recollect(atMinute: 420))   // a restart at 17:00
+        let kinds = try f.store.read { db in try String.fetchAll(db, sql: "SELECT kind FROM event WHERE sensor = 'pir.bedroom' ORDER BY seq") }
         #expect(kinds == ["stray-motion-start", "stray-motion-end"])
-        // A restart at 17:00: her silence still counts from 10:00, not from the draught.
-        let boot = Timestamp(monotonic: MonotonicInstant(nanoseconds: 5_000_000_000), wall: day + .hours(7))
-        let r = try #require(try Recovery.recollect(store: store, settings: settings, now: boot, bootID: "second"))
-        #expect(r.lastSign?.wall == day + .seconds(5))
-        #expect(r.lastSignSensor == living)
+        // Her silence still counts from 10:00, not from the draught.
+        #expect(r.lastSign?.wall == f.day + .seconds(5))
+        #expect(r.lastSignSensor == f.id("pir.living"))
         #expect(r.lastMotion[bedroom] == nil)
         // The bedroom PIR did fire: not found silent for it.
-        #expect(r.lastTrigger[bedroom]?.wall == day + .minutes(390) + .seconds(3))
+        #expect(r.lastTrigger[bedroom]?.wall == f.day + .minutes(390) + .seconds(3))
     }
 
     @Test("a door used while her silence alarm is out (a neighbour looks in and leaves) is not her last sign after a restart, acknowledged since or not; used once the alarm is acknowledged, it is")
     func doorWhileTheAlarmIsOut() throws {
         // The alarm not acknowledged; acknowledged before the door; acknowledged after it.
         for (acknowledged, ackAfterDoor) in [(false, false), (true, false), (true, true)] {
-            let dir = try temporaryFolder("door-out")
-            defer { try? FileManager.default.removeItem(at: dir) }
-            let store = try FlatStore(path: dir.appendingPathComponent("k.sqlite").path)
-            let sensors = SensorRegistry(["pir.living", "door.entrance"].map { SensorDescriptor(name: $0)! })
-            let settings = EngineSettings(sensors: sensors)
-            let (living, door) = (sensors.id(named: "pir.living")!, sensors.id(named: "door.entrance")!)
-            let day = CivilTime.parseISO8601("2026-07-01T10:00:00", defaultOffset: .japan)!
-            let first = Timestamp(monotonic: MonotonicInstant(nanoseconds: 1_000_000_000), wall: day)
-            var engine = WatchEngine(settings: settings, start: first)
-            engine.prime(door, rawLevel: false)
-            do {
-                let writer = StoreWriter(store: store, commitEvery: 0.01)
-                writer.start()
-                defer { writer.stop() }
-                let recorder = FlatRecorder(writer: writer, sensors: sensors, bootID: "first")
-                var out: [Decision] = []
-                func step(_ t: Timestamp, _ o: Observation? = nil) {
-                    if let o { engine.handle(o, into: &out) }
-                    engine.tick(at: t, into: &out)
-                    recorder.apply(out, engine: engine)
-                    out.removeAll()
-                }
-                // Her last motion at 10:00; the silence alarm goes to the authority.
-                step(first, .level(living, high: true, at: first))
-                step(first.advanced(by: .seconds(5)), .level(living, high: false, at: first.advanced(by: .seconds(5))))
-                step(first.advanced(by: .hours(6)))
-                let alarm = try #require(engine.ladder.open.first { $0.kind == .inactivity && $0.phase == .alarm })
-                func acknowledge(at t: Timestamp) {
-                    #expect(engine.acknowledge(alarmID: alarm.id, by: "authority:ops", at: t, into: &out))
-                    recorder.apply(out, engine: engine)
-                    out.removeAll()
-                }
-                if acknowledged, !ackAfterDoor { acknowledge(at: first.advanced(by: .minutes(370))) }
-                // 16:30: the door opens and shuts; nobody is seen moving.
-                let opened = first.advanced(by: .minutes(390))
-                step(opened.advanced(by: .seconds(2)), .level(door, high: true, at: opened))
-                step(opened.advanced(by: .seconds(12)), .level(door, high: false, at: opened.advanced(by: .seconds(10))))
-                if ackAfterDoor { acknowledge(at: first.advanced(by: .minutes(395))) }
-                #expect(writer.flush())
-            }
-            // A restart at 16:40.
-            let boot = Timestamp(monotonic: MonotonicInstant(nanoseconds: 5_000_000_000), wall: day + .minutes(400))
-            let r = try #require(try Recovery.recollect(store: store, settings: settings, now: boot, bootID: "second"))
+            let f = try SilentFlat(["door.entrance"])
+            let door = f.id("door.entrance")
+            let alarm = try #require(f.alarmOut)
+            if acknowledged, !ackAfterDoor { #expect(f.acknowledge(alarm, at: f.at(370))) }
+            // 16:30: the door opens and shuts; nobody is seen moving.
+            f.step(f.at(390, seconds: 2), .level(door, high: true, at: f.at(390)))
+            f.step(f.at(390, seconds: 12), .level(door, high: false, at: f.at(390, seconds: 10)))
+            if ackAfterDoor { #expect(f.acknowledge(alarm, at: f.at(395))) }
+            let r = try #require(try f.recollect(atMinute: 400))   // a restart at 16:40
             if acknowledged, !ackAfterDoor {
                 // Taken in hand: the door is hers again, as it was before the restart.
                 #expect(r.lastSignSensor == door)
                 #expect(!r.doorSinceSilenceAlarm)
             } else {
-                #expect(r.lastSign?.wall == day + .seconds(5))
-                #expect(r.lastSignSensor == living)
+                #expect(r.lastSign?.wall == f.day + .seconds(5))
+                #expect(r.lastSignSensor == f.id("pir.living"))
                 #expect(r.doorSinceSilenceAlarm)
             }
         }
