@@ -20,9 +20,9 @@ public enum EventKind: UInt8, Sendable, CaseIterable {
     case buttonReleased
     /// A PIR trigger not taken as the resident when it came, and its end: held back for a
     /// second trigger (`strayTrigger`: the flat reads empty, or an alarm about her silence has
-    /// gone out; if one follows, that one is her motion), or from a PIR found stuck. Kept, so that the authority's log shows the
-    /// PIR fired and what the runtime made of it; not a sign of life, so that a restart does
-    /// not count her silence from a draught.
+    /// gone out; if one follows, that one is her motion), or from a PIR found stuck. Kept, so
+    /// that the authority's log shows the PIR fired and what the runtime made of it; not a
+    /// sign of life, so that a restart does not count her silence from a draught.
     case strayMotionStarted
     case strayMotionEnded
 

@@ -9,12 +9,13 @@ public enum Recovery {
         let snapshot = try store.snapshot()
         // A PIR found stuck (held high, or retriggering) when the runtime stopped: its stored
         // motion was not taken as her, and must not become her last sign at the restart.
-        let stuckPIRs = try store.openAlarms().compactMap { a, _ in a.kind == AlarmKind.pirStuck.rawValue ? a.sensor : nil }
+        let openAlarms = try store.openAlarms()
+        let stuckPIRs = openAlarms.compactMap { a, _ in a.kind == AlarmKind.pirStuck.rawValue ? a.sensor : nil }
         // An alarm about her silence that went out (until someone acknowledged it): a door used
         // meanwhile was not her (a neighbour who looked in and left), and is not her last sign
         // after a restart either; if one was used, her next motion may be someone finding her.
         var silenceOut: [(from: WallTime, until: WallTime?)] = []
-        for (a, _) in try store.openAlarms() where (a.kind == AlarmKind.inactivity.rawValue || a.kind == AlarmKind.inactivityNotUp.rawValue)
+        for (a, _) in openAlarms where (a.kind == AlarmKind.inactivity.rawValue || a.kind == AlarmKind.inactivityNotUp.rawValue)
             && a.state != "prealarm" {
             let steps = try store.steps(ofAlarm: a.id)
             // Its network step is kept with it; were it missing, from its raise.
@@ -78,7 +79,7 @@ public enum Recovery {
         }
         var open: [OpenAlarm] = []
         var retired: [UInt64: String] = [:]
-        for (a, lastStep) in try store.openAlarms() {
+        for (a, lastStep) in openAlarms {
             guard let kind = AlarmKind(rawValue: a.kind) else { continue }
             if let name = a.sensor, sensors.id(named: name) == nil {
                 retired[UInt64(a.id)] = "\(name) is no longer in the configuration"
