@@ -160,23 +160,63 @@ public struct Outbox: Sendable {
             for o in orphans {
                 for t in targets {
                     guard followed[t]?.contains(o.alarmID) != true else { continue }
-                    try db.execute(sql: """
-                        INSERT OR IGNORE INTO outbox (target, step_id, alarm_id, step, idempotency_key, message, created_wall_ns)
-                        VALUES (?, ?, ?, ?, ?, ?, ?)
-                        """, arguments: [t, o.stepID, o.alarmID, o.step, o.idempotencyKey, o.message, o.created.nanosecondsSinceEpoch])
-                    if db.changesCount == 0 {
-                        // The target had it before it was moved away (moved back since): waiting again.
-                        try db.execute(sql: """
-                            UPDATE outbox SET state = 'pending', done_wall_ns = NULL
-                            WHERE target = ? AND idempotency_key = ? AND state IN ('retargeted', 'abandoned')
-                            """, arguments: [t, o.idempotencyKey])
-                    }
+                    _ = try Self.queue(o, for: t, db)
                 }
                 try db.execute(sql: "UPDATE outbox SET state = ?, done_wall_ns = ? WHERE id = ?",
                                arguments: [targets.isEmpty ? "abandoned" : "retargeted", now.nanosecondsSinceEpoch, o.id])
             }
             return orphans.count
         }
+    }
+
+    /// Alarms still out that a configured target has never been told of: an Alertmanager
+    /// moved to another host, or a webhook added, while a help call or a silence alarm was
+    /// out. Each such target is handed the alarm's latest network step (delivered or waiting
+    /// elsewhere; same step, same key, so a receiver that had it under its old name drops it
+    /// as a duplicate). Without this the new receiver never learned of it: its steps had all
+    /// gone to the old address, and Alertmanager is re-sent only what it was told
+    /// (`firing(target:)`), so the authority's staff looking at the new one saw nothing
+    /// until the next step (for a help call acknowledged on the old one, never). Run after
+    /// `retarget(to:at:)`, whose hand-over of waiting steps comes first. Returns how many
+    /// rows were queued.
+    @discardableResult
+    public func handOverOpenAlarms(to targets: [String]) throws -> Int {
+        guard !targets.isEmpty else { return 0 }
+        return try store.write { db in
+            let latest = try OutboxItem.fetchAll(db, sql: """
+                SELECT o.* FROM outbox o JOIN alarm a ON a.id = o.alarm_id
+                WHERE a.state IN ('alarm', 'acknowledged') AND o.step != 'resolve'
+                  AND o.id = (SELECT MAX(id) FROM outbox WHERE alarm_id = o.alarm_id)
+                ORDER BY o.alarm_id
+                """)
+            var queued = 0
+            for o in latest {
+                for t in targets {
+                    let follows = try Bool.fetchOne(db, sql: """
+                        SELECT EXISTS (SELECT 1 FROM outbox WHERE target = ? AND alarm_id = ? AND state NOT IN ('retargeted', 'abandoned'))
+                        """, arguments: [t, o.alarmID]) ?? false
+                    guard !follows else { continue }
+                    if try Self.queue(o, for: t, db) { queued += 1 }
+                }
+            }
+            return queued
+        }
+    }
+
+    /// Queues `o` (its step, its key) for target `t`: a new row, or the row `t` had of it
+    /// before it was moved away (moved back since), waiting again. False if `t` already has
+    /// that step in another state.
+    static func queue(_ o: OutboxItem, for t: String, _ db: Database) throws -> Bool {
+        try db.execute(sql: """
+            INSERT OR IGNORE INTO outbox (target, step_id, alarm_id, step, idempotency_key, message, created_wall_ns)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [t, o.stepID, o.alarmID, o.step, o.idempotencyKey, o.message, o.created.nanosecondsSinceEpoch])
+        if db.changesCount > 0 { return true }
+        try db.execute(sql: """
+            UPDATE outbox SET state = 'pending', done_wall_ns = NULL
+            WHERE target = ? AND idempotency_key = ? AND state IN ('retargeted', 'abandoned')
+            """, arguments: [t, o.idempotencyKey])
+        return db.changesCount > 0
     }
 
     /// Every attempt for one item, oldest first (tests, diagnosis).

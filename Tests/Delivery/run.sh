@@ -296,5 +296,45 @@ for _ in $(seq 1 100); do [ -z "$(alerts $AM1 KizunaHelp)" ] && [ -z "$(alerts $
 check "and resolves in both Alertmanagers" [ -z "$(alerts $AM1 KizunaHelp)$(alerts $AM2 KizunaHelp)" ]
 check "the heartbeat still fires" grep -q "KizunaHeartbeat" <<< "$(alerts $AM2 KizunaHeartbeat)"
 
+# --- 5. Alertmanager moved while a help call is out ---------------------------------------
+# The help call reaches AM1; the device is killed, its config now names AM3 only (the
+# authority moved its Alertmanager), and it restarts with the call still out and nothing
+# left waiting: AM3 must be told of the call (the same alarm id), not learn of it only at
+# its next step.
+AM3=$(free_port)
+mkdir -p "$WORK/am-$AM3"
+prometheus-alertmanager --config.file="$WORK/am.yml" --storage.path="$WORK/am-$AM3" \
+    --web.listen-address="127.0.0.1:$AM3" --cluster.listen-address="" > "$WORK/am-$AM3.log" 2>&1 &
+PIDS+=($!)
+for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$AM3/-/ready" >/dev/null && break; sleep 0.1; done
+for pair in "1 $AM1" "3 $AM3"; do
+    set -- $pair
+    config "$WORK/moved$1.yaml" "  timeout: 2s
+  drain_on_exit: 10s
+  heartbeat_every: 1h
+  backoff: { first: 100ms, max: 1s }
+  alertmanagers:
+    - { name: am, urls: [\"http://127.0.0.1:$2\"], resend_every: 1s }"
+done
+rc=0
+"$KIZUNA" demo --config "$WORK/moved1.yaml" --boards "$REPO/boards" --scenario "$HERE/fixtures/help-call.yaml" --speed 60 \
+    --store "$WORK/moved.sqlite" --debug-kill-at 2026-07-01T00:08:00 > "$WORK/moved1.out" 2> "$WORK/moved1.err" || rc=$?
+check "the run with AM1 was killed with SIGKILL (status $rc)" [ "$rc" = 137 ]
+help_id=$(outbox "$WORK/moved.sqlite" "SELECT id FROM alarm WHERE kind = 'help' AND state = 'alarm'")
+check "the help call ($help_id) is out and was delivered to AM1 before the kill" \
+    [ "$(outbox "$WORK/moved.sqlite" "SELECT COUNT(*) FROM outbox WHERE alarm_id = '$help_id' AND target LIKE 'am@%:$AM1' AND state = 'delivered'")" -ge 1 ]
+check "nothing was left waiting at the kill (so no step of it is retargeted)" \
+    [ "$(outbox "$WORK/moved.sqlite" "SELECT COUNT(*) FROM outbox WHERE state = 'pending'")" = 0 ]
+rc=0
+"$KIZUNA" demo --config "$WORK/moved3.yaml" --boards "$REPO/boards" --scenario "$HERE/fixtures/moving-about.yaml" --speed 60 \
+    --store "$WORK/moved.sqlite" > "$WORK/moved3.out" 2> "$WORK/moved3.err" || rc=$?
+check "the run with AM3 resumed and ended (status $rc)" [ "$rc" = 0 ]
+check "it said why it told AM3 ($(grep -o 'warning: [0-9]* alarm steps of alarms still out[^(]*' "$WORK/moved3.err"))" \
+    grep -q "1 alarm steps of alarms still out were queued" "$WORK/moved3.err"
+check "AM3 was handed the help call's own step (the alarm of 00:01: no step of it came in the run)" \
+    [ "$(outbox "$WORK/moved.sqlite" "SELECT group_concat(step || ':' || state) FROM outbox WHERE alarm_id = '$help_id' AND target LIKE 'am@%:$AM3'")" = "alarm:delivered" ]
+check "AM3 has the help call, with its alarm id ($(alerts $AM3 KizunaHelp))" \
+    grep -q "alarm_id=$help_id .*kind=help" <<< "$(alerts $AM3 KizunaHelp)"
+
 echo "delivery: $passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -117,6 +117,61 @@ struct OutboxTests {
         #expect(try outbox.depth(target: "am@am3:9093").count == 0)
     }
 
+    @Test("an alarm still out is handed to a target moved or added since it was told (its latest step, same key); closed alarms and followed ones are not")
+    func openAlarmsHandedOver() throws {
+        let (dir, store) = try Self.tempStore()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let writer = StoreWriter(store: store, commitEvery: 10)
+        writer.deliveryTargets = ["am@am1:9093"]
+        writer.start()
+        // 51: out, told twice; 52: resolved; 53: acknowledged; 54: a pre-alarm (never on the network).
+        writer.enqueue(steps: [Self.step(51, "alarm", 0), Self.step(51, "repeat", 15), Self.step(52, "alarm", 16),
+                               Self.step(52, "resolve", 17), Self.step(53, "alarm", 18), Self.step(53, "acknowledge", 19),
+                               Self.step(54, "prealarm", 20, delivered: false)])
+        #expect(writer.flush())
+        writer.stop()
+        let outbox = Outbox(store: store)
+        let old = try outbox.all(target: "am@am1:9093")
+        for item in old { try outbox.record(item, outcome: .delivered, detail: "HTTP 200", at: FlatStoreTests.t, micros: 10) }
+        // Moved to am3 (and a webhook added): nothing was waiting, so nothing to retarget...
+        let targets = ["am@am3:9093", "ops"]
+        #expect(try outbox.retarget(to: targets, at: FlatStoreTests.t) == 0)
+        #expect(try outbox.firing(target: "am@am3:9093").isEmpty, "before: the new Alertmanager is re-sent nothing")
+        // ...but the two alarms still out go to both, each as its latest step.
+        #expect(try outbox.handOverOpenAlarms(to: targets) == 4)
+        for t in targets {
+            let told = try outbox.all(target: t)
+            #expect(told.map(\.alarmID) == [51, 53])
+            #expect(told.map(\.step) == ["repeat", "acknowledge"])
+            #expect(told.map(\.idempotencyKey) == [old[1].idempotencyKey, old[5].idempotencyKey], "the key it had: a duplicate if it was told")
+            #expect(told.allSatisfy { $0.state == "pending" })
+        }
+        #expect(try outbox.handOverOpenAlarms(to: targets) == 0, "told once")
+        // Delivered there, they are what is re-sent to the new Alertmanager while out.
+        for item in try outbox.all(target: "am@am3:9093") {
+            try outbox.record(item, outcome: .delivered, detail: "HTTP 200", at: FlatStoreTests.t, micros: 10)
+        }
+        #expect(try outbox.firing(target: "am@am3:9093").map(\.alarmID) == [51, 53])
+        // Moved back to am1, which was told and follows them: nothing more.
+        #expect(try outbox.handOverOpenAlarms(to: ["am@am1:9093"]) == 0)
+        // A step waiting for the old address is handed over by `retarget`, and is then what
+        // the new target follows (not an older one after it).
+        let (dir2, store2) = try Self.tempStore()
+        defer { try? FileManager.default.removeItem(at: dir2) }
+        let w2 = StoreWriter(store: store2, commitEvery: 10)
+        w2.deliveryTargets = ["am@am1:9093"]
+        w2.start()
+        w2.enqueue(steps: [Self.step(61, "alarm", 0), Self.step(61, "repeat", 15)])
+        #expect(w2.flush())
+        w2.stop()
+        let o2 = Outbox(store: store2)
+        let first = try o2.all(target: "am@am1:9093")[0]
+        try o2.record(first, outcome: .delivered, detail: "HTTP 200", at: FlatStoreTests.t, micros: 10)
+        #expect(try o2.retarget(to: ["am@am3:9093"], at: FlatStoreTests.t) == 1)
+        #expect(try o2.handOverOpenAlarms(to: ["am@am3:9093"]) == 0)
+        #expect(try o2.all(target: "am@am3:9093").map(\.step) == ["repeat"])
+    }
+
     @Test("an error after the commit (folding the hours) does not make the writer store and send the batch again")
     func noDoubleCommit() throws {
         let (dir, store) = try Self.tempStore()

@@ -62,6 +62,7 @@ public struct Demo {
             let s = try FlatStore(path: storePath)
             store = s
             if let last = try Recovery.lastTrace(store: s) { startWall = last + downtime }
+            try RuntimeServices.handOverDelivery(store: s, installation: installation, at: startWall, log: SystemLog.write)
             let w = RuntimeServices.makeWriter(store: s, installation: installation, commitEvery: commitEvery)
             w.start()
             writer = w

@@ -81,15 +81,9 @@ public final class DeviceRun {
             }
         }
         if let s = opened {
-            // Before any new step is queued: steps left waiting for a target since renamed or
-            // moved go to the targets of this config.
-            let targets = installation.delivery?.targets ?? []
+            // Before any new step is queued.
             do {
-                let n = try Outbox(store: s).retarget(to: targets, at: start.wall)
-                if n > 0 {
-                    log("warning: \(n) alarm steps were waiting for delivery targets no longer configured: " +
-                        (targets.isEmpty ? "dropped (no delivery configured)" : "handed to \(targets.joined(separator: ", "))"))
-                }
+                try RuntimeServices.handOverDelivery(store: s, installation: installation, at: start.wall, log: log)
             } catch {
                 opened = afterFailure(s, error, "its outbox cannot be read")
             }

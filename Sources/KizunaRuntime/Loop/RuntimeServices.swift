@@ -39,6 +39,25 @@ public final class RuntimeServices {
         self.status = status
     }
 
+    /// At a start, before any new step is queued: steps left waiting for a target since
+    /// renamed or moved go to the targets of this config (`Outbox.retarget`), then alarms
+    /// still out that a target was never told of go to it (`Outbox.handOverOpenAlarms`).
+    public static func handOverDelivery(store: FlatStore, installation: Installation, at now: WallTime,
+                                        log: (String) -> Void) throws {
+        let targets = installation.delivery?.targets ?? []
+        let outbox = Outbox(store: store)
+        let n = try outbox.retarget(to: targets, at: now)
+        if n > 0 {
+            log("warning: \(n) alarm steps were waiting for delivery targets no longer configured: " +
+                (targets.isEmpty ? "dropped (no delivery configured)" : "handed to \(targets.joined(separator: ", "))"))
+        }
+        let told = try outbox.handOverOpenAlarms(to: targets)
+        if told > 0 {
+            log("warning: \(told) alarm steps of alarms still out were queued for delivery targets that had not been told of them " +
+                "(moved or added since)")
+        }
+    }
+
     /// Adds the observers that keep the record, the metrics and the status.
     public static func attach(to loop: RuntimeLoop, installation: Installation, writer: StoreWriter?, metrics: KizunaMetrics,
                               status: StatusBoard, bootID: String) {
