@@ -99,7 +99,7 @@ struct RecorderRestartTests {
         let recorder: FlatRecorder
         var out: [Decision] = []
 
-        init(_ names: [String]) throws {
+        init(_ names: [String], silentFor silence: Span = .hours(6)) throws {
             dir = try temporaryFolder("silent-flat")
             store = try FlatStore(path: dir.appendingPathComponent("k.sqlite").path)
             sensors = SensorRegistry((["pir.living"] + names).map { SensorDescriptor(name: $0)! })
@@ -113,7 +113,7 @@ struct RecorderRestartTests {
             let living = id("pir.living")
             step(first, .level(living, high: true, at: first))
             step(first.advanced(by: .seconds(5)), .level(living, high: false, at: first.advanced(by: .seconds(5))))
-            step(first.advanced(by: .hours(6)))
+            step(first.advanced(by: silence))
         }
 
         deinit {
@@ -167,6 +167,27 @@ struct RecorderRestartTests {
         #expect(r.lastMotion[bedroom] == nil)
         // The bedroom PIR did fire: not found silent for it.
         #expect(r.lastTrigger[bedroom]?.wall == f.day + .minutes(390) + .seconds(3))
+    }
+
+    @Test("a door that begins a moment before her silence alarm goes out and settles after it is not her last sign after a restart (its event is stamped at its first edge)")
+    func doorAcrossTheAlarmStep() throws {
+        // When the alarm goes out on this flat's silence.
+        let probe = try SilentFlat(["door.entrance"])
+        let alarm = try #require(probe.alarmOut)
+        #expect(probe.writer.flush())
+        let out = try #require(try probe.store.steps(ofAlarm: Int64(alarm.id)).first { $0.step == "alarm" }?.wall)
+        let f = try SilentFlat(["door.entrance"], silentFor: (out - probe.day) - .milliseconds(10))
+        #expect(f.alarmOut == nil)
+        let door = f.id("door.entrance")
+        // The door's first edge 10 ms before the step; it settles (30 ms) after it.
+        let edge = f.first.advanced(by: (out - f.day) - .milliseconds(10))
+        f.step(edge.advanced(by: .seconds(1)), .level(door, high: true, at: edge))
+        #expect(f.alarmOut != nil, "the alarm went out: the door did not cancel it")
+        f.step(edge.advanced(by: .seconds(12)), .level(door, high: false, at: edge.advanced(by: .seconds(10))))
+        let r = try #require(try f.recollect(atMinute: 400))
+        #expect(r.lastSignSensor == f.id("pir.living"))
+        #expect(r.lastSign?.wall == f.day + .seconds(5))
+        #expect(r.doorSinceSilenceAlarm)
     }
 
     @Test("a door used while her silence alarm is out (a neighbour looks in and leaves) is not her last sign after a restart, acknowledged since or not; used once the alarm is acknowledged, it is")

@@ -18,9 +18,13 @@ public enum Recovery {
         for (a, _) in openAlarms where (a.kind == AlarmKind.inactivity.rawValue || a.kind == AlarmKind.inactivityNotUp.rawValue)
             && a.state != "prealarm" {
             let steps = try store.steps(ofAlarm: a.id)
-            // Its network step is kept with it; were it missing, from its raise.
-            let out = steps.first(where: { $0.step == "alarm" })?.wall ?? a.raised
-            silenceOut.append((out, steps.first(where: { $0.step == "acknowledge" })?.wall))
+            // From its raise (its pre-alarm), not from its network step: a door that settled
+            // while the pre-alarm sounded was her and cancelled it (this alarm would not be
+            // open), so a door stamped in between settled after the step. A door's event is
+            // stamped at its first edge, a debounce before it settles: one that began just
+            // before the step and settled after it was not her for the engine, and fell
+            // outside a window opened at the step (a reviewer's find).
+            silenceOut.append((a.raised, steps.first(where: { $0.step == "acknowledge" })?.wall))
         }
         let lastSign = try store.lastSignOfLife(excluding: stuckPIRs, doorsNotSigns: silenceOut)
         // As the engine keeps it: set by a door while the alarm was out, kept after it is
