@@ -474,6 +474,77 @@ struct RoutineTests {
         #expect(pir < .minutes(100))   // 09:00 to 10:25, learned before it was found silent; not the 2.5 h after
     }
 
+    @Test("the days learned while a PIR was blind are forgotten when it is found silent: her hours in its room are not usual silences after the repair")
+    func blindDaysForgotten() {
+        let sensors = SensorRegistry([SensorDescriptor(name: "pir.living")!, SensorDescriptor(name: "pir.bedroom")!,
+                                      SensorDescriptor(name: "door.entrance")!])
+        var settings = EngineSettings(sensors: sensors, routine: RoutineSettings())
+        settings.rules.pirSilentAfter = .hours(30)
+        let t0 = Timestamp(monotonic: MonotonicInstant(nanoseconds: 1_000_000_000),
+                           wall: CivilTime.parseISO8601("2026-07-01T00:00:00", defaultOffset: .japan)!)
+        var e = WatchEngine(settings: settings, start: t0)
+        var out: [Decision] = []
+        let living = SensorID(0), bedroom = SensorID(1), door = SensorID(2)
+        e.prime(door, rawLevel: false)
+        func at(_ d: Int64, _ h: Int64, _ m: Int64 = 0) -> Timestamp { t0.advanced(by: .hours(d * 24 + h) + .minutes(m)) }
+        func motion(_ s: SensorID, _ t: Timestamp) {
+            e.handle(.level(s, high: true, at: t), into: &out)
+            e.handle(.level(s, high: false, at: t.advanced(by: .seconds(2))), into: &out)
+        }
+        func doorUsed(_ t: Timestamp) {
+            e.handle(.level(door, high: true, at: t), into: &out)
+            e.handle(.level(door, high: false, at: t.advanced(by: .seconds(5))), into: &out)
+            motion(living, t.advanced(by: .seconds(30)))   // seen at the door (the living PIR, while it works)
+        }
+        func model() -> RoutineModel {
+            var m = RoutineModel(settings: settings.routineInForce!, offset: settings.utcOffset)
+            _ = m.restore(e.routineState)
+            return m
+        }
+        // Days 0 and 1: up at 07:00, in the living room (seen every 10 min) until 22:00, the
+        // door every two hours from 09:00, in bed at 22:10.
+        // Day 2 on: the living-room PIR is dead; she lives as before, seen only in bed and at
+        // the door (the door's own event).
+        for d: Int64 in 0..<4 {
+            let dead = d >= 2
+            motion(bedroom, at(d, 6, 50))
+            var m: Int64 = 7 * 60
+            while m < 22 * 60 {
+                if m % 120 == 60 {
+                    if dead {
+                        e.handle(.level(door, high: true, at: at(d, 0, m)), into: &out)
+                        e.handle(.level(door, high: false, at: at(d, 0, m).advanced(by: .seconds(5))), into: &out)
+                    } else {
+                        doorUsed(at(d, 0, m))
+                    }
+                } else if !dead {
+                    motion(living, at(d, 0, m))
+                }
+                m += 10
+            }
+            motion(bedroom, at(d, 22, 10))
+            if d == 2 {
+                // Learned blind: her two hours between door uses are usual silences now.
+                let blind = model()
+                #expect(blind.longestSilence(slotOfDay: 21) >= .minutes(110))
+                #expect(blind.remembered == 3)
+            }
+            if d == 3 { break }
+        }
+        // Found silent 30 h after its last motion (day 1, 21:50): day 3, 03:50.
+        e.tick(at: at(3, 4), into: &out)
+        #expect(e.openAlarms.contains { $0.kind == .pirSilent && $0.sensor == living })
+        let after = model()
+        // Days 1 to 3 forgotten (day 1 held its last motion); day 0 remains, her 10-min silences.
+        #expect(after.remembered == 1)
+        #expect(after.longestSilence(slotOfDay: 21) <= .minutes(11))
+        #expect(after.longestSilence(slotOfDay: 21) > .zero)
+        // The direct call: a day not remembered changes nothing.
+        var m = after
+        #expect(m.forgetDays(from: at(9, 0).wall, through: at(12, 0).wall) == 0)
+        #expect(m == after)
+    }
+
     @Test("days since the first sign are not history: ten empty days after a walk test, then one lived, still the fixed limits")
     func readyByDaysLearned() {
         var m = RoutineModel(settings: Self.settings, offset: .japan)

@@ -422,6 +422,7 @@ public struct WatchEngine: Sendable {
             if active {
                 doorOpen.opened(s, at: t)
                 pirHealth.doorOpened(at: t, ladder: &ladder, into: &out)
+                forgetLearnedBlind(at: t)
                 doubtSilence()   // a PIR found silent at this door use: the silence from here too
             } else {
                 doorOpen.closed(s, at: t, ladder: &ladder, into: &out)
@@ -460,6 +461,19 @@ public struct WatchEngine: Sendable {
     /// Called after each sign of life and each such alarm raised.
     @inline(__always) mutating func doubtSilence() {
         if !ladder.isEmpty, sensorInDoubt() { inactivity.doNotLearnSilence() }
+    }
+
+    /// A PIR just found silent (dead, or her room unused for days): the days learned since
+    /// its last motion were learned blind in its room, and are forgotten (`RoutineModel.forgetDays`);
+    /// from now on nothing is learned while its alarm is open (`doubtSilence`). Not a
+    /// replay's activity contact (a cupboard unused for days is no blind sensor).
+    @inline(__always) mutating func forgetLearnedBlind(at t: Timestamp) {
+        guard !pirHealth.foundSilent.isEmpty else { return }
+        for (s, since) in pirHealth.foundSilent where !isActivityContact(s) {
+            inactivity.forgetLearned(from: since, through: t.wall)
+        }
+        pirHealth.foundSilent.removeAll()
+        lower(inactivity.lowerBound)   // its limit may come sooner now
     }
 
     @inline(never) func sensorInDoubt() -> Bool {
@@ -601,6 +615,7 @@ public struct WatchEngine: Sendable {
         if pirHealth.deadline <= at.monotonic {
             stuckScratch.removeAll(keepingCapacity: true)
             pirHealth.expire(at: at, ladder: &ladder, into: &out, stuck: &stuckScratch)
+            forgetLearnedBlind(at: at)
             doubtSilence()
             for s in stuckScratch where channels[Int(s.index)].motion.active && !discounted[Int(s.index)] {
                 discounted[Int(s.index)] = true

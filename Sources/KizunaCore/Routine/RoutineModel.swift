@@ -215,6 +215,28 @@ public struct RoutineModel: Sendable, Equatable {
         rewindow()
     }
 
+    /// Forgets the remembered days from the one holding `from` through the one holding
+    /// `through`, as if never learned: what was learned while a PIR was not seeing her (found
+    /// dead after three days of door uses, her hours in its room taken for silences). Left,
+    /// those silences were "usual" at their hours for `memoryDays`, and a collapse there was
+    /// found that much later after the repair. Whole days: the day it died held her real
+    /// silences too, but which of them it hid cannot be told. Fewer days remembered than
+    /// `minHistoryDays`, the fixed limits judge again until there are. Returns how many days
+    /// were forgotten.
+    @discardableResult
+    public mutating func forgetDays(from: WallTime, through: WallTime) -> Int {
+        let first = CivilTime.floorDiv(localNs(from), Self.dayNs), last = CivilTime.floorDiv(localNs(through), Self.dayNs)
+        var n: Int32 = 0
+        for r in 0..<memory where rowDay[r] != .min && rowDay[r] >= first && rowDay[r] <= last {
+            forget(row: r)
+            rowDay[r] = .min
+            n += 1
+        }
+        remembered -= n
+        upNeeded = daysNeededUp()
+        return Int(n)
+    }
+
     /// On how many of the remembered days a silence out of bed must have been under way near
     /// an hour for her to count as usually up then (`upShare`).
     @inline(__always) func daysNeededUp() -> Int32 { Int32((settings.upShare * Double(remembered)).rounded(.up)) }

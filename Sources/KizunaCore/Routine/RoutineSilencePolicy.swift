@@ -53,6 +53,8 @@ public struct RoutineSilencePolicy: SilencePolicy {
 
     public mutating func clockSetBack(to now: WallTime) { model.clockSetBack(to: now) }
 
+    public mutating func forgetLearned(from: WallTime, through: WallTime) { model.forgetDays(from: from, through: through) }
+
     public var routineState: RoutineState? { model.state }
     public mutating func restoreRoutine(_ s: RoutineState) -> Bool { model.restore(s) }
 }

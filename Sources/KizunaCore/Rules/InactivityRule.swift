@@ -181,6 +181,13 @@ public struct InactivityRule: Sendable {
     /// silences it did not see; learned, they would be "usual" at that hour for weeks.
     mutating func doNotLearnSilence() { silenceNotLearned = true }
 
+    /// Forgets what the policy learned from the day of `from` through the day of `through`
+    /// (a sensor was blind meanwhile); the silence under way is judged by what is left.
+    mutating func forgetLearned(from: WallTime, through: WallTime) {
+        policy.forgetLearned(from: from, through: through)
+        cached = nil
+    }
+
     /// `found`: the motion follows a door used while an alarm about her silence was out
     /// (someone coming in to her).
     mutating func motionStarted(_ sensor: SensorID, at time: Timestamp, found: Bool = false) {

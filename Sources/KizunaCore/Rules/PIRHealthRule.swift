@@ -48,6 +48,11 @@ public struct PIRHealthRule: Sendable {
     /// Index of each sensor's state in `pirs` (-1: not a PIR).
     var slot: [Int]
 
+    /// The PIRs found silent since the engine last looked, and their last motion: what was
+    /// learned of her routine since then was learned blind in their rooms (drained by
+    /// `WatchEngine.forgetLearnedBlind`).
+    var foundSilent: [(sensor: SensorID, since: WallTime)] = []
+
     public init(stuckAfter: Span, silentAfter: Span, doorUsesNeeded: Int, pause: Span, pirs sensors: [SensorID], sensorCount: Int, start: Timestamp) {
         self.stuckAfter = stuckAfter
         self.pause = pause
@@ -199,6 +204,7 @@ public struct PIRHealthRule: Sendable {
         let p = pirs[i]
         guard !p.silentRaised, now.monotonic - p.lastMotion.monotonic >= silentAfter, p.doorUses >= doorUsesNeeded else { return }
         pirs[i].silentRaised = true
+        foundSilent.append((p.sensor, p.lastMotion.wall))
         ladder.raise(.pirSilent, sensor: p.sensor,
                      .pirSilent(p.sensor, for: now.monotonic - p.lastMotion.monotonic, doorUses: p.doorUses), at: now, into: &out)
     }

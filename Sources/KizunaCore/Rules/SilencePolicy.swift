@@ -21,6 +21,9 @@ public protocol SilencePolicy: Sendable {
     mutating func learn(signOfLifeAt t: WallTime, previous: WallTime, from sensor: SensorID) -> WallTime
     /// The wall clock was seen stepping back to `now` (`RoutineModel.clockSetBack`).
     mutating func clockSetBack(to now: WallTime)
+    /// Forgets what was learned from the day holding `from` through the day holding `through`
+    /// (`RoutineModel.forgetDays`).
+    mutating func forgetLearned(from: WallTime, through: WallTime)
     /// The learned state, for the store (nil: nothing learned).
     var routineState: RoutineState? { get }
     /// Puts back a learned state; returns whether it was taken.
@@ -37,6 +40,7 @@ extension SilencePolicy {
     public mutating func learnAbsence(from start: WallTime, to end: WallTime) {}
     public mutating func learn(signOfLifeAt t: WallTime, previous: WallTime, from sensor: SensorID) -> WallTime { WallTime(nanosecondsSinceEpoch: .max) }
     public mutating func clockSetBack(to now: WallTime) {}
+    public mutating func forgetLearned(from: WallTime, through: WallTime) {}
     public var routineState: RoutineState? { nil }
     public mutating func restoreRoutine(_ state: RoutineState) -> Bool { false }
 }
