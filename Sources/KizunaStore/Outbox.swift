@@ -169,33 +169,43 @@ public struct Outbox: Sendable {
         }
     }
 
-    /// Alarms still out that a configured target has never been told of: an Alertmanager
-    /// moved to another host, or a webhook added, while a help call or a silence alarm was
-    /// out. Each such target is handed the alarm's latest network step (delivered or waiting
-    /// elsewhere; same step, same key, so a receiver that had it under its old name drops it
-    /// as a duplicate). Without this the new receiver never learned of it: its steps had all
-    /// gone to the old address, and Alertmanager is re-sent only what it was told
+    /// Alarms still out that a configured target was not told of, or not of their latest
+    /// step: an Alertmanager moved to another host, a webhook added (or renamed away and
+    /// back), while a help call or a silence alarm was out. Such a target is handed the
+    /// alarm's first network step (`alarm`: a webhook receiver knows an alarm from it, and
+    /// may refuse a repeat or an acknowledgement of one it never had) and its latest, each
+    /// with the key it had, so a receiver that was told under another name drops it as a
+    /// duplicate. Without this the new receiver never learned of it: the alarm's steps had
+    /// all gone to the old address, and Alertmanager is re-sent only what it was told
     /// (`firing(target:)`), so the authority's staff looking at the new one saw nothing
-    /// until the next step (for a help call acknowledged on the old one, never). Run after
-    /// `retarget(to:at:)`, whose hand-over of waiting steps comes first. Returns how many
-    /// rows were queued.
+    /// until the next step (for a help call acknowledged on the old one, never). Queued in
+    /// the order of the steps. An alarm raised while no target was configured has no step
+    /// to hand over and is not. Run after `retarget(to:at:)`, whose hand-over of waiting
+    /// steps comes first. Returns how many rows were queued.
     @discardableResult
     public func handOverOpenAlarms(to targets: [String]) throws -> Int {
         guard !targets.isEmpty else { return 0 }
         return try store.write { db in
-            let latest = try OutboxItem.fetchAll(db, sql: """
-                SELECT o.* FROM outbox o JOIN alarm a ON a.id = o.alarm_id
-                WHERE a.state IN ('alarm', 'acknowledged') AND o.step != 'resolve'
-                  AND o.id = (SELECT MAX(id) FROM outbox WHERE alarm_id = o.alarm_id)
-                ORDER BY o.alarm_id
-                """)
+            var candidates: [OutboxItem] = []
+            for alarm in try Int64.fetchAll(db, sql: "SELECT id FROM alarm WHERE state IN ('alarm', 'acknowledged') ORDER BY id") {
+                // One row per step (the same step may be at several targets).
+                let steps = try OutboxItem.fetchAll(db, sql: """
+                    SELECT * FROM outbox WHERE alarm_id = ? AND id IN (SELECT MIN(id) FROM outbox WHERE alarm_id = ? GROUP BY step_id)
+                    ORDER BY step_id
+                    """, arguments: [alarm, alarm])
+                guard let latest = steps.last, latest.step != "resolve" else { continue }
+                if let first = steps.first(where: { $0.step == "alarm" }), first.stepID != latest.stepID { candidates.append(first) }
+                candidates.append(latest)
+            }
+            candidates.sort { $0.stepID < $1.stepID }
             var queued = 0
-            for o in latest {
+            for o in candidates {
                 for t in targets {
-                    let follows = try Bool.fetchOne(db, sql: """
-                        SELECT EXISTS (SELECT 1 FROM outbox WHERE target = ? AND alarm_id = ? AND state NOT IN ('retargeted', 'abandoned'))
-                        """, arguments: [t, o.alarmID]) ?? false
-                    guard !follows else { continue }
+                    // What it follows of this alarm: its newest step there (handed over ones count).
+                    let newest = try Int64.fetchOne(db, sql: """
+                        SELECT MAX(step_id) FROM outbox WHERE target = ? AND alarm_id = ? AND state NOT IN ('retargeted', 'abandoned')
+                        """, arguments: [t, o.alarmID])
+                    if let n = newest, n >= o.stepID { continue }
                     if try Self.queue(o, for: t, db) { queued += 1 }
                 }
             }

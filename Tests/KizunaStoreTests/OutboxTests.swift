@@ -117,7 +117,7 @@ struct OutboxTests {
         #expect(try outbox.depth(target: "am@am3:9093").count == 0)
     }
 
-    @Test("an alarm still out is handed to a target moved or added since it was told (its latest step, same key); closed alarms and followed ones are not")
+    @Test("an alarm still out is handed to a target moved or added since (its first step, then its latest, same keys, in step order); closed alarms and alarms it follows are not; one it follows only in part gets the latest")
     func openAlarmsHandedOver() throws {
         let (dir, store) = try Self.tempStore()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -133,27 +133,37 @@ struct OutboxTests {
         let outbox = Outbox(store: store)
         let old = try outbox.all(target: "am@am1:9093")
         for item in old { try outbox.record(item, outcome: .delivered, detail: "HTTP 200", at: FlatStoreTests.t, micros: 10) }
+        // A webhook that was told of 51's alarm step only (renamed away before its repeat, and back).
+        try store.write { db in
+            try db.execute(sql: """
+                INSERT INTO outbox (target, step_id, alarm_id, step, idempotency_key, message, created_wall_ns, state)
+                VALUES ('back', ?, 51, 'alarm', ?, '{}', 0, 'delivered')
+                """, arguments: [old[0].stepID, old[0].idempotencyKey])
+        }
         // Moved to am3 (and a webhook added): nothing was waiting, so nothing to retarget...
-        let targets = ["am@am3:9093", "ops"]
+        let targets = ["am@am3:9093", "ops", "back"]
         #expect(try outbox.retarget(to: targets, at: FlatStoreTests.t) == 0)
         #expect(try outbox.firing(target: "am@am3:9093").isEmpty, "before: the new Alertmanager is re-sent nothing")
-        // ...but the two alarms still out go to both, each as its latest step.
-        #expect(try outbox.handOverOpenAlarms(to: targets) == 4)
-        for t in targets {
+        // ...but the two alarms still out go to the new ones as their first and latest steps,
+        // and to the webhook that was told part of 51 as what it missed.
+        #expect(try outbox.handOverOpenAlarms(to: targets) == 4 + 4 + 3)
+        for t in ["am@am3:9093", "ops"] {
             let told = try outbox.all(target: t)
-            #expect(told.map(\.alarmID) == [51, 53])
-            #expect(told.map(\.step) == ["repeat", "acknowledge"])
-            #expect(told.map(\.idempotencyKey) == [old[1].idempotencyKey, old[5].idempotencyKey], "the key it had: a duplicate if it was told")
+            #expect(told.map(\.alarmID) == [51, 51, 53, 53])
+            #expect(told.map(\.step) == ["alarm", "repeat", "alarm", "acknowledge"])
+            #expect(told.map(\.idempotencyKey) == [0, 1, 4, 5].map { old[$0].idempotencyKey }, "the keys it had: a duplicate if it was told")
             #expect(told.allSatisfy { $0.state == "pending" })
         }
+        #expect(try outbox.all(target: "back").map(\.step) == ["alarm", "repeat", "alarm", "acknowledge"])
         #expect(try outbox.handOverOpenAlarms(to: targets) == 0, "told once")
         // Delivered there, they are what is re-sent to the new Alertmanager while out.
         for item in try outbox.all(target: "am@am3:9093") {
             try outbox.record(item, outcome: .delivered, detail: "HTTP 200", at: FlatStoreTests.t, micros: 10)
         }
-        #expect(try outbox.firing(target: "am@am3:9093").map(\.alarmID) == [51, 53])
+        #expect(try outbox.firing(target: "am@am3:9093").map(\.step) == ["repeat", "acknowledge"])
         // Moved back to am1, which was told and follows them: nothing more.
         #expect(try outbox.handOverOpenAlarms(to: ["am@am1:9093"]) == 0)
+
         // A step waiting for the old address is handed over by `retarget`, and is then what
         // the new target follows (not an older one after it).
         let (dir2, store2) = try Self.tempStore()
@@ -168,8 +178,11 @@ struct OutboxTests {
         let first = try o2.all(target: "am@am1:9093")[0]
         try o2.record(first, outcome: .delivered, detail: "HTTP 200", at: FlatStoreTests.t, micros: 10)
         #expect(try o2.retarget(to: ["am@am3:9093"], at: FlatStoreTests.t) == 1)
-        #expect(try o2.handOverOpenAlarms(to: ["am@am3:9093"]) == 0)
+        #expect(try o2.handOverOpenAlarms(to: ["am@am3:9093"]) == 0, "it follows the alarm from its repeat (an older step after it would come last)")
         #expect(try o2.all(target: "am@am3:9093").map(\.step) == ["repeat"])
+        // Moved back to am1 before am3 took the repeat: am1's row of it, closed as retargeted, waits again.
+        #expect(try o2.handOverOpenAlarms(to: ["am@am1:9093"]) == 1)
+        #expect(try o2.all(target: "am@am1:9093").map { "\($0.step):\($0.state)" } == ["alarm:delivered", "repeat:pending"])
     }
 
     @Test("an error after the commit (folding the hours) does not make the writer store and send the batch again")
