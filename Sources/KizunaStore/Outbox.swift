@@ -213,6 +213,48 @@ public struct Outbox: Sendable {
         }
     }
 
+    /// Alarms still out of which no step is in the outbox at all: raised while no target was
+    /// configured (a device installed before the authority gave its address). With the
+    /// alarm, its network steps to tell: its `alarm` step and, if later, its latest (a
+    /// repeat, an acknowledgement), oldest first.
+    public func untold() throws -> [(alarm: StoredAlarm, steps: [(id: Int64, step: StoredAlarmStep)])] {
+        try store.read { db in
+            let alarms = try StoredAlarm.fetchAll(db, sql: """
+                SELECT * FROM alarm a WHERE state IN ('alarm', 'acknowledged')
+                  AND NOT EXISTS (SELECT 1 FROM outbox WHERE alarm_id = a.id) ORDER BY id
+                """)
+            return try alarms.compactMap { a in
+                let rows = try Row.fetchAll(db, sql: """
+                    SELECT * FROM alarm_step WHERE alarm_id = ? AND step IN ('alarm', 'repeat', 'acknowledge') ORDER BY id
+                    """, arguments: [a.id])
+                let steps = rows.map { (id: $0["id"] as Int64, step: StoredAlarmStep(row: $0)) }
+                guard let latest = steps.last else { return nil }
+                var told = steps.first { $0.step.step == "alarm" }.map { [$0] } ?? []
+                if told.last?.id != latest.id { told.append(latest) }
+                return (a, told)
+            }
+        }
+    }
+
+    /// Queues `message` for every target as step `stepID` of `alarm`, with the key the writer
+    /// gives a step (`StoreWriter.idempotencyKey`). Returns how many rows were queued.
+    @discardableResult
+    public func queue(message: String, alarm: Int64, stepID: Int64, step: String, created: WallTime, device: String,
+                      targets: [String]) throws -> Int {
+        let key = StoreWriter.idempotencyKey(device: device, store: store.storeID, alarm: alarm, step: stepID)
+        return try store.write { db in
+            var n = 0
+            for t in targets {
+                try db.execute(sql: """
+                    INSERT OR IGNORE INTO outbox (target, step_id, alarm_id, step, idempotency_key, message, created_wall_ns)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [t, stepID, alarm, step, key, message, created.nanosecondsSinceEpoch])
+                n += db.changesCount
+            }
+            return n
+        }
+    }
+
     /// Queues `o` (its step, its key) for target `t`: a new row, or the row `t` had of it
     /// before it was moved away (moved back since), waiting again. False if `t` already has
     /// that step in another state.

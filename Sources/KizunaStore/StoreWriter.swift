@@ -207,6 +207,11 @@ public final class StoreWriter: @unchecked Sendable {
         condition.unlock()
     }
 
+    /// A step's idempotency key: `DEVICE:STORE:ALARM:STEP` (without a device name, `STORE:ALARM:STEP`).
+    public static func idempotencyKey(device: String, store: String, alarm: Int64, step: Int64) -> String {
+        device.isEmpty ? "\(store):\(alarm):\(step)" : "\(device):\(store):\(alarm):\(step)"
+    }
+
     var storeIDCache: String?
     func keyPrefix(_ db: Database) -> String {
         if let storeIDCache { return storeIDCache }
@@ -237,7 +242,7 @@ public final class StoreWriter: @unchecked Sendable {
                 if let message = s.delivery, !deliveryTargets.isEmpty {
                     let stepID = db.lastInsertedRowID
                     let store = keyPrefix(db)
-                    let key = deliveryDevice.isEmpty ? "\(store):\(s.alarmID):\(stepID)" : "\(deliveryDevice):\(store):\(s.alarmID):\(stepID)"
+                    let key = Self.idempotencyKey(device: deliveryDevice, store: store, alarm: s.alarmID, step: stepID)
                     for target in deliveryTargets {
                         try db.execute(sql: """
                             INSERT INTO outbox (target, step_id, alarm_id, step, idempotency_key, message, created_wall_ns)

@@ -336,5 +336,37 @@ check "AM3 was handed the help call's own step (the alarm of 00:01: no step of i
 check "AM3 has the help call, with its alarm id ($(alerts $AM3 KizunaHelp))" \
     grep -q "alarm_id=$help_id .*kind=help" <<< "$(alerts $AM3 KizunaHelp)"
 
+# --- 5b. A help call while no delivery was configured -------------------------------------
+# Installed before the authority gave its address: the call is out, told to nobody. The
+# restart with a webhook configured must send it (its alarm step, made from the record).
+{ sed '/^alarms:/,$d' "$REPO/boards/sim/kizuna.yaml"
+  echo "alarms: { prealarm_grace: 3m, repeat_every: 15m }"
+  echo "store: { path: $WORK/unused.sqlite }"
+} > "$WORK/nodelivery.yaml"
+rc=0
+"$KIZUNA" demo --config "$WORK/nodelivery.yaml" --boards "$REPO/boards" --scenario "$HERE/fixtures/help-call.yaml" --speed 60 \
+    --store "$WORK/untold.sqlite" --debug-kill-at 2026-07-01T00:08:00 > "$WORK/untold1.out" 2> "$WORK/untold1.err" || rc=$?
+untold_id=$(outbox "$WORK/untold.sqlite" "SELECT id FROM alarm WHERE kind = 'help' AND state = 'alarm'")
+check "the help call ($untold_id) was out with no delivery configured, nothing in the outbox (status $rc)" \
+    [ -n "$untold_id" ] && [ "$(outbox "$WORK/untold.sqlite" "SELECT COUNT(*) FROM outbox")" = 0 ]
+receiver untold
+config "$WORK/untold.yaml" "  timeout: 2s
+  drain_on_exit: 10s
+  heartbeat_every: 1h
+  backoff: { first: 100ms, max: 1s }
+  webhooks:
+    - { name: ops, url: \"http://127.0.0.1:$(cat "$WORK/untold.port")/hook\", secret_file: $WORK/secret }"
+rc=0
+"$KIZUNA" demo --config "$WORK/untold.yaml" --boards "$REPO/boards" --scenario "$HERE/fixtures/moving-about.yaml" --speed 60 \
+    --store "$WORK/untold.sqlite" > "$WORK/untold2.out" 2> "$WORK/untold2.err" || rc=$?
+check "the run with the webhook resumed and ended (status $rc), and said why ($(grep -o 'warning: [0-9]* alarms still out were raised while no[^;]*' "$WORK/untold2.err"))" \
+    grep -q "1 alarms still out were raised while no delivery target was configured" "$WORK/untold2.err"
+check "the webhook got the help call's alarm step, its alarm id and its key" python3 -c '
+import json, sys
+got = [json.loads(l) for l in open(sys.argv[1])]
+ok = [g for g in got if g.get("alarm") == int(sys.argv[2]) and g.get("kind") == "help" and g.get("step") == "alarm"
+      and (g.get("key") or "").endswith(":%s:" % sys.argv[2] + (g.get("key") or "").rsplit(":", 1)[-1])]
+sys.exit(0 if len(ok) >= 1 else 1)' "$WORK/untold.log" "$untold_id"
+
 echo "delivery: $passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -185,6 +185,34 @@ struct OutboxTests {
         #expect(try o2.all(target: "am@am1:9093").map { "\($0.step):\($0.state)" } == ["alarm:delivered", "repeat:pending"])
     }
 
+    @Test("an alarm still out raised while no target was configured is found untold, with its alarm step and its latest; queued with the writer's key")
+    func untoldAlarms() throws {
+        let (dir, store) = try Self.tempStore()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let writer = StoreWriter(store: store, commitEvery: 10)
+        writer.deliveryDevice = "kz-1"
+        writer.start()
+        // No targets: 71 out and acknowledged, 72 resolved, 73 a pre-alarm.
+        writer.enqueue(steps: [Self.step(71, "prealarm", 0, delivered: false), Self.step(71, "alarm", 3), Self.step(71, "repeat", 18),
+                               Self.step(71, "acknowledge", 20), Self.step(72, "alarm", 21), Self.step(72, "resolve", 22),
+                               Self.step(73, "prealarm", 23, delivered: false)])
+        #expect(writer.flush())
+        writer.stop()
+        let outbox = Outbox(store: store)
+        let untold = try outbox.untold()
+        #expect(untold.map(\.alarm.id) == [71])
+        let steps = try #require(untold.first?.steps)
+        #expect(steps.map(\.step.step) == ["alarm", "acknowledge"])
+        #expect(steps[0].step.wall == FlatStoreTests.t + .minutes(3))
+        let n = try outbox.queue(message: "{}", alarm: 71, stepID: steps[0].id, step: "alarm", created: steps[0].step.wall,
+                                 device: "kz-1", targets: ["ops", "am@am3:9093"])
+        #expect(n == 2)
+        #expect(try outbox.all(target: "ops").map(\.idempotencyKey) == ["kz-1:\(store.storeID):71:\(steps[0].id)"])
+        #expect(try outbox.untold().isEmpty, "told now")
+        #expect(try outbox.queue(message: "{}", alarm: 71, stepID: steps[0].id, step: "alarm", created: steps[0].step.wall,
+                                 device: "kz-1", targets: ["ops"]) == 0, "never twice")
+    }
+
     @Test("an error after the commit (folding the hours) does not make the writer store and send the batch again")
     func noDoubleCommit() throws {
         let (dir, store) = try Self.tempStore()

@@ -56,6 +56,29 @@ public final class RuntimeServices {
             log("warning: \(told) alarm steps of alarms still out were queued for delivery targets that had not been told of them " +
                 "(moved or added since)")
         }
+        // Alarms raised while no target was configured: no message was made for them then.
+        // Made now, from the record: what the step said, and the flat's state as last saved
+        // (what was seen at the step is not kept).
+        guard !targets.isEmpty else { return }
+        let untold = try outbox.untold()
+        guard !untold.isEmpty else { return }
+        let offset = installation.settings.utcOffset
+        let occupancy = try store.snapshot()?.occupancy ?? "unknown"
+        var queued = 0
+        for (a, steps) in untold {
+            for (id, s) in steps {
+                let message = AlarmMessage(test: false, device: installation.deviceID, flat: installation.flatID, alarm: a.id,
+                                           kind: a.kind, severity: a.severity, step: s.step,
+                                           at: CivilTime.iso8601(s.wall, offset: offset, fractionDigits: 3),
+                                           raised: CivilTime.iso8601(a.raised, offset: offset, fractionDigits: 3),
+                                           reason: s.reason, actor: s.actor,
+                                           evidence: .init(occupancy: occupancy, lastActivity: nil, lastActivityRoom: nil, readings: [:]))
+                queued += try outbox.queue(message: message.json(), alarm: a.id, stepID: id, step: s.step, created: s.wall,
+                                           device: installation.deviceID, targets: targets)
+            }
+        }
+        log("warning: \(untold.count) alarms still out were raised while no delivery target was configured; " +
+            "\(queued) of their steps were queued for \(targets.joined(separator: ", "))")
     }
 
     /// Adds the observers that keep the record, the metrics and the status.
