@@ -545,6 +545,59 @@ struct RoutineTests {
         #expect(m == after)
     }
 
+    /// A policy whose limit shortens when it forgets (as the routine's does when its longest
+    /// silences are forgotten).
+    struct ShrinkingLimit: SilencePolicy {
+        var limit: Span = .hours(10)
+        var forgotten = 0
+        var floor: Span { .minutes(30) }
+        func alarmTime(silenceSince since: WallTime, from sensor: SensorID) -> (at: WallTime, limit: Span, atNight: Bool) {
+            (since + limit, limit, false)
+        }
+        mutating func forgetLearned(from: WallTime, through: WallTime) { limit = .minutes(30); forgotten += 1 }
+    }
+
+    @Test("a silence already past the limit left after the blind days are forgotten sounds its pre-alarm then, with its grace; a PIR found silent again within 28 days of moving (a room used every few days) forgets nothing more")
+    func forgottenLimitKeepsTheGrace() {
+        let sensors = SensorRegistry([SensorDescriptor(name: "pir.living")!, SensorDescriptor(name: "door.entrance")!,
+                                      SensorDescriptor(name: "pir.bedroom")!])
+        var settings = EngineSettings(sensors: sensors)
+        settings.rules.pirSilentAfter = .hours(2)
+        let t0 = Timestamp(monotonic: MonotonicInstant(nanoseconds: 1_000_000_000),
+                           wall: CivilTime.parseISO8601("2026-07-01T08:00:00", defaultOffset: .japan)!)
+        var e = WatchEngine(settings: settings, start: t0)
+        e.setSilencePolicy(ShrinkingLimit())
+        var out: [Decision] = []
+        let living = SensorID(0), door = SensorID(1), bedroom = SensorID(2)
+        e.prime(door, rawLevel: false)
+        func at(_ m: Int64) -> Timestamp { t0.advanced(by: .minutes(m)) }
+        func doorUsed(_ m: Int64) {
+            e.handle(.level(door, high: true, at: at(m)), into: &out)
+            e.handle(.level(door, high: false, at: at(m).advanced(by: .seconds(5))), into: &out)
+            e.handle(.level(bedroom, high: true, at: at(m).advanced(by: .seconds(30))), into: &out)   // home: seen in the bedroom
+            e.handle(.level(bedroom, high: false, at: at(m).advanced(by: .seconds(32))), into: &out)
+        }
+        e.handle(.level(living, high: true, at: at(0)), into: &out)
+        e.handle(.level(living, high: false, at: at(0).advanced(by: .seconds(2))), into: &out)
+        doorUsed(10)
+        doorUsed(20)   // silent since 08:20:32; the living PIR never moves again
+        e.tick(at: at(121), into: &out)
+        // Found silent at 10:00 (2 h after its motion): the limit is 30 min now, long passed.
+        #expect(e.openAlarms.contains { $0.kind == .pirSilent })
+        let silence = e.openAlarms.first { $0.kind == .inactivity }
+        #expect(silence?.phase == .preAlarm, "her grace to answer, not sent at once")
+        #expect(silence?.raisedAt.monotonic == at(120).monotonic)
+        #expect((e.inactivity.policy as? ShrinkingLimit)?.forgotten == 1)
+        // It moves (her guest room), is found silent again three days later: nothing forgotten.
+        e.handle(.level(living, high: true, at: at(130)), into: &out)
+        e.handle(.level(living, high: false, at: at(130).advanced(by: .seconds(2))), into: &out)
+        doorUsed(140)
+        doorUsed(150)
+        e.tick(at: at(130 + 60 * 72), into: &out)
+        #expect(e.openAlarms.contains { $0.kind == .pirSilent })
+        #expect((e.inactivity.policy as? ShrinkingLimit)?.forgotten == 1)
+    }
+
     @Test("days since the first sign are not history: ten empty days after a walk test, then one lived, still the fixed limits")
     func readyByDaysLearned() {
         var m = RoutineModel(settings: Self.settings, offset: .japan)

@@ -474,6 +474,9 @@ public struct WatchEngine: Sendable {
         }
         pirHealth.foundSilent.removeAll()
         lower(inactivity.lowerBound)   // its limit may come sooner now
+        // A limit now passed sounds its pre-alarm now, with its whole grace (she is likely in
+        // the room of the dead PIR), not dated back and sent at once.
+        catchUp = max(catchUp ?? t.monotonic, t.monotonic)
     }
 
     @inline(never) func sensorInDoubt() -> Bool {

@@ -43,6 +43,8 @@ public struct PIRHealthRule: Sendable {
         var doorUses = 0
         var silentDeadline: MonotonicInstant
         var silentRaised = false
+        /// When it last moved again after it was found silent (in this run).
+        var silentEndedAt: MonotonicInstant?
     }
     var pirs: [PIRState] = []
     /// Index of each sensor's state in `pirs` (-1: not a PIR).
@@ -52,6 +54,8 @@ public struct PIRHealthRule: Sendable {
     /// learned of her routine since then was learned blind in their rooms (drained by
     /// `WatchEngine.forgetLearnedBlind`).
     var foundSilent: [(sensor: SensorID, since: WallTime)] = []
+    /// See `checkSilent`: the routine's memory.
+    static let seldomUsedWithin: Span = .days(28)
 
     public init(stuckAfter: Span, silentAfter: Span, doorUsesNeeded: Int, pause: Span, pirs sensors: [SensorID], sensorCount: Int, start: Timestamp) {
         self.stuckAfter = stuckAfter
@@ -147,6 +151,7 @@ public struct PIRHealthRule: Sendable {
         deadline = min(deadline, pirs[i].stuckDeadline)
         if pirs[i].silentRaised {
             pirs[i].silentRaised = false
+            pirs[i].silentEndedAt = time.monotonic
             ladder.clear(.pirSilent, sensor: sensor, cancel: .activitySeen(sensor), resolve: .activitySeen(sensor), at: time, into: &out)
         }
         return pirs[i].stuckDeadline
@@ -204,7 +209,11 @@ public struct PIRHealthRule: Sendable {
         let p = pirs[i]
         guard !p.silentRaised, now.monotonic - p.lastMotion.monotonic >= silentAfter, p.doorUses >= doorUsesNeeded else { return }
         pirs[i].silentRaised = true
-        foundSilent.append((p.sensor, p.lastMotion.wall))
+        // Found silent before and seen again within `seldomUsedWithin`: a room she uses every
+        // few days (a guest room), not a blind spell; her days are not forgotten at each.
+        if p.silentEndedAt.map({ now.monotonic - $0 > Self.seldomUsedWithin }) ?? true {
+            foundSilent.append((p.sensor, p.lastMotion.wall))
+        }
         ladder.raise(.pirSilent, sensor: p.sensor,
                      .pirSilent(p.sensor, for: now.monotonic - p.lastMotion.monotonic, doorUses: p.doorUses), at: now, into: &out)
     }

@@ -39,22 +39,25 @@ public final class RuntimeServices {
         self.status = status
     }
 
-    /// At a start, before any new step is queued: steps left waiting for a target since
-    /// renamed or moved go to the targets of this config (`Outbox.retarget`), then alarms
-    /// still out that a target was never told of go to it (`Outbox.handOverOpenAlarms`).
+    /// At a start, before any new step is queued: alarms still out that a target of this
+    /// config was not told of go to it (`Outbox.handOverOpenAlarms`), then steps left waiting
+    /// for a target since renamed or moved (`Outbox.retarget`), then alarms raised while no
+    /// target was configured (`Outbox.untold`).
     public static func handOverDelivery(store: FlatStore, installation: Installation, at now: WallTime,
                                         log: (String) -> Void) throws {
         let targets = installation.delivery?.targets ?? []
         let outbox = Outbox(store: store)
-        let n = try outbox.retarget(to: targets, at: now)
-        if n > 0 {
-            log("warning: \(n) alarm steps were waiting for delivery targets no longer configured: " +
-                (targets.isEmpty ? "dropped (no delivery configured)" : "handed to \(targets.joined(separator: ", "))"))
-        }
+        // First the alarms still out, from their alarm step: a receiver that never had an
+        // alarm may refuse its repeat; then what was left waiting for a gone target.
         let told = try outbox.handOverOpenAlarms(to: targets)
         if told > 0 {
             log("warning: \(told) alarm steps of alarms still out were queued for delivery targets that had not been told of them " +
                 "(moved or added since)")
+        }
+        let n = try outbox.retarget(to: targets, at: now)
+        if n > 0 {
+            log("warning: \(n) alarm steps were waiting for delivery targets no longer configured: " +
+                (targets.isEmpty ? "dropped (no delivery configured)" : "handed to \(targets.joined(separator: ", ")) unless they follow the alarm"))
         }
         // Alarms raised while no target was configured: no message was made for them then.
         // Made now, from the record: what the step said, and the flat's state as last saved

@@ -60,6 +60,13 @@ public final class FlatRecorder: RuntimeObserver {
         flushEvents(engine: engine)
         writer.enqueue(events: batch, steps: steps, snapshot: snapshot)
         batch.removeAll(keepingCapacity: true)
+        // A PIR found silent has had the days it was blind forgotten (`WatchEngine.forgetLearnedBlind`):
+        // saved at once, not at the hour, or a power cut would bring them back for good (the
+        // alarm is restored as already raised, and never forgets them again).
+        if steps.contains(where: { $0.kind == AlarmKind.pirSilent.rawValue && ($0.step == "alarm" || $0.step == "prealarm") }),
+           let at = steps.last?.wall {
+            saveRoutine(engine: engine, at: at)
+        }
     }
 
     public func wokeUp(at now: Timestamp, engine: WatchEngine) {
