@@ -169,6 +169,52 @@ struct RecorderRestartTests {
         #expect(r.lastTrigger[bedroom]?.wall == f.day + .minutes(390) + .seconds(3))
     }
 
+    @Test("the learned routine is saved when a PIR is found silent (its blind days just forgotten), not an hour later: a power cut then would bring them back for good")
+    func routineSavedWhenAPIRIsFoundSilent() throws {
+        let dir = try temporaryFolder("silent-pir-routine")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = try FlatStore(path: dir.appendingPathComponent("k.sqlite").path)
+        let sensors = SensorRegistry([SensorDescriptor(name: "pir.living")!, SensorDescriptor(name: "pir.kitchen")!,
+                                      SensorDescriptor(name: "door.entrance")!])
+        var settings = EngineSettings(sensors: sensors, routine: RoutineSettings())
+        settings.rules.pirSilentAfter = .hours(1)
+        settings.rules.pirSilentDoorUses = 1
+        let t0 = Timestamp(monotonic: MonotonicInstant(nanoseconds: 1_000_000_000),
+                           wall: CivilTime.parseISO8601("2026-07-01T09:00:00", defaultOffset: .japan)!)
+        var engine = WatchEngine(settings: settings, start: t0)
+        engine.prime(SensorID(2), rawLevel: false)
+        let writer = StoreWriter(store: store, commitEvery: 0.01)
+        writer.start()
+        defer { writer.stop() }
+        let recorder = FlatRecorder(writer: writer, sensors: sensors, bootID: "first")
+        var out: [Decision] = []
+        func feed(_ o: Observation) {
+            engine.handle(o, into: &out)
+            recorder.apply(out, engine: engine)
+            out.removeAll()
+        }
+        func at(_ m: Int64) -> Timestamp { t0.advanced(by: .minutes(m)) }
+        for m: Int64 in [0, 85] {
+            feed(.level(SensorID(0), high: true, at: at(m)))
+            feed(.level(SensorID(0), high: false, at: at(m).advanced(by: .seconds(2))))
+        }
+        #expect(writer.flush())
+        #expect(try store.routine() == nil, "no save yet (the hourly one comes with a wake-up)")
+        // The door at 10:30: the kitchen PIR, never seen since 09:00, is found silent.
+        feed(.level(SensorID(2), high: true, at: at(90)))
+        engine.tick(at: at(91), into: &out)
+        recorder.apply(out, engine: engine)
+        out.removeAll()
+        #expect(engine.openAlarms.contains { $0.kind == .pirSilent && $0.sensor == SensorID(1) })
+        #expect(writer.flush())
+        let saved = try #require(try store.routine())
+        #expect(saved.saved >= at(90).wall)
+        var restored = RoutineModel(settings: settings.routineInForce!, offset: settings.utcOffset)
+        let taken = restored.restore(saved.state)
+        #expect(taken)
+        #expect((0..<48).allSatisfy { restored.longestSilence(slotOfDay: $0) == .zero }, "the day it was blind, forgotten, as saved")
+    }
+
     @Test("a door that begins a moment before her silence alarm goes out and settles after it is not her last sign after a restart (its event is stamped at its first edge)")
     func doorAcrossTheAlarmStep() throws {
         // When the alarm goes out on this flat's silence.

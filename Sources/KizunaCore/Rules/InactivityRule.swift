@@ -186,6 +186,7 @@ public struct InactivityRule: Sendable {
     mutating func forgetLearned(from: WallTime, through: WallTime) {
         policy.forgetLearned(from: from, through: through)
         cached = nil
+        cachedNotBack = nil   // fewer days remembered: "not back" may fall back to its fixed limit
     }
 
     /// `found`: the motion follows a door used while an alarm about her silence was out
