@@ -390,14 +390,20 @@ public final class StoreWriter: @unchecked Sendable {
             return db.changesCount
         }
         // Delivered outbox rows (and their attempts) go with the raw events; pending ones never,
-        // nor the last row of each alarm still open at each target: it is what is re-sent to
-        // Alertmanager while the alarm is open (`Outbox.firing`). A fault left unrepaired
-        // past the retention showed resolved there while the device still had it open.
+        // nor, of each alarm still open at each target, its latest step (by step, as
+        // `Outbox.firing` picks it: what is re-sent to Alertmanager while the alarm is open; a
+        // fault left unrepaired past the retention showed resolved there while the device
+        // still had it open) and its alarm step (what a sink moved or added since is handed
+        // first, `Outbox.handOverOpenAlarms`: a webhook may refuse a repeat of an alarm it
+        // never had).
         total += try store.write { db -> Int in
             try db.execute(sql: """
                 DELETE FROM outbox WHERE state != 'pending' AND created_wall_ns < ?
-                  AND id NOT IN (SELECT MAX(o.id) FROM outbox o JOIN alarm a ON a.id = o.alarm_id
-                                 WHERE a.state IN ('prealarm', 'alarm', 'acknowledged') GROUP BY o.target, o.alarm_id)
+                  AND NOT EXISTS (SELECT 1 FROM alarm a WHERE a.id = outbox.alarm_id
+                                    AND a.state IN ('prealarm', 'alarm', 'acknowledged')
+                                    AND (outbox.step = 'alarm' OR outbox.id = (
+                                         SELECT o.id FROM outbox o WHERE o.target = outbox.target AND o.alarm_id = outbox.alarm_id
+                                         ORDER BY o.step_id DESC, o.id DESC LIMIT 1)))
                 """, arguments: [eventCutoff])
             return db.changesCount
         }

@@ -69,17 +69,21 @@ struct OutboxTests {
         writer.start()
         defer { writer.stop() }
         let day = Int64(24 * 60)
-        // Alarm 1 raised 20 days ago and still open (a PIR never repaired); alarm 2 raised and resolved then.
-        writer.enqueue(steps: [Self.step(1, "alarm", -20 * day), Self.step(2, "alarm", -20 * day), Self.step(2, "resolve", -19 * day)])
+        // Alarm 1 raised 20 days ago and still open (a PIR never repaired); alarm 2 raised and
+        // resolved then; alarm 3 raised, repeated and acknowledged then, still open.
+        writer.enqueue(steps: [Self.step(1, "alarm", -20 * day), Self.step(2, "alarm", -20 * day), Self.step(2, "resolve", -19 * day),
+                               Self.step(3, "alarm", -20 * day), Self.step(3, "repeat", -20 * day + 15),
+                               Self.step(3, "acknowledge", -19 * day)])
         #expect(writer.flush())
         let outbox = Outbox(store: store)
         for item in try outbox.all(target: "ops") {
             try outbox.record(item, outcome: .delivered, detail: "HTTP 200", at: FlatStoreTests.t, micros: 10)
         }
-        #expect(try outbox.firing(target: "ops").map(\.alarmID) == [1])
+        #expect(try outbox.firing(target: "ops").map(\.alarmID) == [1, 3])
         try writer.prune(now: FlatStoreTests.t)
-        #expect(try outbox.all(target: "ops").map(\.alarmID) == [1])
-        #expect(try outbox.firing(target: "ops").map(\.alarmID) == [1], "still firing at Alertmanager")
+        // Kept: each open alarm's alarm step and its latest; its repeat went.
+        #expect(try outbox.all(target: "ops").map { "\($0.alarmID):\($0.step)" } == ["1:alarm", "3:alarm", "3:acknowledge"])
+        #expect(try outbox.firing(target: "ops").map { "\($0.alarmID):\($0.step)" } == ["1:alarm", "3:acknowledge"], "still firing at Alertmanager")
     }
 
     @Test("steps waiting for a target no longer configured go to the new one (same key), unless it already follows that alarm; with no target they are dropped")

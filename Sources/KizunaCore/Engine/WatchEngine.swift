@@ -473,7 +473,8 @@ public struct WatchEngine: Sendable {
             inactivity.forgetLearned(from: since, through: t.wall)
         }
         pirHealth.foundSilent.removeAll()
-        lower(inactivity.lowerBound)   // its limit may come sooner now
+        lower(inactivity.lowerBound)   // its limits may come sooner now
+        lower(inactivity.notBackDeadline())
         // A limit now passed sounds its pre-alarm now, with its whole grace (she is likely in
         // the room of the dead PIR), not dated back and sent at once.
         catchUp = max(catchUp ?? t.monotonic, t.monotonic)
